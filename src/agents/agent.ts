@@ -1,0 +1,76 @@
+// The VoiceAgent interface: the brain behind one call. The CallSession owns the Twilio socket and
+// hands the agent caller audio and keys; the agent answers through CallControl, never the socket.
+import type { Logger } from 'pino';
+import type { TransferTarget } from '../routing/router.js';
+
+export interface CallInfo {
+  callSid: string;
+  streamSid: string;
+  accountSid: string;
+  from: string | null;
+  to: string | null;
+  /** The <Parameter>s of the Stream (minus the secret token). */
+  customParameters: Readonly<Record<string, string>>;
+}
+
+/** One 20 ms (usually) frame of caller audio: μ-law 8 kHz mono. */
+export interface CallerFrame {
+  /** Base64 exactly as Twilio sent it; pass it through to avoid a decode/encode on the hot path. */
+  readonly payload: string;
+  /** Milliseconds since the stream started, from Twilio's media.timestamp. */
+  readonly timestampMs: number;
+  /** Decoded bytes (decoded on first use, then cached). */
+  bytes(): Buffer;
+}
+
+/** What an agent may do to its live call. Implemented by CallSession. */
+export interface CallControl {
+  readonly log: Logger;
+  /**
+   * Queues μ-law 8 kHz audio for the caller (raw bytes or base64). The session sends it in order,
+   * chunked, with marks so playback is tracked to the millisecond.
+   */
+  play(audio: Buffer | { base64: string }): void;
+  /**
+   * Barge-in: drops everything queued and tells Twilio to `clear`; marks of earlier audio become
+   * stale. Returns how many ms of the interrupted audio the caller had heard (by acked marks).
+   */
+  interrupt(): { heardMs: number };
+  /** Ms of agent audio the caller has heard since the last interrupt (acknowledged marks). */
+  heardMs(): number;
+  /** Ms of agent audio sent to Twilio and not yet acknowledged as played. */
+  pendingMs(): number;
+  /** Resolves when all audio queued so far has been played or cleared. */
+  whenPlayed(): Promise<void>;
+  /** Ends the call through Twilio's REST API (never by closing the socket). */
+  hangUp(reason: string): Promise<void>;
+  /** Hands the caller to a human through Twilio's REST API; falls back to voicemail on failure. */
+  transfer(target: TransferTarget): Promise<void>;
+  /** Closes the stream so Twilio runs <Connect action> and the caller reaches voicemail. */
+  toVoicemail(reason: string): void;
+}
+
+export interface VoiceAgent {
+  /** Called once, after the stream's token and start frame were accepted. */
+  start(call: CallInfo, control: CallControl): Promise<void>;
+  /** Caller audio; called for every media frame, so it must not block or allocate needlessly. */
+  onAudio(frame: CallerFrame): void;
+  onDtmf(digit: string): void;
+  /** The call or stream ended: release every timer, socket and task. Must not throw. */
+  close(reason: string): Promise<void>;
+}
+
+export type AgentHealth = 'ok' | 'disabled' | 'error';
+
+export interface AgentFactory {
+  readonly name: string;
+  health(): AgentHealth;
+  /**
+   * Called from the incoming_call webhook before the TwiML is answered; must return at once.
+   * Agents with slow connections start them here so the stream does not wait.
+   */
+  prewarm?(call: { callSid: string; from: string | null; to: string | null }): void;
+  create(call: CallInfo): VoiceAgent;
+  /** Releases pre-warmed resources at shutdown. */
+  close?(): Promise<void>;
+}

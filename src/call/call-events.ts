@@ -1,0 +1,39 @@
+// Live call events: what happened to which call, for logs, metrics and the dashboard's live view.
+// In-process today; a Redis fan-out can subscribe and republish across instances later.
+import { EventEmitter } from 'node:events';
+
+export type CallEventBody =
+  | { type: 'call.started'; from: string | null; to: string | null }
+  | { type: 'call.status'; status: string }
+  | { type: 'stream.started'; streamSid: string }
+  | { type: 'stream.stopped'; streamSid: string; closeCode: number | null; reason: string }
+  | { type: 'transcript'; role: 'caller' | 'agent'; text: string }
+  | { type: 'recording'; recordingSid: string; status: string | null }
+  | { type: 'agent'; name: string; detail?: Record<string, unknown> };
+
+export type LiveCallEvent = CallEventBody & { callSid: string; at: Date };
+
+export class CallEvents {
+  private readonly emitter = new EventEmitter();
+
+  constructor() {
+    // Dashboards and bridges subscribe; none of them is a leak.
+    this.emitter.setMaxListeners(0);
+  }
+
+  publish(event: LiveCallEvent): void {
+    for (const listener of this.emitter.listeners('event')) {
+      // A broken subscriber must never disturb the call that published.
+      try {
+        (listener as (e: LiveCallEvent) => void)(event);
+      } catch {
+        /* subscriber's problem; it logs its own errors */
+      }
+    }
+  }
+
+  subscribe(listener: (event: LiveCallEvent) => void): () => void {
+    this.emitter.on('event', listener);
+    return () => this.emitter.off('event', listener);
+  }
+}

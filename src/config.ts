@@ -1,0 +1,199 @@
+// The only reader of process.env: parses, validates and freezes the configuration.
+// A bad value stops start-up with a message naming the variable and what to set.
+import path from 'node:path';
+import { z } from 'zod';
+
+export type SignatureMode = 'enforce' | 'log-only';
+export type AgentKind = 'flow' | 'openai-realtime';
+
+export interface Config {
+  readonly port: number;
+  readonly bindHost: string;
+  /** Public host (and port, when not the default) Twilio reaches us on, e.g. `ai-crm.example.com`. */
+  readonly publicHost: string | undefined;
+  readonly trustProxy: boolean;
+  readonly twilioAccountSid: string | undefined;
+  /** The real Twilio auth token; undefined when a local one is used instead. */
+  readonly twilioAuthToken: string | undefined;
+  readonly webhookSignatureMode: SignatureMode;
+  readonly streamSignatureMode: SignatureMode;
+  readonly dataDir: string;
+  /** `undefined` = SQLite in dataDir. */
+  readonly databaseUrl: string | undefined;
+  readonly redisUrl: string | undefined;
+  readonly agent: AgentKind;
+  readonly openai: {
+    readonly apiKey: string | undefined;
+    readonly realtimeUrl: string;
+    readonly model: string;
+    readonly voice: string;
+  };
+  readonly logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
+  readonly greeting: { readonly file: string | undefined; readonly text: string };
+  readonly voicemail: { readonly prompt: string; readonly maxLengthSec: number };
+  readonly streamStartTimeoutMs: number;
+  readonly drainTimeoutMs: number;
+}
+
+export class ConfigError extends Error {
+  constructor(readonly problems: string[]) {
+    super(`Invalid configuration:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
+    this.name = 'ConfigError';
+  }
+}
+
+const DEFAULT_GREETING_HE = 'שלום, הגעתם לאייג׳נט לוקייטור. רגע אחד, אני מחבר אתכם.';
+const DEFAULT_VOICEMAIL_HE = 'לא הצלחנו לחבר את השיחה. השאירו הודעה אחרי הצליל ונחזור אליכם.';
+
+const empty = (v: unknown) => (typeof v === 'string' && v.trim() === '' ? undefined : v);
+const opt = <T extends z.ZodTypeAny>(schema: T) => z.preprocess(empty, schema.optional());
+const bool = (def: boolean) =>
+  z.preprocess(
+    empty,
+    z
+      .enum(['true', 'false', '1', '0', 'yes', 'no'], { message: 'must be true or false' })
+      .optional()
+      .transform((v) => (v === undefined ? def : ['true', '1', 'yes'].includes(v))),
+  );
+const int = (def: number, min: number, max: number) =>
+  z.preprocess(
+    empty,
+    z.coerce
+      .number({ message: 'must be a whole number' })
+      .int({ message: 'must be a whole number' })
+      .min(min, { message: `must be at least ${min}` })
+      .max(max, { message: `must be at most ${max}` })
+      .optional()
+      .transform((v) => v ?? def),
+  );
+const signatureMode = z.preprocess(
+  empty,
+  z
+    .enum(['enforce', 'log-only'], { message: 'must be "enforce" or "log-only"' })
+    .optional()
+    .transform((v): SignatureMode => v ?? 'enforce'),
+);
+
+const envSchema = z.object({
+  PORT: int(5000, 0, 65535),
+  HOST: opt(z.string()),
+  PUBLIC_BASE_URL: opt(z.string()),
+  PUBLIC_HOST: opt(z.string()),
+  TRUST_PROXY: bool(false),
+  TWILIO_ACCOUNT_SID: opt(z.string().regex(/^AC[0-9a-fA-F]{32}$/, { message: 'must look like AC + 32 hex digits' })),
+  TWILIO_AUTH_TOKEN: opt(z.string().min(16, { message: 'looks too short for a Twilio auth token' })),
+  WEBHOOK_SIGNATURE_CHECK: signatureMode,
+  STREAM_SIGNATURE_CHECK: signatureMode,
+  DATA_DIR: opt(z.string()),
+  DATABASE_URL: opt(z.string().regex(/^postgres(ql)?:\/\//, { message: 'must be a postgres:// URL, or empty for SQLite' })),
+  REDIS_URL: opt(z.string().regex(/^rediss?:\/\//, { message: 'must be a redis:// or rediss:// URL' })),
+  AGENT: z.preprocess(
+    empty,
+    z.enum(['flow', 'openai-realtime'], { message: 'must be "flow" or "openai-realtime"' }).optional(),
+  ),
+  OPENAI_API_KEY: opt(z.string()),
+  OPENAI_REALTIME_URL: opt(z.string().regex(/^wss?:\/\/[^/?#]+/, { message: 'must be a full ws:// or wss:// URL' })),
+  OPENAI_REALTIME_MODEL: opt(z.string()),
+  OPENAI_VOICE: opt(z.string()),
+  LOG_LEVEL: z.preprocess(
+    empty,
+    z
+      .enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'], {
+        message: 'must be one of fatal, error, warn, info, debug, trace, silent',
+      })
+      .optional(),
+  ),
+  GREETING_FILE: opt(z.string()),
+  GREETING_TEXT: opt(z.string()),
+  VOICEMAIL_PROMPT: opt(z.string()),
+  VOICEMAIL_MAX_LENGTH: int(120, 5, 14400),
+  STREAM_START_TIMEOUT_MS: int(5000, 100, 60000),
+  DRAIN_TIMEOUT_MS: int(30000, 0, 600000),
+});
+
+/**
+ * Reduces PUBLIC_BASE_URL / PUBLIC_HOST to a bare host[:port]. The seed's classic 31920 cause is a
+ * scheme or stale domain leaking into the Stream URL, so anything but an origin is refused here.
+ */
+export function normalisePublicHost(raw: string, variable: string): string {
+  const trimmed = raw.trim();
+  const withScheme = /^[a-z][a-z0-9+.-]*:\/\//i.test(trimmed) ? trimmed : `https://${trimmed}`;
+  let url: URL;
+  try {
+    url = new URL(withScheme);
+  } catch {
+    throw new ConfigError([`${variable}: "${raw}" is not a host name; set it like ai-crm.example.com`]);
+  }
+  const problems: string[] = [];
+  if (!['https:', 'http:', 'wss:', 'ws:'].includes(url.protocol))
+    problems.push(`${variable}: scheme ${url.protocol} is not a web origin; set https://your.host`);
+  if (url.username || url.password) problems.push(`${variable}: must not contain credentials`);
+  if (url.pathname !== '/' && url.pathname !== '')
+    problems.push(`${variable}: must be an origin without a path (got ${url.pathname})`);
+  if (url.search || url.hash) problems.push(`${variable}: must not contain a query or fragment`);
+  if (problems.length) throw new ConfigError(problems);
+  // Twilio only speaks TLS to media streams; the default https port is implied.
+  const port = url.port && url.port !== '443' ? `:${url.port}` : '';
+  return `${url.hostname.toLowerCase()}${port}`;
+}
+
+export function parseConfig(env: Record<string, string | undefined>): Config {
+  const parsed = envSchema.safeParse(env);
+  if (!parsed.success) {
+    throw new ConfigError(
+      parsed.error.issues.map((i) => `${String(i.path[0] ?? '?')}: ${i.message} (got "${env[String(i.path[0])] ?? ''}")`),
+    );
+  }
+  const e = parsed.data;
+  let publicHost: string | undefined;
+  if (e.PUBLIC_BASE_URL) publicHost = normalisePublicHost(e.PUBLIC_BASE_URL, 'PUBLIC_BASE_URL');
+  else if (e.PUBLIC_HOST) publicHost = normalisePublicHost(e.PUBLIC_HOST, 'PUBLIC_HOST');
+
+  const agent: AgentKind = e.AGENT ?? 'flow';
+  if (agent === 'openai-realtime' && !e.OPENAI_API_KEY && !e.OPENAI_REALTIME_URL) {
+    throw new ConfigError([
+      'AGENT=openai-realtime needs OPENAI_API_KEY (or OPENAI_REALTIME_URL for a keyless compatible server); ' +
+        'unset AGENT to use the offline flow agent',
+    ]);
+  }
+
+  const config: Config = {
+    port: e.PORT,
+    bindHost: e.HOST ?? '0.0.0.0',
+    publicHost,
+    trustProxy: e.TRUST_PROXY,
+    twilioAccountSid: e.TWILIO_ACCOUNT_SID,
+    twilioAuthToken: e.TWILIO_AUTH_TOKEN,
+    webhookSignatureMode: e.WEBHOOK_SIGNATURE_CHECK,
+    streamSignatureMode: e.STREAM_SIGNATURE_CHECK,
+    dataDir: path.resolve(e.DATA_DIR ?? './data'),
+    databaseUrl: e.DATABASE_URL,
+    redisUrl: e.REDIS_URL,
+    agent,
+    openai: {
+      apiKey: e.OPENAI_API_KEY,
+      realtimeUrl: e.OPENAI_REALTIME_URL ?? 'wss://api.openai.com/v1/realtime',
+      model: e.OPENAI_REALTIME_MODEL ?? 'gpt-realtime',
+      voice: e.OPENAI_VOICE ?? 'alloy',
+    },
+    logLevel: e.LOG_LEVEL ?? 'info',
+    greeting: { file: e.GREETING_FILE, text: e.GREETING_TEXT ?? DEFAULT_GREETING_HE },
+    voicemail: { prompt: e.VOICEMAIL_PROMPT ?? DEFAULT_VOICEMAIL_HE, maxLengthSec: e.VOICEMAIL_MAX_LENGTH },
+    streamStartTimeoutMs: e.STREAM_START_TIMEOUT_MS,
+    drainTimeoutMs: e.DRAIN_TIMEOUT_MS,
+  };
+  return deepFreeze(config);
+}
+
+/** Reads the process environment once; main.ts and the CLI call this, nothing else touches process.env. */
+export function loadConfig(): Config {
+  return parseConfig(process.env);
+}
+
+function deepFreeze<T>(value: T): T {
+  if (value && typeof value === 'object') {
+    for (const v of Object.values(value)) deepFreeze(v);
+    Object.freeze(value);
+  }
+  return value;
+}

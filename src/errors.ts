@@ -1,0 +1,60 @@
+// One catalogue of coded errors: each code maps to the HTTP status, WebSocket close code and the
+// Twilio error it would cause, so logs, responses and `doctor` speak the same language.
+
+export type ErrorKind = 'config' | 'protocol' | 'auth' | 'provider' | 'store' | 'bug';
+
+export interface ErrorSpec {
+  readonly kind: ErrorKind;
+  readonly http?: number;
+  readonly wsClose?: number;
+  /** The Twilio error a caller's call would show if this reached Twilio. */
+  readonly twilio?: number;
+  readonly summary: string;
+}
+
+export const ERRORS = {
+  CONFIG_INVALID: { kind: 'config', summary: 'configuration is invalid' },
+  WEBHOOK_SIGNATURE_MISSING: { kind: 'auth', http: 400, summary: 'X-Twilio-Signature header is missing' },
+  WEBHOOK_SIGNATURE_INVALID: { kind: 'auth', http: 403, summary: 'X-Twilio-Signature does not match' },
+  WEBHOOK_BAD_BODY: { kind: 'protocol', http: 400, summary: 'webhook body is malformed' },
+  WEBHOOK_UNSUPPORTED_TYPE: { kind: 'protocol', http: 415, summary: 'webhook body must be form-encoded' },
+  WEBHOOK_TOO_LARGE: { kind: 'protocol', http: 413, summary: 'webhook body is too large' },
+  STREAM_SIGNATURE_INVALID: {
+    kind: 'auth',
+    http: 403,
+    twilio: 31920,
+    summary: 'media stream upgrade signature missing or wrong',
+  },
+  STREAM_NOT_UPGRADE: { kind: 'protocol', http: 426, summary: 'this path only serves WebSocket upgrades' },
+  STREAM_QUERY_STRING: {
+    kind: 'protocol',
+    http: 400,
+    twilio: 31920,
+    summary: 'a media stream URL must not carry a query string',
+  },
+  STREAM_TOKEN_INVALID: { kind: 'auth', wsClose: 1008, summary: 'stream token missing, wrong, used or expired' },
+  STREAM_NO_START: { kind: 'protocol', wsClose: 1008, summary: 'no valid start message in time' },
+  STREAM_FLOOD: { kind: 'protocol', wsClose: 1008, summary: 'too many bad or excess frames' },
+  STREAM_TOO_BIG: { kind: 'protocol', wsClose: 1009, summary: 'frame larger than allowed' },
+  STREAM_SLOW_READER: { kind: 'protocol', wsClose: 1011, summary: 'peer is not reading; send queue full' },
+  STREAM_IDLE: { kind: 'protocol', wsClose: 1001, summary: 'no traffic; connection presumed dead' },
+  STREAM_DRAINING: { kind: 'protocol', wsClose: 1001, summary: 'server is shutting down' },
+  AGENT_FAILED: { kind: 'provider', wsClose: 1011, summary: 'voice agent failed' },
+  STORE_FAILED: { kind: 'store', http: 503, summary: 'the store did not answer' },
+  INTERNAL: { kind: 'bug', http: 500, wsClose: 1011, summary: 'unexpected internal error' },
+} as const satisfies Record<string, ErrorSpec>;
+
+export type ErrorCode = keyof typeof ERRORS;
+
+export class AppError extends Error {
+  readonly spec: ErrorSpec;
+  constructor(
+    readonly code: ErrorCode,
+    detail?: string,
+    options?: { cause?: unknown },
+  ) {
+    super(detail ? `${ERRORS[code].summary}: ${detail}` : ERRORS[code].summary, options);
+    this.name = 'AppError';
+    this.spec = ERRORS[code];
+  }
+}

@@ -1,0 +1,183 @@
+// The Store interface: every CRM record the server keeps. One contract, several backends
+// (SQLite by default, PostgreSQL in production) on the same migrations.
+
+/** Twilio's CallStatus values. */
+export type CallStatus =
+  | 'queued'
+  | 'initiated'
+  | 'ringing'
+  | 'in-progress'
+  | 'completed'
+  | 'busy'
+  | 'failed'
+  | 'no-answer'
+  | 'canceled';
+
+export const TERMINAL_STATUSES: ReadonlySet<CallStatus> = new Set([
+  'completed',
+  'busy',
+  'failed',
+  'no-answer',
+  'canceled',
+]);
+
+export interface Contact {
+  id: number;
+  /** E.164, e.g. +972501234567; non-numeric callers (anonymous, client:…) are kept verbatim. */
+  phone: string;
+  name: string | null;
+  createdAt: Date;
+}
+
+export interface CallRecord {
+  callSid: string;
+  accountSid: string | null;
+  fromNumber: string | null;
+  toNumber: string | null;
+  contactId: number | null;
+  direction: string | null;
+  status: CallStatus;
+  /** Highest status-callback SequenceNumber applied; -1 before any. */
+  statusSeq: number;
+  startedAt: Date;
+  answeredAt: Date | null;
+  endedAt: Date | null;
+  durationSec: number | null;
+  outcome: string | null;
+  /** When a media stream claimed this call's single-use stream token; null while unclaimed. */
+  streamClaimedAt: Date | null;
+}
+
+export interface StartCallInput {
+  callSid: string;
+  accountSid?: string | null;
+  fromNumber?: string | null;
+  toNumber?: string | null;
+  direction?: string | null;
+  status?: CallStatus;
+  at: Date;
+}
+
+export interface StatusUpdate {
+  callSid: string;
+  status: CallStatus;
+  /** Twilio's SequenceNumber; absent on old callbacks. */
+  sequenceNumber?: number | null;
+  durationSec?: number | null;
+  at: Date;
+}
+
+/** applied: the call moved; stale: duplicate/out-of-order/after terminal; unknown: no such call. */
+export type StatusResult = 'applied' | 'stale' | 'unknown';
+
+export interface CallEventInput {
+  callSid: string;
+  /** e.g. status, stream, stream-error, recording, webhook, agent */
+  kind: string;
+  /** e.g. ringing, stream-started, stream-error */
+  name: string;
+  twilioCode?: number | null;
+  detail?: Record<string, unknown> | null;
+  at: Date;
+  /** Events with the same key are stored once (idempotent callbacks). */
+  dedupeKey?: string | null;
+}
+
+export interface CallEvent {
+  id: number;
+  callSid: string;
+  kind: string;
+  name: string;
+  twilioCode: number | null;
+  detail: Record<string, unknown> | null;
+  at: Date;
+}
+
+export interface StreamOpen {
+  streamSid: string;
+  callSid: string;
+  startedAt: Date;
+}
+
+export interface StreamClose {
+  streamSid: string;
+  endedAt: Date;
+  framesIn: number;
+  bytesIn: number;
+  framesOut: number;
+  bytesOut: number;
+  marksOut: number;
+  marksAcked: number;
+  badFrames: number;
+  closeCode: number | null;
+  closeReason: string | null;
+}
+
+export interface StreamRecord extends StreamOpen {
+  endedAt: Date | null;
+  framesIn: number;
+  bytesIn: number;
+  framesOut: number;
+  bytesOut: number;
+  marksOut: number;
+  marksAcked: number;
+  badFrames: number;
+  closeCode: number | null;
+  closeReason: string | null;
+}
+
+export interface RecordingInput {
+  recordingSid: string;
+  callSid: string;
+  url: string | null;
+  durationSec: number | null;
+  status: string | null;
+  /** voicemail, call, answer, … */
+  source: string;
+  at: Date;
+}
+
+export interface RecordingRecord extends RecordingInput {
+  createdAt: Date;
+  updatedAt: Date;
+}
+
+export interface Store {
+  /** Creates or upgrades the schema; safe to call on every start. */
+  migrate(): Promise<void>;
+  /** Cheap round trip for /readyz. */
+  ping(): Promise<void>;
+  close(): Promise<void>;
+
+  /** Finds or creates the contact for a phone number (idempotent, race-safe). */
+  upsertContact(phone: string, at: Date): Promise<Contact>;
+  getContactByPhone(phone: string): Promise<Contact | undefined>;
+
+  /** Records an incoming call; a retried webhook for the same CallSid returns the existing row. */
+  startCall(input: StartCallInput): Promise<{ call: CallRecord; created: boolean }>;
+  getCall(callSid: string): Promise<CallRecord | undefined>;
+  listCalls(opts?: { limit?: number; before?: Date }): Promise<CallRecord[]>;
+  /**
+   * Applies a status callback idempotently: never moves a call backwards (by SequenceNumber when
+   * present, by status order otherwise); a terminal status wins and is final.
+   */
+  applyCallStatus(update: StatusUpdate): Promise<StatusResult>;
+  setCallOutcome(callSid: string, outcome: string): Promise<void>;
+  /**
+   * Atomically claims the call's single-use stream token. True only for the first claim of a
+   * known, non-terminal call.
+   */
+  claimStream(callSid: string, at: Date): Promise<boolean>;
+
+  /** Appends to the call's timeline; false when dedupeKey was already stored. */
+  addCallEvent(event: CallEventInput): Promise<boolean>;
+  listCallEvents(callSid: string): Promise<CallEvent[]>;
+
+  openStream(stream: StreamOpen): Promise<void>;
+  closeStream(stream: StreamClose): Promise<void>;
+  getStream(streamSid: string): Promise<StreamRecord | undefined>;
+
+  /** Idempotent on recordingSid: later callbacks fill in url/duration/status, never erase them. */
+  upsertRecording(recording: RecordingInput): Promise<void>;
+  listRecordings(callSid: string): Promise<RecordingRecord[]>;
+}

@@ -1,0 +1,260 @@
+// Twilio Media Streams wire format, both directions, pure (no I/O).
+// Inbound = Twilio → our server; outbound = our server → Twilio (bidirectional <Connect><Stream>).
+// Every outbound message is built here and always carries the stream's streamSid (31924/31951 otherwise).
+import { z } from 'zod';
+
+const seq = z.string().regex(/^\d+$/);
+
+const connectedSchema = z.object({
+  event: z.literal('connected'),
+  protocol: z.string(),
+  version: z.string(),
+});
+
+const startSchema = z.object({
+  event: z.literal('start'),
+  sequenceNumber: seq,
+  streamSid: z.string().min(1),
+  start: z.object({
+    accountSid: z.string().min(1),
+    streamSid: z.string().min(1),
+    callSid: z.string().min(1),
+    tracks: z.array(z.string()),
+    customParameters: z.record(z.string(), z.string()).default({}),
+    mediaFormat: z.object({
+      encoding: z.string(),
+      sampleRate: z.number(),
+      channels: z.number(),
+    }),
+  }),
+});
+
+const dtmfSchema = z.object({
+  event: z.literal('dtmf'),
+  sequenceNumber: seq,
+  streamSid: z.string().min(1),
+  dtmf: z.object({ track: z.string(), digit: z.string().regex(/^[0-9*#A-Da-dw]$/) }),
+});
+
+const markSchema = z.object({
+  event: z.literal('mark'),
+  sequenceNumber: seq,
+  streamSid: z.string().min(1),
+  mark: z.object({ name: z.string() }),
+});
+
+const stopSchema = z.object({
+  event: z.literal('stop'),
+  sequenceNumber: seq,
+  streamSid: z.string().min(1),
+  stop: z.object({ accountSid: z.string(), callSid: z.string() }),
+});
+
+export type ConnectedMessage = z.infer<typeof connectedSchema>;
+export type StartMessage = z.infer<typeof startSchema>;
+export type DtmfMessage = z.infer<typeof dtmfSchema>;
+export type MarkMessage = z.infer<typeof markSchema>;
+export type StopMessage = z.infer<typeof stopSchema>;
+export interface MediaMessage {
+  event: 'media';
+  sequenceNumber: string;
+  streamSid: string;
+  media: { track: string; chunk: string; timestamp: string; payload: string };
+}
+
+export type InboundMessage =
+  | ConnectedMessage
+  | StartMessage
+  | MediaMessage
+  | DtmfMessage
+  | MarkMessage
+  | StopMessage;
+
+export type ParseResult<T> = { ok: true; message: T } | { ok: false; reason: string };
+
+const BASE64 = /^[A-Za-z0-9+/]*={0,2}$/;
+
+/**
+ * Media frames arrive 50 times a second per call, so they get a hand-written check instead of a
+ * schema walk; every other event is rare and goes through zod.
+ */
+function parseMedia(value: Record<string, unknown>): ParseResult<MediaMessage> {
+  const media = value.media as Record<string, unknown> | undefined;
+  if (
+    typeof value.streamSid !== 'string' ||
+    typeof value.sequenceNumber !== 'string' ||
+    !media ||
+    typeof media !== 'object' ||
+    typeof media.payload !== 'string' ||
+    typeof media.track !== 'string' ||
+    typeof media.chunk !== 'string' ||
+    typeof media.timestamp !== 'string'
+  ) {
+    return { ok: false, reason: 'media frame is missing streamSid, sequenceNumber or media fields' };
+  }
+  if (media.payload.length % 4 !== 0 || !BASE64.test(media.payload)) {
+    return { ok: false, reason: 'media payload is not base64' };
+  }
+  return { ok: true, message: value as unknown as MediaMessage };
+}
+
+const schemas = {
+  connected: connectedSchema,
+  start: startSchema,
+  dtmf: dtmfSchema,
+  mark: markSchema,
+  stop: stopSchema,
+} as const;
+
+/** Parses one text frame from Twilio. Never throws. */
+export function parseInbound(text: string): ParseResult<InboundMessage> {
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch {
+    return { ok: false, reason: 'frame is not JSON' };
+  }
+  if (!value || typeof value !== 'object' || Array.isArray(value)) {
+    return { ok: false, reason: 'frame is not a JSON object' };
+  }
+  const record = value as Record<string, unknown>;
+  const event = record.event;
+  if (event === 'media') return parseMedia(record);
+  if (typeof event !== 'string' || !(event in schemas)) {
+    return { ok: false, reason: `unknown event ${JSON.stringify(event)}` };
+  }
+  const parsed = schemas[event as keyof typeof schemas].safeParse(record);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0];
+    return { ok: false, reason: `bad ${event} frame: ${issue?.path.join('.')} ${issue?.message}` };
+  }
+  return { ok: true, message: parsed.data as InboundMessage };
+}
+
+// ---- outbound: our server → Twilio -------------------------------------------------------------
+
+/** `payload` is base64 μ-law/8000 with no file header. */
+export function encodeMedia(streamSid: string, payload: string): string {
+  return `{"event":"media","streamSid":${JSON.stringify(streamSid)},"media":{"payload":"${payload}"}}`;
+}
+
+export function encodeMark(streamSid: string, name: string): string {
+  return JSON.stringify({ event: 'mark', streamSid, mark: { name } });
+}
+
+export function encodeClear(streamSid: string): string {
+  return JSON.stringify({ event: 'clear', streamSid });
+}
+
+// Strict schemas of what Twilio accepts from us: the emulator uses them to flag what Twilio would
+// reject (an extra or missing field is a 31951, like a wrong streamSid).
+const outMediaSchema = z.strictObject({
+  event: z.literal('media'),
+  streamSid: z.string(),
+  media: z.strictObject({ payload: z.string().regex(BASE64) }),
+});
+const outMarkSchema = z.strictObject({
+  event: z.literal('mark'),
+  streamSid: z.string(),
+  mark: z.strictObject({ name: z.string() }),
+});
+const outClearSchema = z.strictObject({ event: z.literal('clear'), streamSid: z.string() });
+
+export type OutboundMessage =
+  | z.infer<typeof outMediaSchema>
+  | z.infer<typeof outMarkSchema>
+  | z.infer<typeof outClearSchema>;
+
+/** Parses a frame our server sent, as Twilio would judge it. Never throws. */
+export function parseOutbound(text: string): ParseResult<OutboundMessage> {
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch {
+    return { ok: false, reason: 'frame is not JSON' };
+  }
+  const event = (value as { event?: unknown } | null)?.event;
+  const schema =
+    event === 'media' ? outMediaSchema : event === 'mark' ? outMarkSchema : event === 'clear' ? outClearSchema : null;
+  if (!schema) return { ok: false, reason: `unknown outbound event ${JSON.stringify(event)}` };
+  const parsed = schema.safeParse(value);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0];
+    return { ok: false, reason: `bad ${String(event)} frame: ${issue?.path.join('.')} ${issue?.message}` };
+  }
+  return { ok: true, message: parsed.data };
+}
+
+// ---- inbound encoders: used by the emulator to speak as Twilio --------------------------------
+
+export function encodeConnected(): string {
+  return JSON.stringify({ event: 'connected', protocol: 'Call', version: '1.0.0' });
+}
+
+export function encodeStart(args: {
+  sequenceNumber: number;
+  accountSid: string;
+  streamSid: string;
+  callSid: string;
+  customParameters: Record<string, string>;
+}): string {
+  return JSON.stringify({
+    event: 'start',
+    sequenceNumber: String(args.sequenceNumber),
+    start: {
+      accountSid: args.accountSid,
+      streamSid: args.streamSid,
+      callSid: args.callSid,
+      tracks: ['inbound'],
+      customParameters: args.customParameters,
+      mediaFormat: { encoding: 'audio/x-mulaw', sampleRate: 8000, channels: 1 },
+    },
+    streamSid: args.streamSid,
+  });
+}
+
+export function encodeInboundMedia(args: {
+  sequenceNumber: number;
+  streamSid: string;
+  chunk: number;
+  timestampMs: number;
+  payload: string;
+}): string {
+  return (
+    `{"event":"media","sequenceNumber":"${args.sequenceNumber}","media":{"track":"inbound",` +
+    `"chunk":"${args.chunk}","timestamp":"${args.timestampMs}","payload":"${args.payload}"},` +
+    `"streamSid":${JSON.stringify(args.streamSid)}}`
+  );
+}
+
+export function encodeDtmf(args: { sequenceNumber: number; streamSid: string; digit: string }): string {
+  return JSON.stringify({
+    event: 'dtmf',
+    streamSid: args.streamSid,
+    sequenceNumber: String(args.sequenceNumber),
+    dtmf: { track: 'inbound_track', digit: args.digit },
+  });
+}
+
+export function encodeInboundMark(args: { sequenceNumber: number; streamSid: string; name: string }): string {
+  return JSON.stringify({
+    event: 'mark',
+    sequenceNumber: String(args.sequenceNumber),
+    streamSid: args.streamSid,
+    mark: { name: args.name },
+  });
+}
+
+export function encodeStop(args: {
+  sequenceNumber: number;
+  streamSid: string;
+  accountSid: string;
+  callSid: string;
+}): string {
+  return JSON.stringify({
+    event: 'stop',
+    sequenceNumber: String(args.sequenceNumber),
+    stop: { accountSid: args.accountSid, callSid: args.callSid },
+    streamSid: args.streamSid,
+  });
+}
