@@ -44,6 +44,8 @@ export interface CallRecord {
   endedAt: Date | null;
   durationSec: number | null;
   outcome: string | null;
+  /** Post-call summary written by the agent, if any. */
+  summary: string | null;
   /** When a media stream claimed this call's single-use stream token; null while unclaimed. */
   streamClaimedAt: Date | null;
 }
@@ -132,12 +134,47 @@ export interface RecordingInput {
   url: string | null;
   durationSec: number | null;
   status: string | null;
-  /** voicemail, call, answer, … */
+  /**
+   * voicemail (Twilio <Record>), call-audio (both legs, local WAV), answer (one answer clip, local
+   * WAV). Local files use a generated sid (`LC…`) and a file path as url.
+   */
   source: string;
   at: Date;
 }
 
 export interface RecordingRecord extends RecordingInput {
+  createdAt: Date;
+  updatedAt: Date;
+}
+
+export interface TranscriptTurnInput {
+  callSid: string;
+  role: 'caller' | 'agent';
+  text: string;
+  /** Ms since the stream started, when known. */
+  startMs?: number | null;
+  endMs?: number | null;
+  at: Date;
+}
+
+export interface TranscriptTurn extends TranscriptTurnInput {
+  id: number;
+}
+
+export interface LeadInput {
+  callSid: string;
+  contactId: number | null;
+  /** Collected answers or extracted fields (name, need, area, budget, callback time, clips…). */
+  fields: Record<string, unknown>;
+  at: Date;
+}
+
+export interface LeadRecord {
+  id: number;
+  callSid: string;
+  contactId: number | null;
+  fields: Record<string, unknown>;
+  status: 'open' | 'closed';
   createdAt: Date;
   updatedAt: Date;
 }
@@ -180,4 +217,15 @@ export interface Store {
   /** Idempotent on recordingSid: later callbacks fill in url/duration/status, never erase them. */
   upsertRecording(recording: RecordingInput): Promise<void>;
   listRecordings(callSid: string): Promise<RecordingRecord[]>;
+
+  addTranscriptTurn(turn: TranscriptTurnInput): Promise<void>;
+  listTranscript(callSid: string): Promise<TranscriptTurn[]>;
+  setCallSummary(callSid: string, summary: string): Promise<void>;
+
+  /** One lead per call: a second save merges its fields into the first (later values win). */
+  saveLead(lead: LeadInput): Promise<LeadRecord>;
+  listLeadsForContact(contactId: number): Promise<LeadRecord[]>;
+  getLeadForCall(callSid: string): Promise<LeadRecord | undefined>;
+  /** The contact's calls, newest first (returning-caller lookup). */
+  listCallsForContact(contactId: number, limit?: number): Promise<CallRecord[]>;
 }
