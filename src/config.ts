@@ -30,7 +30,7 @@ export interface Config {
   };
   readonly logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
   readonly greeting: { readonly file: string | undefined; readonly text: string };
-  readonly voicemail: { readonly prompt: string; readonly maxLengthSec: number };
+  readonly voicemail: { readonly prompt: string; readonly thanks: string; readonly maxLengthSec: number };
   readonly streamStartTimeoutMs: number;
   readonly drainTimeoutMs: number;
 }
@@ -44,6 +44,7 @@ export class ConfigError extends Error {
 
 const DEFAULT_GREETING_HE = 'שלום, הגעתם לאייג׳נט לוקייטור. רגע אחד, אני מחבר אתכם.';
 const DEFAULT_VOICEMAIL_HE = 'לא הצלחנו לחבר את השיחה. השאירו הודעה אחרי הצליל ונחזור אליכם.';
+const DEFAULT_THANKS_HE = 'תודה, ההודעה נשמרה. להתראות.';
 
 const empty = (v: unknown) => (typeof v === 'string' && v.trim() === '' ? undefined : v);
 const opt = <T extends z.ZodTypeAny>(schema: T) => z.preprocess(empty, schema.optional());
@@ -178,7 +179,11 @@ export function parseConfig(env: Record<string, string | undefined>): Config {
     },
     logLevel: e.LOG_LEVEL ?? 'info',
     greeting: { file: e.GREETING_FILE, text: e.GREETING_TEXT ?? DEFAULT_GREETING_HE },
-    voicemail: { prompt: e.VOICEMAIL_PROMPT ?? DEFAULT_VOICEMAIL_HE, maxLengthSec: e.VOICEMAIL_MAX_LENGTH },
+    voicemail: {
+      prompt: e.VOICEMAIL_PROMPT ?? DEFAULT_VOICEMAIL_HE,
+      thanks: DEFAULT_THANKS_HE,
+      maxLengthSec: e.VOICEMAIL_MAX_LENGTH,
+    },
     streamStartTimeoutMs: e.STREAM_START_TIMEOUT_MS,
     drainTimeoutMs: e.DRAIN_TIMEOUT_MS,
   };

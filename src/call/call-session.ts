@@ -1,0 +1,416 @@
+// CallSession: one media stream, from WS_CONNECTED to WS_STOP. The one place where the Twilio
+// socket, the voice agent, the store and the call controls meet. Nothing here throws across the
+// socket: every failure ends this call only (voicemail if the caller is still there).
+import type { WebSocket } from 'ws';
+import type { Logger } from 'pino';
+import type { Config } from '../config.js';
+import type { AgentFactory, CallControl, CallerFrame, CallInfo, VoiceAgent } from '../agents/agent.js';
+import type { Store } from '../store/store.js';
+import type { TwilioCallsApi } from '../twilio/rest.js';
+import type { TransferTarget } from '../routing/router.js';
+import type { CallEvents } from './call-events.js';
+import type { Metrics } from '../server/metrics.js';
+import { ERRORS, type ErrorCode } from '../errors.js';
+import {
+  encodeClear,
+  parseInbound,
+  type MediaMessage,
+  type StartMessage,
+} from '../twilio/stream-messages.js';
+import { isValidStreamToken } from '../twilio/stream-token.js';
+import { dialTwiml } from '../twilio/twiml.js';
+import { PlaybackTracker } from './playback.js';
+import { OutboundAudio } from './outbound-audio.js';
+
+export interface SessionDeps {
+  config: Config;
+  log: Logger;
+  store: Store;
+  agents: AgentFactory;
+  authToken: string;
+  twilioCalls: TwilioCallsApi | undefined;
+  events: CallEvents;
+  metrics: Metrics;
+}
+
+/** Limits that keep one bad peer from hurting the process or other calls. */
+export const SESSION_LIMITS = {
+  /** Malformed frames tolerated before the stream is closed as abusive. */
+  maxBadFrames: 100,
+  /** Frames per second above which a peer is flooding (Twilio sends ~50 media + marks). */
+  maxFramesPerSecond: 400,
+  /** Caller frames buffered while the token is checked (5 s of audio). */
+  maxEarlyFrames: 250,
+  /** Bytes queued on the socket beyond which the peer is not reading. */
+  maxBufferedBytes: 1024 * 1024,
+  heartbeatMs: 15_000,
+  /** WS_FRAME is logged for the first frame, then once per this many frames (never per frame). */
+  frameLogEvery: 500,
+};
+
+type State = 'connected' | 'starting' | 'live' | 'ended';
+
+class Frame implements CallerFrame {
+  private decoded: Buffer | undefined;
+  constructor(
+    readonly payload: string,
+    readonly timestampMs: number,
+  ) {}
+  bytes(): Buffer {
+    return (this.decoded ??= Buffer.from(this.payload, 'base64'));
+  }
+}
+
+export class CallSession {
+  private state: State = 'connected';
+  private log: Logger;
+  private streamSid: string | undefined;
+  private callSid: string | undefined;
+  private agent: VoiceAgent | undefined;
+  private readonly playback = new PlaybackTracker();
+  private outbound: OutboundAudio | undefined;
+  private earlyFrames: MediaMessage[] = [];
+  private readonly warned = new Set<string>();
+  private readonly timers = new Set<NodeJS.Timeout>();
+  private alive = true;
+  private windowStart = Date.now();
+  private windowFrames = 0;
+  private readonly counts = { framesIn: 0, bytesIn: 0, badFrames: 0, marksAcked: 0, dtmf: 0 };
+  private ended: Promise<void> | undefined;
+
+  constructor(
+    private readonly ws: WebSocket,
+    private readonly deps: SessionDeps,
+    /** Public host the stream was reached on (for transfer TwiML). */
+    private readonly host: string,
+    private readonly onEnd: (session: CallSession) => void,
+  ) {
+    this.log = deps.log;
+    this.log.info('WS_CONNECTED');
+    ws.on('message', (data, isBinary) => this.onMessage(data as Buffer, isBinary));
+    ws.on('close', (code, reason) => void this.end(code, reason.toString() || 'closed by Twilio'));
+    ws.on('error', (err) => {
+      // ws closes the socket after 'error' (1009 oversize, 1002 framing, 1007 bad UTF-8): log why.
+      const code = (err as { code?: string }).code;
+      this.log.warn({ err: err.message, code }, 'WS_ERROR');
+    });
+    ws.on('pong', () => {
+      this.alive = true;
+    });
+    this.every(SESSION_LIMITS.heartbeatMs, () => {
+      if (!this.alive) {
+        this.log.warn('WS_IDLE: no pong since the last ping; terminating');
+        this.ws.terminate();
+        return;
+      }
+      this.alive = false;
+      this.ws.ping();
+    });
+    this.after(deps.config.streamStartTimeoutMs, () => {
+      if (this.state === 'connected') this.reject('STREAM_NO_START', `no start within ${deps.config.streamStartTimeoutMs} ms`);
+    });
+  }
+
+  get sids(): { callSid: string | undefined; streamSid: string | undefined } {
+    return { callSid: this.callSid, streamSid: this.streamSid };
+  }
+
+  /** Closes the stream from our side (drain, call ended elsewhere). */
+  close(code: ErrorCode | 1000, reason: string): void {
+    const wsCode = code === 1000 ? 1000 : (ERRORS[code] as { wsClose?: number }).wsClose ?? 1011;
+    if (this.ws.readyState === this.ws.OPEN) this.ws.close(wsCode, reason.slice(0, 120));
+    else this.ws.terminate();
+  }
+
+  private onMessage(data: Buffer, isBinary: boolean): void {
+    if (this.state === 'ended') return;
+    if (this.flooding()) return;
+    if (isBinary) return this.badFrame('binary', 'binary frame (Twilio sends text)');
+    const parsed = parseInbound(data.toString('utf8'));
+    if (!parsed.ok) return this.badFrame(parsed.reason.split(':')[0] ?? 'bad', parsed.reason);
+    const msg = parsed.message;
+    if (msg.event === 'connected') return;
+    if (msg.event === 'start') return void this.onStart(msg);
+    if (this.state === 'connected') return this.badFrame('before-start', `${msg.event} before start`);
+    if (msg.streamSid !== this.streamSid) return this.badFrame('streamSid', `${msg.event} for another streamSid`);
+    switch (msg.event) {
+      case 'media':
+        return this.onMedia(msg);
+      case 'mark':
+        if (this.playback.ack(msg.mark.name)) this.counts.marksAcked += 1;
+        return;
+      case 'dtmf':
+        this.counts.dtmf += 1;
+        this.log.info({ digit: msg.dtmf.digit }, 'WS_DTMF');
+        return this.guard('onDtmf', () => this.agent?.onDtmf(msg.dtmf.digit));
+      case 'stop':
+        this.log.info('WS_STOP_RECEIVED');
+        this.close(1000, 'stop received');
+        return;
+    }
+  }
+
+  private onMedia(msg: MediaMessage): void {
+    this.counts.framesIn += 1;
+    // base64 length * 3/4 less padding = payload bytes, without decoding.
+    const p = msg.media.payload;
+    this.counts.bytesIn += (p.length * 3) / 4 - (p.endsWith('==') ? 2 : p.endsWith('=') ? 1 : 0);
+    this.deps.metrics.framesIn.inc();
+    if (this.counts.framesIn === 1 || this.counts.framesIn % SESSION_LIMITS.frameLogEvery === 0) {
+      this.log.info({ len: p.length, frames: this.counts.framesIn }, 'WS_FRAME');
+    } else if (this.log.isLevelEnabled('debug')) {
+      this.log.debug({ len: p.length }, 'WS_FRAME');
+    }
+    if (this.state === 'starting') {
+      // Caller audio while the token is checked is kept, not lost.
+      if (this.earlyFrames.length < SESSION_LIMITS.maxEarlyFrames) this.earlyFrames.push(msg);
+      return;
+    }
+    const agent = this.agent;
+    if (agent) this.guard('onAudio', () => agent.onAudio(new Frame(p, Number(msg.media.timestamp))));
+  }
+
+  private async onStart(msg: StartMessage): Promise<void> {
+    if (this.state !== 'connected') return this.badFrame('start', 'second start frame');
+    this.state = 'starting';
+    const { callSid, accountSid, customParameters } = msg.start;
+    this.streamSid = msg.streamSid;
+    this.callSid = callSid;
+    this.log = this.log.child({ callSid, streamSid: msg.streamSid });
+    const { token, ...visibleParameters } = customParameters;
+    if (!isValidStreamToken(this.deps.authToken, callSid, token)) {
+      return this.reject('STREAM_TOKEN_INVALID', 'start carries no valid token for this call');
+    }
+    const expectedAccount = this.deps.config.twilioAccountSid;
+    if (expectedAccount && accountSid !== expectedAccount) {
+      return this.reject('STREAM_TOKEN_INVALID', `start is for account ${accountSid}`);
+    }
+    const now = new Date();
+    let claimed: boolean;
+    try {
+      claimed = await this.deps.store.claimStream(callSid, now);
+    } catch (err) {
+      this.log.error({ err }, 'STORE_FAILED: cannot check the stream token');
+      return this.reject('STORE_FAILED', 'store unavailable');
+    }
+    if (this.state !== 'starting') return; // the caller hung up meanwhile
+    if (!claimed) return this.reject('STREAM_TOKEN_INVALID', 'token already used, or the call is not live');
+
+    this.state = 'live';
+    this.log.info({ tracks: msg.start.tracks, mediaFormat: msg.start.mediaFormat }, 'WS_START');
+    this.deps.metrics.liveStreams.inc();
+    this.deps.events.publish({ type: 'stream.started', callSid, streamSid: msg.streamSid, at: now });
+    this.deps.store
+      .openStream({ streamSid: msg.streamSid, callSid, startedAt: now })
+      .catch((err: unknown) => this.log.error({ err }, 'STORE_FAILED: openStream'));
+    this.outbound = new OutboundAudio(this.ws, msg.streamSid, this.playback, () =>
+      this.close('STREAM_SLOW_READER', 'send queue full'),
+    );
+
+    const call = await this.callInfo(msg, accountSid, visibleParameters);
+    if (this.state !== 'live') return;
+    let agent: VoiceAgent;
+    try {
+      agent = this.deps.agents.create(call);
+    } catch (err) {
+      this.log.error({ err }, 'AGENT_CREATE_FAILED: caller goes to voicemail');
+      return this.close(1000, 'agent unavailable');
+    }
+    this.agent = agent;
+    for (const early of this.earlyFrames.splice(0)) {
+      this.guard('onAudio', () => agent.onAudio(new Frame(early.media.payload, Number(early.media.timestamp))));
+    }
+    try {
+      await agent.start(call, this.control());
+    } catch (err) {
+      this.log.error({ err }, 'AGENT_START_FAILED: caller goes to voicemail');
+      if (this.state === 'live') this.close(1000, 'agent failed');
+    }
+  }
+
+  private async callInfo(
+    msg: StartMessage,
+    accountSid: string,
+    customParameters: Record<string, string>,
+  ): Promise<CallInfo> {
+    const record = await this.deps.store.getCall(msg.start.callSid).catch(() => undefined);
+    return {
+      callSid: msg.start.callSid,
+      streamSid: msg.streamSid,
+      accountSid,
+      from: record?.fromNumber ?? null,
+      to: record?.toNumber ?? null,
+      customParameters,
+    };
+  }
+
+  private control(): CallControl {
+    const session = this;
+    return {
+      get log() {
+        return session.log;
+      },
+      play: (audio) => {
+        if (session.state === 'live') session.outbound?.play(audio);
+      },
+      interrupt: () => {
+        const heardMs = session.playback.interrupt();
+        if (session.state === 'live' && session.streamSid) session.outbound?.send(encodeClear(session.streamSid));
+        return { heardMs };
+      },
+      heardMs: () => session.playback.heardMs(),
+      pendingMs: () => session.playback.pendingMs(),
+      whenPlayed: () => session.playback.whenPlayed(),
+      hangUp: (reason) => session.hangUp(reason),
+      transfer: (target) => session.transfer(target),
+      toVoicemail: (reason) => {
+        session.log.info({ reason }, 'TO_VOICEMAIL');
+        session.close(1000, 'voicemail');
+      },
+    };
+  }
+
+  private async hangUp(reason: string): Promise<void> {
+    const callSid = this.callSid;
+    if (!callSid) return;
+    this.log.info({ reason }, 'HANGUP');
+    await this.deps.store.setCallOutcome(callSid, `hangup: ${reason}`).catch(() => undefined);
+    if (!this.deps.twilioCalls) {
+      this.log.warn('HANGUP without Twilio REST credentials: closing the stream instead (caller reaches voicemail)');
+      this.close(1000, 'hangup');
+      return;
+    }
+    try {
+      await this.deps.twilioCalls.hangUp(callSid);
+    } catch (err) {
+      this.log.error({ err }, 'HANGUP_FAILED: closing the stream instead');
+      this.close(1000, 'hangup failed');
+    }
+  }
+
+  private async transfer(target: TransferTarget): Promise<void> {
+    const callSid = this.callSid;
+    if (!callSid) return;
+    if (target.kind === 'voicemail' || !this.deps.twilioCalls) {
+      this.log.info({ target }, 'TRANSFER to voicemail');
+      this.close(1000, 'voicemail');
+      return;
+    }
+    this.log.info({ label: target.label }, 'TRANSFER');
+    try {
+      await this.deps.twilioCalls.updateTwiml(
+        callSid,
+        dialTwiml({ host: this.host, number: target.number, timeoutSec: 25 }),
+      );
+      await this.deps.store.setCallOutcome(callSid, `transferred: ${target.label}`).catch(() => undefined);
+    } catch (err) {
+      this.log.error({ err }, 'TRANSFER_FAILED: caller goes to voicemail');
+      this.close(1000, 'transfer failed');
+    }
+  }
+
+  /** Ends the session once, whatever ended it; every resource is released here. */
+  end(code: number, reason: string): Promise<void> {
+    this.ended ??= this.finish(code, reason);
+    return this.ended;
+  }
+
+  private async finish(code: number, reason: string): Promise<void> {
+    const wasLive = this.state === 'live';
+    this.state = 'ended';
+    for (const t of this.timers) clearTimeout(t);
+    this.timers.clear();
+    this.playback.dispose();
+    this.earlyFrames = [];
+    this.onEnd(this);
+    const out = this.outbound?.counts ?? { framesOut: 0, bytesOut: 0, marksOut: 0 };
+    this.log.info({ code, reason, ...this.counts, ...out }, 'WS_STOP');
+    this.deps.metrics.streamCloses.inc({ code: String(code) });
+    if (wasLive) this.deps.metrics.liveStreams.dec();
+    const agent = this.agent;
+    this.agent = undefined;
+    if (agent) {
+      await agent.close(reason).catch((err: unknown) => this.log.error({ err }, 'AGENT_CLOSE_FAILED'));
+    }
+    if (wasLive && this.streamSid && this.callSid) {
+      this.deps.events.publish({
+        type: 'stream.stopped',
+        callSid: this.callSid,
+        streamSid: this.streamSid,
+        closeCode: code,
+        reason,
+        at: new Date(),
+      });
+      await this.deps.store
+        .closeStream({
+          streamSid: this.streamSid,
+          endedAt: new Date(),
+          framesIn: this.counts.framesIn,
+          bytesIn: this.counts.bytesIn,
+          framesOut: out.framesOut,
+          bytesOut: out.bytesOut,
+          marksOut: out.marksOut,
+          marksAcked: this.counts.marksAcked,
+          badFrames: this.counts.badFrames,
+          closeCode: code,
+          closeReason: reason,
+        })
+        .catch((err: unknown) => this.log.error({ err }, 'STORE_FAILED: closeStream'));
+    }
+  }
+
+  private reject(code: ErrorCode, detail: string): void {
+    this.log.warn({ code, detail }, 'WS_REJECTED');
+    this.close(code, ERRORS[code].summary);
+  }
+
+  private badFrame(kind: string, reason: string): void {
+    this.counts.badFrames += 1;
+    this.deps.metrics.badFrames.inc();
+    // One warning per kind per stream: a broken peer must not flood the logs.
+    if (!this.warned.has(kind)) {
+      this.warned.add(kind);
+      this.log.warn({ reason }, 'WS_BAD_FRAME dropped');
+    }
+    if (this.counts.badFrames > SESSION_LIMITS.maxBadFrames) {
+      this.reject('STREAM_FLOOD', `${this.counts.badFrames} bad frames`);
+    }
+  }
+
+  private flooding(): boolean {
+    const now = Date.now();
+    if (now - this.windowStart >= 1000) {
+      this.windowStart = now;
+      this.windowFrames = 0;
+    }
+    if (++this.windowFrames <= SESSION_LIMITS.maxFramesPerSecond) return false;
+    if (this.windowFrames === SESSION_LIMITS.maxFramesPerSecond + 1) {
+      this.reject('STREAM_FLOOD', `more than ${SESSION_LIMITS.maxFramesPerSecond} frames in a second`);
+    }
+    return true;
+  }
+
+  /** Runs agent code; a throw ends this call (to voicemail), never the process. */
+  private guard(what: string, fn: () => void): void {
+    try {
+      fn();
+    } catch (err) {
+      this.log.error({ err, what }, 'AGENT_THREW: caller goes to voicemail');
+      this.close(1000, 'agent failed');
+    }
+  }
+
+  private after(ms: number, fn: () => void): void {
+    const t = setTimeout(() => {
+      this.timers.delete(t);
+      fn();
+    }, ms);
+    this.timers.add(t);
+  }
+
+  private every(ms: number, fn: () => void): void {
+    const t = setInterval(fn, ms);
+    t.unref();
+    this.timers.add(t);
+  }
+}

@@ -1,0 +1,144 @@
+// buildApp(deps): the Fastify application with every route, no listen (tests use port 0).
+// The only folder that knows Fastify is src/server/.
+import Fastify, { type FastifyBaseLogger, type FastifyError, type FastifyInstance } from 'fastify';
+import websocket from '@fastify/websocket';
+import type { Logger } from 'pino';
+import type { Config } from '../config.js';
+import type { Store } from '../store/store.js';
+import type { AgentFactory } from '../agents/agent.js';
+import type { TwilioCallsApi } from '../twilio/rest.js';
+import { CallEvents } from '../call/call-events.js';
+import type { CallSession } from '../call/call-session.js';
+import { AppError } from '../errors.js';
+import { createMetrics, type Metrics } from './metrics.js';
+import { webhookRoutes } from './webhook-routes.js';
+import { mediaRoutes } from './media-route.js';
+import { healthRoutes } from './health-routes.js';
+import { staticRoutes, type GreetingSource } from './static-routes.js';
+
+export interface AppDeps {
+  config: Config;
+  log: Logger;
+  store: Store;
+  /** The token signatures are checked with: Twilio's, or the local one. */
+  authToken: string;
+  authTokenSource: 'env' | 'local';
+  agents: AgentFactory;
+  twilioCalls: TwilioCallsApi | undefined;
+  events: CallEvents;
+  metrics: Metrics;
+  greeting: GreetingSource;
+  isDraining: () => boolean;
+  redisHealth?: () => Promise<'ok' | 'error'>;
+  /** A status callback reported the call over: end its stream if one is still open. */
+  onCallEnded?: (callSid: string) => void;
+}
+
+export type AppDepsInput = Omit<AppDeps, 'events' | 'metrics' | 'isDraining' | 'onCallEnded'> &
+  Partial<Pick<AppDeps, 'events' | 'metrics'>>;
+
+export interface BuiltApp {
+  app: FastifyInstance;
+  deps: AppDeps;
+  sessions: Set<CallSession>;
+  /** Stops new streams, waits for live ones up to timeoutMs, then closes the rest (1001). */
+  drain(timeoutMs: number): Promise<void>;
+}
+
+export async function buildApp(input: AppDepsInput): Promise<BuiltApp> {
+  const sessions = new Set<CallSession>();
+  let draining = false;
+  const deps: AppDeps = {
+    ...input,
+    events: input.events ?? new CallEvents(),
+    metrics: input.metrics ?? createMetrics(),
+    isDraining: () => draining,
+    onCallEnded: (callSid) => {
+      for (const s of sessions) if (s.sids.callSid === callSid) s.close(1000, 'call ended');
+    },
+  };
+
+  const app = Fastify({
+    // Fastify types its logger as FastifyBaseLogger; pino's Logger is that and more.
+    loggerInstance: deps.log as unknown as FastifyBaseLogger,
+    disableRequestLogging: true,
+    bodyLimit: 64 * 1024,
+    trustProxy: deps.config.trustProxy,
+    requestTimeout: 30_000,
+    // Twilio posts plain forms; nothing here needs prototype-bearing JSON.
+    onProtoPoisoning: 'error',
+    onConstructorPoisoning: 'error',
+  });
+
+  const knownPaths = new Map<string, Set<string>>();
+  app.addHook('onRoute', (route) => {
+    const methods = Array.isArray(route.method) ? route.method : [route.method];
+    const set = knownPaths.get(route.url) ?? new Set<string>();
+    for (const m of methods) set.add(m);
+    knownPaths.set(route.url, set);
+  });
+
+  app.addHook('onResponse', async (request, reply) => {
+    if (request.url === '/metrics') return;
+    request.log.info(
+      { method: request.method, url: request.url, status: reply.statusCode, ms: Math.round(reply.elapsedTime) },
+      'HTTP',
+    );
+  });
+
+  app.setNotFoundHandler((request, reply) => {
+    const path = request.url.split('?')[0] ?? '';
+    const allowed = knownPaths.get(path);
+    if (allowed) {
+      const allow = [...allowed].join(', ');
+      return reply
+        .code(405)
+        .header('allow', allow)
+        .send({ error: 'METHOD_NOT_ALLOWED', message: `${request.method} is not allowed on ${path}; use ${allow}` });
+    }
+    return reply.code(404).send({ error: 'NOT_FOUND', message: `no route ${request.method} ${path}` });
+  });
+
+  app.setErrorHandler((error: FastifyError | AppError, request, reply) => {
+    if (error instanceof AppError) {
+      const status = error.spec.http ?? 500;
+      if (status >= 500) request.log.error({ err: error }, error.code);
+      return reply.code(status).send({ error: error.code, message: error.message });
+    }
+    const status = error.statusCode && error.statusCode >= 400 ? error.statusCode : 500;
+    if (status >= 500) {
+      request.log.error({ err: error }, 'INTERNAL');
+      return reply.code(500).send({ error: 'INTERNAL', message: 'unexpected internal error (logged)' });
+    }
+    // Fastify's own 4xx (body too large, bad content type, malformed body): say what was wrong.
+    request.log.warn({ code: error.code, reason: error.message, url: request.url }, 'HTTP_BAD_REQUEST');
+    return reply.code(status).send({ error: error.code ?? 'BAD_REQUEST', message: error.message });
+  });
+
+  await app.register(websocket, {
+    options: { maxPayload: 64 * 1024, perMessageDeflate: false },
+    // An error on an established socket is that call's problem; the session logs and ends it.
+    errorHandler: (error, socket, request) => {
+      request.log.warn({ err: error.message }, 'WS_ERROR');
+      socket.terminate();
+    },
+  });
+
+  await app.register(async (scope) => healthRoutes(scope, deps));
+  await app.register(async (scope) => staticRoutes(scope, deps.greeting));
+  await app.register(async (scope) => mediaRoutes(scope, deps, sessions));
+  await app.register(async (scope) => webhookRoutes(scope, deps));
+
+  const drain = async (timeoutMs: number) => {
+    draining = true;
+    const deadline = Date.now() + timeoutMs;
+    while (sessions.size > 0 && Date.now() < deadline) {
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+    const left = [...sessions];
+    for (const s of left) s.close('STREAM_DRAINING', 'server shutting down');
+    await Promise.all(left.map((s) => s.end(1001, 'drained')));
+  };
+
+  return { app, deps, sessions, drain };
+}

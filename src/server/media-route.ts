@@ -1,0 +1,81 @@
+// The media WebSocket on /ws/twilio-media and its trailing-slash twin. The upgrade is checked
+// before the 101 (Twilio's lowercase x-twilio-signature over the wss:// URL, no parameters); the
+// HTTP form-signature check is deliberately not applied here. Each accepted socket is a CallSession.
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { Logger } from 'pino';
+import type { AppDeps } from './app.js';
+import { CallSession } from '../call/call-session.js';
+import { matchStreamSignature, publicHostOf, streamUrlCandidates } from '../twilio/signature.js';
+import { STREAM_PATH } from '../twilio/twiml.js';
+
+export const STREAM_PATHS = [STREAM_PATH, `${STREAM_PATH}/`] as const;
+
+export async function mediaRoutes(app: FastifyInstance, deps: AppDeps, sessions: Set<CallSession>): Promise<void> {
+  const { config, metrics } = deps;
+
+  const originOf = (request: FastifyRequest) => ({
+    publicHost: config.publicHost,
+    trustProxy: config.trustProxy,
+    protocol: request.protocol,
+    headers: request.headers,
+  });
+
+  for (const url of STREAM_PATHS) {
+    app.route({
+      method: 'GET',
+      url,
+      // Runs before the upgrade: a rejection is a plain HTTP answer, never a redirect.
+      onRequest: async (request, reply) => {
+        if (!request.ws) return;
+        const reject = (status: number, error: string, message: string, extra: Record<string, unknown> = {}) => {
+          metrics.upgrades.inc({ result: error });
+          request.log.warn({ error, status, ...extra }, `WS_UPGRADE_REJECTED: ${message}`);
+          return reply.code(status).send({ error, message });
+        };
+        if (request.url.includes('?')) {
+          return reject(400, 'STREAM_QUERY_STRING', 'a Twilio stream URL never has a query string (use <Parameter>)');
+        }
+        if (deps.isDraining()) {
+          return reject(503, 'STREAM_DRAINING', 'server is shutting down; no new streams');
+        }
+        const host = publicHostOf(originOf(request));
+        const candidates = host ? streamUrlCandidates(host, STREAM_PATH) : [];
+        const signature = request.headers['x-twilio-signature'];
+        const matched =
+          typeof signature === 'string' && signature !== ''
+            ? matchStreamSignature(deps.authToken, signature, candidates)
+            : undefined;
+        if (!matched) {
+          const detail = { triedUrls: candidates, hasSignature: typeof signature === 'string' };
+          if (config.streamSignatureMode === 'log-only') {
+            request.log.warn(detail, 'WS_SIGNATURE_BAD but STREAM_SIGNATURE_CHECK=log-only: accepting');
+          } else {
+            return reject(
+              403,
+              'STREAM_SIGNATURE_INVALID',
+              'x-twilio-signature missing or not valid for the wss:// stream URL',
+              detail,
+            );
+          }
+        }
+        metrics.upgrades.inc({ result: 'accepted' });
+      },
+      handler: async (_request, reply) =>
+        reply.code(426).header('upgrade', 'websocket').send({
+          error: 'STREAM_NOT_UPGRADE',
+          message: 'this is the Twilio Media Streams WebSocket; connect with a WebSocket upgrade',
+        }),
+      wsHandler: (socket, request) => {
+        const host = publicHostOf(originOf(request)) ?? 'localhost';
+        const session = new CallSession(
+          socket,
+          // Request loggers are pino children of deps.log (see app.ts).
+          { ...deps, log: request.log.child({ ws: true }) as unknown as Logger },
+          host,
+          (s) => sessions.delete(s),
+        );
+        sessions.add(session);
+      },
+    });
+  }
+}

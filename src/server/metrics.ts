@@ -1,0 +1,50 @@
+// Prometheus metrics for the whole process; one registry per app so tests stay independent.
+import { Counter, Gauge, Registry, collectDefaultMetrics } from 'prom-client';
+
+export function createMetrics() {
+  const registry = new Registry();
+  collectDefaultMetrics({ register: registry });
+  return {
+    registry,
+    webhooks: new Counter({
+      name: 'agentlocator_webhook_requests_total',
+      help: 'Twilio webhook requests by route and HTTP status',
+      labelNames: ['route', 'status'] as const,
+      registers: [registry],
+    }),
+    upgrades: new Counter({
+      name: 'agentlocator_stream_upgrades_total',
+      help: 'Media stream upgrade attempts by result',
+      labelNames: ['result'] as const,
+      registers: [registry],
+    }),
+    liveStreams: new Gauge({
+      name: 'agentlocator_live_streams',
+      help: 'Media streams currently open',
+      registers: [registry],
+    }),
+    framesIn: new Counter({
+      name: 'agentlocator_stream_frames_in_total',
+      help: 'Media frames received from Twilio',
+      registers: [registry],
+    }),
+    framesOut: new Counter({
+      name: 'agentlocator_stream_frames_out_total',
+      help: 'Media frames sent to Twilio',
+      registers: [registry],
+    }),
+    badFrames: new Counter({
+      name: 'agentlocator_stream_bad_frames_total',
+      help: 'Frames from Twilio dropped as malformed or unexpected',
+      registers: [registry],
+    }),
+    streamCloses: new Counter({
+      name: 'agentlocator_stream_closes_total',
+      help: 'Media streams closed, by WebSocket close code',
+      labelNames: ['code'] as const,
+      registers: [registry],
+    }),
+  };
+}
+
+export type Metrics = ReturnType<typeof createMetrics>;

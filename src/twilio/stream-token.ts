@@ -1,0 +1,15 @@
+// The per-call stream token: put in the TwiML as <Parameter name="token">, checked on `start`.
+// Derived (HMAC of the CallSid) so a retried webhook gets the same TwiML and any instance that
+// knows the secret can check it; single use is enforced by the store's claimStream.
+import { createHmac, timingSafeEqual } from 'node:crypto';
+
+export function streamToken(secret: string, callSid: string): string {
+  return createHmac('sha256', secret).update(`agentlocator-stream:${callSid}`).digest('base64url').slice(0, 32);
+}
+
+export function isValidStreamToken(secret: string, callSid: string, token: string | undefined): boolean {
+  if (!token) return false;
+  const expected = Buffer.from(streamToken(secret, callSid));
+  const given = Buffer.from(token);
+  return expected.length === given.length && timingSafeEqual(expected, given);
+}

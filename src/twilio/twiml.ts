@@ -1,0 +1,79 @@
+// The TwiML documents the server returns, built with the official twilio package's builder.
+import twilio from 'twilio';
+
+const { VoiceResponse } = twilio.twiml;
+
+export const STREAM_PATH = '/ws/twilio-media';
+export const HEBREW_VOICE = 'Google.he-IL-Standard-A';
+
+export interface IncomingCallTwimlInput {
+  /** Public host[:port] — never a scheme, never a stale domain. */
+  host: string;
+  callSid: string;
+  token: string;
+  /** Play the pre-rendered greeting MP3; otherwise speak the text. */
+  greeting: { kind: 'mp3'; path: string } | { kind: 'say'; text: string };
+}
+
+/**
+ * <Play greeting> then <Connect action=/webhook/stream_ended><Stream wss://HOST/ws/twilio-media>.
+ * The Stream URL has no query string (Twilio forbids one); per-call data goes in <Parameter>s.
+ */
+export function incomingCallTwiml(input: IncomingCallTwimlInput): string {
+  const response = new VoiceResponse();
+  if (input.greeting.kind === 'mp3') {
+    response.play(`https://${input.host}${input.greeting.path}`);
+  } else {
+    response.say({ language: 'he-IL', voice: HEBREW_VOICE }, input.greeting.text);
+  }
+  const connect = response.connect({ action: '/webhook/stream_ended', method: 'POST' });
+  const stream = connect.stream({
+    url: `wss://${input.host}${STREAM_PATH}`,
+    statusCallback: `https://${input.host}/webhook/stream_status`,
+    statusCallbackMethod: 'POST',
+  });
+  stream.parameter({ name: 'call_sid', value: input.callSid });
+  stream.parameter({ name: 'token', value: input.token });
+  return response.toString();
+}
+
+/** The voicemail fallback after the stream ends: a short prompt, then <Record>. */
+export function voicemailTwiml(input: { prompt: string; maxLengthSec: number }): string {
+  const response = new VoiceResponse();
+  response.say({ language: 'he-IL', voice: HEBREW_VOICE }, input.prompt);
+  response.record({
+    action: '/webhook/handle_recording',
+    method: 'POST',
+    recordingStatusCallback: '/webhook/handle_recording',
+    recordingStatusCallbackMethod: 'POST',
+    maxLength: input.maxLengthSec,
+    playBeep: true,
+    timeout: 5,
+    trim: 'trim-silence',
+  });
+  return response.toString();
+}
+
+/** After the voicemail: thank the caller and hang up. */
+export function recordingDoneTwiml(text: string): string {
+  const response = new VoiceResponse();
+  response.say({ language: 'he-IL', voice: HEBREW_VOICE }, text);
+  response.hangup();
+  return response.toString();
+}
+
+export function emptyTwiml(): string {
+  return new VoiceResponse().toString();
+}
+
+/** Transfer to a human: <Dial> with an absolute action (REST-updated TwiML needs absolute URLs). */
+export function dialTwiml(input: { host: string; number: string; timeoutSec: number }): string {
+  const response = new VoiceResponse();
+  const dial = response.dial({
+    action: `https://${input.host}/webhook/stream_ended`,
+    method: 'POST',
+    timeout: input.timeoutSec,
+  });
+  dial.number(input.number);
+  return response.toString();
+}

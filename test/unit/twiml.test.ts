@@ -1,0 +1,52 @@
+import { describe, expect, it } from 'vitest';
+import { incomingCallTwiml, voicemailTwiml, emptyTwiml, dialTwiml } from '../../src/twilio/twiml.js';
+
+const CALL = 'CA' + 'a'.repeat(32);
+
+describe('TwiML documents', () => {
+  it('plays the greeting, then connects a wss stream with the call sid and token as parameters', () => {
+    const xml = incomingCallTwiml({
+      host: 'ai-crm.example.com',
+      callSid: CALL,
+      token: 'tok123',
+      greeting: { kind: 'mp3', path: '/static/tts/greeting_he.mp3' },
+    });
+    expect(xml).toContain('<Play>https://ai-crm.example.com/static/tts/greeting_he.mp3</Play>');
+    expect(xml).toMatch(/<Connect action="\/webhook\/stream_ended" method="POST"><Stream url="wss:\/\/ai-crm\.example\.com\/ws\/twilio-media"/);
+    expect(xml).toContain('statusCallback="https://ai-crm.example.com/webhook/stream_status"');
+    expect(xml).toContain(`<Parameter name="call_sid" value="${CALL}"/>`);
+    expect(xml).toContain('<Parameter name="token" value="tok123"/>');
+    expect(xml).not.toContain('ws://');
+    expect(xml).not.toMatch(/twilio-media\?/);
+    // <Play> comes before <Connect>: the caller hears something at once.
+    expect(xml.indexOf('<Play>')).toBeLessThan(xml.indexOf('<Connect'));
+  });
+
+  it('speaks the greeting in Hebrew when no MP3 exists', () => {
+    const xml = incomingCallTwiml({ host: 'h.example.com', callSid: CALL, token: 't', greeting: { kind: 'say', text: 'שלום' } });
+    expect(xml).toContain('<Say language="he-IL" voice="Google.he-IL-Standard-A">שלום</Say>');
+    expect(xml).not.toContain('<Play>');
+  });
+
+  it('escapes XML in every value', () => {
+    const xml = incomingCallTwiml({ host: 'h.example.com', callSid: CALL, token: '"<&>', greeting: { kind: 'say', text: 'a<b>&' } });
+    expect(xml).toContain('value="&quot;&lt;&amp;>"'); // '>' needs no escape in XML attributes
+    expect(xml).toContain('a&lt;b&gt;&amp;');
+  });
+
+  it('falls back to a recorded voicemail that posts to handle_recording', () => {
+    const xml = voicemailTwiml({ prompt: 'השאירו הודעה', maxLengthSec: 120 });
+    expect(xml).toMatch(/<Say[^>]*>השאירו הודעה<\/Say><Record /);
+    expect(xml).toContain('action="/webhook/handle_recording"');
+    expect(xml).toContain('recordingStatusCallback="/webhook/handle_recording"');
+    expect(xml).toContain('maxLength="120"');
+    expect(xml).toContain('playBeep="true"');
+  });
+
+  it('answers an empty response and a dial with an absolute action', () => {
+    expect(emptyTwiml()).toBe('<?xml version="1.0" encoding="UTF-8"?><Response/>');
+    const dial = dialTwiml({ host: 'h.example.com', number: '+972501234567', timeoutSec: 20 });
+    expect(dial).toContain('action="https://h.example.com/webhook/stream_ended"');
+    expect(dial).toContain('<Number>+972501234567</Number>');
+  });
+});
