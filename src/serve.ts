@@ -1,0 +1,90 @@
+// Composition root: config → logger → store → agent → app.listen, and the SIGTERM drain.
+// `npm start`, `agentlocator serve` and the end-to-end tests all start the server through here.
+import type { Logger } from 'pino';
+import type { Config } from './config.js';
+import { readOrCreateLocalToken } from './local-token.js';
+import { openStore } from './store/open-store.js';
+import type { Store } from './store/store.js';
+import { buildApp, type BuiltApp } from './server/app.js';
+import type { AgentFactory } from './agents/agent.js';
+import type { TwilioCallsApi } from './twilio/rest.js';
+import { createAgentFactory } from './agents/create-agent-factory.js';
+import { loadGreeting } from './greeting-source.js';
+
+export interface RunningServer {
+  built: BuiltApp;
+  store: Store;
+  /** http://host:port the server listens on (loopback form when bound to all interfaces). */
+  url: string;
+  authToken: string;
+  /** Drains live calls (bounded by config.drainTimeoutMs), then closes everything. */
+  stop(): Promise<void>;
+}
+
+export interface ServeOverrides {
+  /** Tests inject fakes for external systems instead of patching modules. */
+  agents?: AgentFactory;
+  twilioCalls?: TwilioCallsApi;
+  store?: Store;
+}
+
+export async function startServer(config: Config, log: Logger, overrides: ServeOverrides = {}): Promise<RunningServer> {
+  let authToken = config.twilioAuthToken;
+  const authTokenSource = authToken ? 'env' : 'local';
+  if (!authToken) {
+    const local = await readOrCreateLocalToken(config.dataDir);
+    authToken = local.token;
+    log.warn(
+      { file: local.file, created: local.created },
+      'TWILIO_AUTH_TOKEN is not set: signatures are checked with a LOCAL token (for the agentlocator CLI and ' +
+        'emulator). Real Twilio requests will be REJECTED until you set TWILIO_AUTH_TOKEN; /readyz says twilio: unconfigured',
+    );
+  }
+  if (config.webhookSignatureMode === 'log-only') {
+    log.warn('!!! WEBHOOK_SIGNATURE_CHECK=log-only: webhooks with bad signatures are ACCEPTED. Anyone can fake calls.');
+  }
+  if (config.streamSignatureMode === 'log-only') {
+    log.warn('!!! STREAM_SIGNATURE_CHECK=log-only: media stream upgrades with bad signatures are ACCEPTED (the per-call token is still required).');
+  }
+
+  const store = overrides.store ?? (await openStore({ databaseUrl: config.databaseUrl, dataDir: config.dataDir, log }));
+  const agents = overrides.agents ?? (await createAgentFactory({ config, log, store }));
+  const greeting = loadGreeting(config, log);
+
+  const built = await buildApp({
+    config,
+    log,
+    store,
+    authToken,
+    authTokenSource,
+    agents,
+    twilioCalls: overrides.twilioCalls,
+    greeting,
+  });
+  const address = await built.app.listen({ port: config.port, host: config.bindHost });
+  const url = address.replace('://0.0.0.0', '://127.0.0.1').replace('://[::]', '://127.0.0.1');
+  log.info(
+    {
+      url,
+      publicHost: config.publicHost ?? '(from each request Host header)',
+      database: config.databaseUrl ? 'postgresql' : 'sqlite',
+      agent: agents.name,
+      twilio: authTokenSource === 'env' ? 'configured' : 'unconfigured (local token)',
+    },
+    `AgentLocator listening: point your Twilio number's voice webhook at https://<public host>/webhook/incoming_call`,
+  );
+
+  let stopping: Promise<void> | undefined;
+  const stop = () =>
+    (stopping ??= (async () => {
+      log.info({ liveStreams: built.sessions.size, timeoutMs: config.drainTimeoutMs }, 'DRAIN: no new streams');
+      await built.drain(config.drainTimeoutMs);
+      await built.app.close();
+      await agents.close?.();
+      await greeting.close();
+      if (!overrides.store) await store.close();
+      log.info('STOPPED');
+    })());
+
+  return { built, store, url, authToken, stop };
+}
