@@ -1,6 +1,6 @@
 // buildApp(deps): the Fastify application with every route, no listen (tests use port 0).
 // The only folder that knows Fastify is src/server/.
-import Fastify, { type FastifyBaseLogger, type FastifyError, type FastifyInstance } from 'fastify';
+import Fastify, { LogController, type FastifyBaseLogger, type FastifyError, type FastifyInstance } from 'fastify';
 import websocket from '@fastify/websocket';
 import type { Logger } from 'pino';
 import type { Config } from '../config.js';
@@ -61,7 +61,8 @@ export async function buildApp(input: AppDepsInput): Promise<BuiltApp> {
   const app = Fastify({
     // Fastify types its logger as FastifyBaseLogger; pino's Logger is that and more.
     loggerInstance: deps.log as unknown as FastifyBaseLogger,
-    disableRequestLogging: true,
+    // One HTTP line per request comes from our onResponse hook (with status and ms) instead.
+    logController: new LogController({ disableRequestLogging: true }),
     bodyLimit: 64 * 1024,
     trustProxy: deps.config.trustProxy,
     requestTimeout: 30_000,

@@ -1,0 +1,320 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { tmpdir } from 'node:os';
+import twilio from 'twilio';
+import {
+  TEST_AUTH_TOKEN,
+  incomingCallParams,
+  newCallSid,
+  postSigned,
+  startTestServer,
+  type TestServer,
+} from '../support/server.js';
+
+describe('webhooks on the default configuration (host from the request)', () => {
+  let s: TestServer;
+  beforeAll(async () => {
+    s = await startTestServer();
+  });
+  afterAll(async () => {
+    await s.stop();
+  });
+
+  it('answers a signed incoming call with greeting then <Connect><Stream> to this host over wss', async () => {
+    const callSid = newCallSid();
+    const res = await postSigned(`${s.origin}/webhook/incoming_call`, incomingCallParams(callSid));
+    expect(res.status).toBe(200);
+    expect(res.headers.get('content-type')).toMatch(/^text\/xml/);
+    const xml = await res.text();
+    expect(xml).toContain(`<Stream url="wss://${s.host}/ws/twilio-media"`);
+    expect(xml).toContain('<Connect action="/webhook/stream_ended"');
+    expect(xml).toContain(`<Parameter name="call_sid" value="${callSid}"/>`);
+    expect(xml).toMatch(/<Parameter name="token" value="[A-Za-z0-9_-]{32}"\/>/);
+    // No greeting MP3 has been rendered in this data dir: the greeting is spoken.
+    expect(xml).toMatch(/^<\?xml[^>]*><Response><Say language="he-IL"/);
+    const call = await s.store.getCall(callSid);
+    expect(call).toMatchObject({ callSid, status: 'ringing', fromNumber: '+972501234567' });
+    const contact = await s.store.getContactByPhone('+972501234567');
+    expect(contact?.id).toBe(call?.contactId);
+  });
+
+  it('answers a retried webhook with the same TwiML and keeps one call', async () => {
+    const callSid = newCallSid();
+    const a = await (await postSigned(`${s.origin}/webhook/incoming_call`, incomingCallParams(callSid))).text();
+    const b = await (await postSigned(`${s.origin}/webhook/incoming_call`, incomingCallParams(callSid))).text();
+    expect(b).toBe(a);
+    const calls = await s.store.listCalls({ limit: 1000 });
+    expect(calls.filter((c) => c.callSid === callSid)).toHaveLength(1);
+  });
+
+  it('rejects a missing signature with 400 and a wrong one with 403, writing nothing', async () => {
+    const callSid = newCallSid();
+    const url = `${s.origin}/webhook/incoming_call`;
+    const missing = await postSigned(url, incomingCallParams(callSid), { signature: null });
+    expect(missing.status).toBe(400);
+    expect(await missing.json()).toMatchObject({ error: 'WEBHOOK_SIGNATURE_MISSING' });
+    const wrong = await postSigned(url, incomingCallParams(callSid), { signature: 'bm90IGEgc2lnbmF0dXJl' });
+    expect(wrong.status).toBe(403);
+    const otherToken = await postSigned(url, incomingCallParams(callSid), { token: 'some-other-token-0123456789abcd' });
+    expect(otherToken.status).toBe(403);
+    const otherUrl = await postSigned(url, incomingCallParams(callSid), {
+      signedUrl: 'https://old.example.com/webhook/incoming_call',
+    });
+    expect(otherUrl.status).toBe(403);
+    expect(await s.store.getCall(callSid)).toBeUndefined();
+    expect(s.logs.find('WEBHOOK_SIGNATURE_REJECTED').length).toBeGreaterThanOrEqual(3);
+  });
+
+  it('rejects a tampered parameter', async () => {
+    const callSid = newCallSid();
+    const params = incomingCallParams(callSid);
+    const signature = twilio.getExpectedTwilioSignature(TEST_AUTH_TOKEN, `${s.origin}/webhook/incoming_call`, params);
+    const res = await postSigned(
+      `${s.origin}/webhook/incoming_call`,
+      { ...params, From: '+15550000000' },
+      { signature },
+    );
+    expect(res.status).toBe(403);
+  });
+
+  it('gives a reason for every malformed request, never a 5xx', async () => {
+    const url = `${s.origin}/webhook/incoming_call`;
+    const json = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{}' });
+    expect(json.status).toBe(415);
+    const big = await postSigned(url, { ...incomingCallParams(newCallSid()), Junk: 'x'.repeat(70 * 1024) });
+    expect(big.status).toBe(413);
+    const noSid = await postSigned(url, { From: '+1' });
+    expect(noSid.status).toBe(400);
+    expect(await noSid.json()).toMatchObject({ error: 'WEBHOOK_BAD_BODY', message: expect.stringMatching(/CallSid/) });
+    const badSid = await postSigned(url, { CallSid: 'CA123' });
+    expect(badSid.status).toBe(400);
+    const get = await fetch(url);
+    expect(get.status).toBe(405);
+    expect(get.headers.get('allow')).toBe('POST');
+    const nowhere = await fetch(`${s.origin}/webhook/nothing_here`, { method: 'POST' });
+    expect(nowhere.status).toBe(404);
+    expect(await nowhere.json()).toMatchObject({ error: 'NOT_FOUND' });
+    const garbage = await fetch(url, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded', 'x-twilio-signature': 'x' },
+      body: '%%%&&&===',
+    });
+    expect(garbage.status).toBeLessThan(500);
+  });
+
+  it('keeps __proto__ form keys as plain data', async () => {
+    const callSid = newCallSid();
+    const params = Object.assign(
+      Object.fromEntries([
+        ['__proto__', 'x'],
+        ['constructor', 'y'],
+      ]) as Record<string, string>,
+      incomingCallParams(callSid),
+    );
+    expect(Object.keys(params)).toContain('__proto__');
+    const res = await postSigned(`${s.origin}/webhook/incoming_call`, params);
+    expect(res.status).toBe(200);
+  });
+
+  it('sends a caller still on the line to voicemail when the stream ends, and nobody else', async () => {
+    const callSid = newCallSid();
+    await postSigned(`${s.origin}/webhook/incoming_call`, incomingCallParams(callSid));
+    const live = await postSigned(`${s.origin}/webhook/stream_ended`, { CallSid: callSid, CallStatus: 'in-progress' });
+    expect(live.status).toBe(200);
+    const xml = await live.text();
+    expect(xml).toMatch(/<Record [^>]*action="\/webhook\/handle_recording"/);
+    const gone = await postSigned(`${s.origin}/webhook/stream_ended`, { CallSid: callSid, CallStatus: 'completed' });
+    expect(await gone.text()).toBe('<?xml version="1.0" encoding="UTF-8"?><Response/>');
+  });
+
+  it('applies status callbacks idempotently and never moves a call backwards', async () => {
+    const callSid = newCallSid();
+    await postSigned(`${s.origin}/webhook/incoming_call`, incomingCallParams(callSid));
+    const post = (status: string, seq: string, extra: Record<string, string> = {}) =>
+      postSigned(`${s.origin}/webhook/call_status`, { CallSid: callSid, CallStatus: status, SequenceNumber: seq, ...extra });
+    expect((await post('completed', '3', { CallDuration: '42' })).status).toBe(204);
+    expect((await post('in-progress', '2')).status).toBe(204);
+    expect((await post('completed', '3', { CallDuration: '42' })).status).toBe(204);
+    expect((await post('ringing', '1')).status).toBe(204);
+    const call = await s.store.getCall(callSid);
+    expect(call).toMatchObject({ status: 'completed', durationSec: 42 });
+    const events = await s.store.listCallEvents(callSid);
+    expect(events.filter((e) => e.kind === 'status' && e.name === 'completed')).toHaveLength(1);
+  });
+
+  it('accepts a status callback for an unknown call with 204 and a log line', async () => {
+    const callSid = newCallSid();
+    const res = await postSigned(`${s.origin}/webhook/call_status`, { CallSid: callSid, CallStatus: 'completed' });
+    expect(res.status).toBe(204);
+    expect(s.logs.find(/unknown call/).some((l) => l.callSid === callSid)).toBe(true);
+  });
+
+  it('rejects a status callback with an unknown CallStatus', async () => {
+    const res = await postSigned(`${s.origin}/webhook/call_status`, { CallSid: newCallSid(), CallStatus: 'exploded' });
+    expect(res.status).toBe(400);
+  });
+
+  it('stores a voicemail once from the Record action and its status callback', async () => {
+    const callSid = newCallSid();
+    await postSigned(`${s.origin}/webhook/incoming_call`, incomingCallParams(callSid));
+    const recordingSid = 'RE' + 'b'.repeat(32);
+    const url = `https://api.twilio.com/2010-04-01/Accounts/AC1/Recordings/${recordingSid}`;
+    const action = await postSigned(`${s.origin}/webhook/handle_recording`, {
+      CallSid: callSid,
+      RecordingUrl: url,
+      RecordingDuration: '7',
+      Digits: 'hangup',
+    });
+    expect(action.status).toBe(200);
+    expect(await action.text()).toContain('<Hangup/>');
+    const status = await postSigned(`${s.origin}/webhook/handle_recording`, {
+      CallSid: callSid,
+      RecordingSid: recordingSid,
+      RecordingUrl: url,
+      RecordingStatus: 'completed',
+      RecordingDuration: '7',
+    });
+    expect(status.status).toBe(204);
+    const recordings = await s.store.listRecordings(callSid);
+    expect(recordings).toHaveLength(1);
+    expect(recordings[0]).toMatchObject({ recordingSid, url, durationSec: 7, status: 'completed', source: 'voicemail' });
+  });
+
+  it('puts stream status callbacks on the call timeline with their Twilio error code', async () => {
+    const callSid = newCallSid();
+    await postSigned(`${s.origin}/webhook/incoming_call`, incomingCallParams(callSid));
+    const params = {
+      AccountSid: 'AC1',
+      CallSid: callSid,
+      StreamSid: 'MZ' + 'c'.repeat(32),
+      StreamName: 'x',
+      StreamEvent: 'stream-error',
+      StreamError: 'Stream - WebSocket - Handshake Error (31920)',
+      Timestamp: new Date().toISOString(),
+    };
+    expect((await postSigned(`${s.origin}/webhook/stream_status`, params)).status).toBe(204);
+    expect((await postSigned(`${s.origin}/webhook/stream_status`, params)).status).toBe(204);
+    const events = (await s.store.listCallEvents(callSid)).filter((e) => e.kind === 'stream-error');
+    expect(events).toHaveLength(1);
+    expect(events[0]?.twilioCode).toBe(31920);
+  });
+
+  it('reports readiness per dependency', async () => {
+    const res = await fetch(`${s.origin}/readyz`);
+    expect(res.status).toBe(200);
+    expect(await res.json()).toMatchObject({ db: 'ok', twilio: 'ok', agent: 'ok', redis: 'disabled' });
+    expect((await fetch(`${s.origin}/healthz`)).status).toBe(200);
+    const metrics = await (await fetch(`${s.origin}/metrics`)).text();
+    expect(metrics).toContain('agentlocator_webhook_requests_total');
+  });
+
+  it('answers a plain GET on the stream path with 426, on both paths', async () => {
+    for (const p of ['/ws/twilio-media', '/ws/twilio-media/']) {
+      const res = await fetch(`${s.origin}${p}`);
+      expect(res.status).toBe(426);
+      expect(await res.json()).toMatchObject({ error: 'STREAM_NOT_UPGRADE' });
+    }
+  });
+
+  it('has no greeting MP3 until one exists', async () => {
+    expect((await fetch(`${s.origin}/static/tts/greeting_he.mp3`)).status).toBe(404);
+  });
+});
+
+describe('webhooks behind a configured public host', () => {
+  let s: TestServer;
+  beforeAll(async () => {
+    s = await startTestServer({ PUBLIC_BASE_URL: 'https://ai-crm.example.com' });
+  });
+  afterAll(async () => {
+    await s.stop();
+  });
+
+  it('writes the public host into the TwiML and checks signatures over the public URL', async () => {
+    const callSid = newCallSid();
+    const res = await postSigned(`${s.origin}/webhook/incoming_call`, incomingCallParams(callSid), {
+      signedUrl: 'https://ai-crm.example.com/webhook/incoming_call',
+      headers: { 'x-forwarded-host': 'evil.example.com' },
+    });
+    expect(res.status).toBe(200);
+    expect(await res.text()).toContain('<Stream url="wss://ai-crm.example.com/ws/twilio-media"');
+  });
+
+  it('rejects a signature over the internal URL', async () => {
+    const res = await postSigned(`${s.origin}/webhook/incoming_call`, incomingCallParams(newCallSid()));
+    expect(res.status).toBe(403);
+  });
+});
+
+describe('webhooks behind a trusted TLS proxy', () => {
+  let s: TestServer;
+  beforeAll(async () => {
+    s = await startTestServer({ TRUST_PROXY: 'true' });
+  });
+  afterAll(async () => {
+    await s.stop();
+  });
+
+  it('uses X-Forwarded-Proto/Host for the TwiML and the signature', async () => {
+    const res = await postSigned(`${s.origin}/webhook/incoming_call`, incomingCallParams(newCallSid()), {
+      signedUrl: 'https://proxy.example.com/webhook/incoming_call',
+      headers: { 'x-forwarded-host': 'proxy.example.com', 'x-forwarded-proto': 'https' },
+    });
+    expect(res.status).toBe(200);
+    expect(await res.text()).toContain('<Stream url="wss://proxy.example.com/ws/twilio-media"');
+  });
+});
+
+describe('without TWILIO_AUTH_TOKEN', () => {
+  let s: TestServer;
+  beforeAll(async () => {
+    s = await startTestServer({ TWILIO_AUTH_TOKEN: '' });
+  });
+  afterAll(async () => {
+    await s.stop();
+  });
+
+  it('keeps checking signatures with a local token and says twilio is unconfigured', async () => {
+    expect(s.authToken).not.toBe(TEST_AUTH_TOKEN);
+    expect(s.logs.find(/TWILIO_AUTH_TOKEN is not set/)).toHaveLength(1);
+    const ready = await (await fetch(`${s.origin}/readyz`)).json();
+    expect(ready).toMatchObject({ twilio: 'unconfigured', db: 'ok' });
+    const url = `${s.origin}/webhook/incoming_call`;
+    expect((await postSigned(url, incomingCallParams(newCallSid()))).status).toBe(403);
+    expect((await postSigned(url, incomingCallParams(newCallSid()), { token: s.authToken })).status).toBe(200);
+  });
+});
+
+describe('the greeting file', () => {
+  let s: TestServer;
+  const bytes = Buffer.from(Array.from({ length: 1000 }, (_, i) => i % 256));
+  beforeAll(async () => {
+    const file = path.join(tmpdir(), `greeting-${process.pid}.mp3`);
+    writeFileSync(file, bytes);
+    s = await startTestServer({ GREETING_FILE: file });
+  });
+  afterAll(async () => {
+    await s.stop();
+  });
+
+  it('is served as audio/mpeg with HEAD and byte ranges, and played in the TwiML', async () => {
+    const url = `${s.origin}/static/tts/greeting_he.mp3`;
+    const full = await fetch(url);
+    expect(full.status).toBe(200);
+    expect(full.headers.get('content-type')).toBe('audio/mpeg');
+    expect(Buffer.from(await full.arrayBuffer())).toEqual(bytes);
+    const head = await fetch(url, { method: 'HEAD' });
+    expect(head.status).toBe(200);
+    expect(head.headers.get('content-length')).toBe('1000');
+    const part = await fetch(url, { headers: { range: 'bytes=10-19' } });
+    expect(part.status).toBe(206);
+    expect(part.headers.get('content-range')).toBe('bytes 10-19/1000');
+    expect(Buffer.from(await part.arrayBuffer())).toEqual(bytes.subarray(10, 20));
+    const suffix = await fetch(url, { headers: { range: 'bytes=-5' } });
+    expect(Buffer.from(await suffix.arrayBuffer())).toEqual(bytes.subarray(995));
+    expect((await fetch(url, { headers: { range: 'bytes=5000-' } })).status).toBe(416);
+    const xml = await (await postSigned(`${s.origin}/webhook/incoming_call`, incomingCallParams(newCallSid()))).text();
+    expect(xml).toContain(`<Play>https://${s.host}/static/tts/greeting_he.mp3</Play>`);
+  });
+});

@@ -1,0 +1,114 @@
+// Starts the real server (startServer, as `npm start` does) on port 0 with a temp data dir and a
+// log capture, so tests assert on behaviour and on the log lines an operator would read.
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { Writable } from 'node:stream';
+import twilio from 'twilio';
+import { parseConfig } from '../../src/config.js';
+import { createLogger } from '../../src/log.js';
+import { startServer, type RunningServer, type ServeOverrides } from '../../src/serve.js';
+
+export const TEST_AUTH_TOKEN = 'test-auth-token-0123456789abcdef';
+export const TEST_ACCOUNT_SID = 'AC' + '0'.repeat(32);
+
+export interface LogLine {
+  level: number;
+  msg: string;
+  [key: string]: unknown;
+}
+
+export class LogCapture extends Writable {
+  readonly lines: LogLine[] = [];
+  override _write(chunk: Buffer, _enc: BufferEncoding, done: () => void): void {
+    for (const line of chunk.toString('utf8').split('\n')) {
+      if (line.trim()) this.lines.push(JSON.parse(line) as LogLine);
+    }
+    done();
+  }
+  find(msg: string | RegExp): LogLine[] {
+    return this.lines.filter((l) => (typeof msg === 'string' ? l.msg === msg : msg.test(l.msg)));
+  }
+}
+
+export interface TestServer extends RunningServer {
+  logs: LogCapture;
+  dataDir: string;
+  /** Origin such as http://127.0.0.1:40123 */
+  origin: string;
+  host: string;
+}
+
+export async function startTestServer(
+  env: Record<string, string> = {},
+  overrides: ServeOverrides = {},
+): Promise<TestServer> {
+  const dataDir = mkdtempSync(path.join(tmpdir(), 'agentlocator-test-'));
+  const config = parseConfig({
+    PORT: '0',
+    HOST: '127.0.0.1',
+    DATA_DIR: dataDir,
+    TWILIO_AUTH_TOKEN: TEST_AUTH_TOKEN,
+    TWILIO_ACCOUNT_SID: TEST_ACCOUNT_SID,
+    LOG_LEVEL: 'info',
+    DRAIN_TIMEOUT_MS: '0',
+    ...env,
+  });
+  const logs = new LogCapture();
+  const log = createLogger(config, logs);
+  const server = await startServer(config, log, overrides);
+  const origin = server.url;
+  const stop = server.stop;
+  return {
+    ...server,
+    logs,
+    dataDir,
+    origin,
+    host: new URL(origin).host,
+    stop: async () => {
+      await stop();
+      rmSync(dataDir, { recursive: true, force: true });
+    },
+  };
+}
+
+let sidCounter = 0;
+/** A fresh, well-formed CallSid. */
+export function newCallSid(): string {
+  sidCounter += 1;
+  return `CA${(Date.now().toString(16) + sidCounter.toString(16).padStart(8, '0')).padStart(32, '0').slice(-32)}`;
+}
+
+/** POSTs a form to the server as Twilio would, signed over `signedUrl` (default: the URL posted to). */
+export async function postSigned(
+  url: string,
+  params: Record<string, string>,
+  opts: { token?: string; signedUrl?: string; headers?: Record<string, string>; signature?: string | null } = {},
+): Promise<Response> {
+  const signature =
+    opts.signature === null
+      ? undefined
+      : (opts.signature ?? twilio.getExpectedTwilioSignature(opts.token ?? TEST_AUTH_TOKEN, opts.signedUrl ?? url, params));
+  return fetch(url, {
+    method: 'POST',
+    headers: {
+      'content-type': 'application/x-www-form-urlencoded',
+      ...(signature ? { 'x-twilio-signature': signature } : {}),
+      ...opts.headers,
+    },
+    body: new URLSearchParams(params).toString(),
+  });
+}
+
+export function incomingCallParams(callSid: string, extra: Record<string, string> = {}): Record<string, string> {
+  return {
+    CallSid: callSid,
+    AccountSid: TEST_ACCOUNT_SID,
+    From: '+972501234567',
+    To: '+97231234567',
+    CallStatus: 'ringing',
+    Direction: 'inbound',
+    ApiVersion: '2010-04-01',
+    ...extra,
+  };
+}
