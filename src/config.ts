@@ -81,19 +81,25 @@ const envSchema = z.object({
   PUBLIC_BASE_URL: opt(z.string()),
   PUBLIC_HOST: opt(z.string()),
   TRUST_PROXY: bool(false),
-  TWILIO_ACCOUNT_SID: opt(z.string().regex(/^AC[0-9a-fA-F]{32}$/, { message: 'must look like AC + 32 hex digits' })),
+  TWILIO_ACCOUNT_SID: opt(
+    z.string().regex(/^AC[0-9a-fA-F]{32}$/, { message: 'must look like AC + 32 hex digits' }),
+  ),
   TWILIO_AUTH_TOKEN: opt(z.string().min(16, { message: 'looks too short for a Twilio auth token' })),
   WEBHOOK_SIGNATURE_CHECK: signatureMode,
   STREAM_SIGNATURE_CHECK: signatureMode,
   DATA_DIR: opt(z.string()),
-  DATABASE_URL: opt(z.string().regex(/^postgres(ql)?:\/\//, { message: 'must be a postgres:// URL, or empty for SQLite' })),
+  DATABASE_URL: opt(
+    z.string().regex(/^postgres(ql)?:\/\//, { message: 'must be a postgres:// URL, or empty for SQLite' }),
+  ),
   REDIS_URL: opt(z.string().regex(/^rediss?:\/\//, { message: 'must be a redis:// or rediss:// URL' })),
   AGENT: z.preprocess(
     empty,
     z.enum(['flow', 'openai-realtime'], { message: 'must be "flow" or "openai-realtime"' }).optional(),
   ),
   OPENAI_API_KEY: opt(z.string()),
-  OPENAI_REALTIME_URL: opt(z.string().regex(/^wss?:\/\/[^/?#]+/, { message: 'must be a full ws:// or wss:// URL' })),
+  OPENAI_REALTIME_URL: opt(
+    z.string().regex(/^wss?:\/\/[^/?#]+/, { message: 'must be a full ws:// or wss:// URL' }),
+  ),
   OPENAI_REALTIME_MODEL: opt(z.string()),
   OPENAI_VOICE: opt(z.string()),
   LOG_LEVEL: z.preprocess(
@@ -142,7 +148,9 @@ export function parseConfig(env: Record<string, string | undefined>): Config {
   const parsed = envSchema.safeParse(env);
   if (!parsed.success) {
     throw new ConfigError(
-      parsed.error.issues.map((i) => `${String(i.path[0] ?? '?')}: ${i.message} (got "${env[String(i.path[0])] ?? ''}")`),
+      parsed.error.issues.map(
+        (i) => `${String(i.path[0] ?? '?')}: ${i.message} (got "${env[String(i.path[0])] ?? ''}")`,
+      ),
     );
   }
   const e = parsed.data;

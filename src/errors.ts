@@ -32,7 +32,11 @@ export const ERRORS = {
     twilio: 31920,
     summary: 'a media stream URL must not carry a query string',
   },
-  STREAM_TOKEN_INVALID: { kind: 'auth', wsClose: 1008, summary: 'stream token missing, wrong, used or expired' },
+  STREAM_TOKEN_INVALID: {
+    kind: 'auth',
+    wsClose: 1008,
+    summary: 'stream token missing, wrong, used or expired',
+  },
   STREAM_NO_START: { kind: 'protocol', wsClose: 1008, summary: 'no valid start message in time' },
   STREAM_FLOOD: { kind: 'protocol', wsClose: 1008, summary: 'too many bad or excess frames' },
   STREAM_TOO_BIG: { kind: 'protocol', wsClose: 1009, summary: 'frame larger than allowed' },

@@ -14,7 +14,10 @@ export function loadGreeting(config: Config, log: Logger): GreetingSource & { cl
     log.info({ file, bytes: bytes.length }, 'GREETING loaded');
   } catch (err) {
     const level = config.greeting.file ? 'error' : 'info';
-    log[level]({ file, err: (err as Error).message }, 'GREETING file not available: TwiML will <Say> the greeting');
+    log[level](
+      { file, err: (err as Error).message },
+      'GREETING file not available: TwiML will <Say> the greeting',
+    );
   }
   return {
     available: () => bytes !== undefined,

@@ -6,7 +6,9 @@ import path from 'node:path';
 
 export const LOCAL_TOKEN_FILE = 'local-auth-token';
 
-export async function readOrCreateLocalToken(dataDir: string): Promise<{ token: string; created: boolean; file: string }> {
+export async function readOrCreateLocalToken(
+  dataDir: string,
+): Promise<{ token: string; created: boolean; file: string }> {
   const file = path.join(dataDir, LOCAL_TOKEN_FILE);
   try {
     const token = (await readFile(file, 'utf8')).trim();

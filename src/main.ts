@@ -16,8 +16,12 @@ async function main(): Promise<void> {
   }
   const log = createLogger(config);
   // One call's bug must never take every other call down with the process.
-  process.on('unhandledRejection', (err) => log.error({ err }, 'UNHANDLED_REJECTION (bug; process kept alive)'));
-  process.on('uncaughtException', (err) => log.error({ err }, 'UNCAUGHT_EXCEPTION (bug; process kept alive)'));
+  process.on('unhandledRejection', (err) =>
+    log.error({ err }, 'UNHANDLED_REJECTION (bug; process kept alive)'),
+  );
+  process.on('uncaughtException', (err) =>
+    log.error({ err }, 'UNCAUGHT_EXCEPTION (bug; process kept alive)'),
+  );
 
   const server = await startServer(config, log);
   let signals = 0;

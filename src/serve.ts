@@ -28,7 +28,11 @@ export interface ServeOverrides {
   store?: Store;
 }
 
-export async function startServer(config: Config, log: Logger, overrides: ServeOverrides = {}): Promise<RunningServer> {
+export async function startServer(
+  config: Config,
+  log: Logger,
+  overrides: ServeOverrides = {},
+): Promise<RunningServer> {
   let authToken = config.twilioAuthToken;
   const authTokenSource = authToken ? 'env' : 'local';
   if (!authToken) {
@@ -41,13 +45,18 @@ export async function startServer(config: Config, log: Logger, overrides: ServeO
     );
   }
   if (config.webhookSignatureMode === 'log-only') {
-    log.warn('!!! WEBHOOK_SIGNATURE_CHECK=log-only: webhooks with bad signatures are ACCEPTED. Anyone can fake calls.');
+    log.warn(
+      '!!! WEBHOOK_SIGNATURE_CHECK=log-only: webhooks with bad signatures are ACCEPTED. Anyone can fake calls.',
+    );
   }
   if (config.streamSignatureMode === 'log-only') {
-    log.warn('!!! STREAM_SIGNATURE_CHECK=log-only: media stream upgrades with bad signatures are ACCEPTED (the per-call token is still required).');
+    log.warn(
+      '!!! STREAM_SIGNATURE_CHECK=log-only: media stream upgrades with bad signatures are ACCEPTED (the per-call token is still required).',
+    );
   }
 
-  const store = overrides.store ?? (await openStore({ databaseUrl: config.databaseUrl, dataDir: config.dataDir, log }));
+  const store =
+    overrides.store ?? (await openStore({ databaseUrl: config.databaseUrl, dataDir: config.dataDir, log }));
   const agents = overrides.agents ?? (await createAgentFactory({ config, log, store }));
   const greeting = loadGreeting(config, log);
 
@@ -77,7 +86,10 @@ export async function startServer(config: Config, log: Logger, overrides: ServeO
   let stopping: Promise<void> | undefined;
   const stop = () =>
     (stopping ??= (async () => {
-      log.info({ liveStreams: built.sessions.size, timeoutMs: config.drainTimeoutMs }, 'DRAIN: no new streams');
+      log.info(
+        { liveStreams: built.sessions.size, timeoutMs: config.drainTimeoutMs },
+        'DRAIN: no new streams',
+      );
       await built.drain(config.drainTimeoutMs);
       await built.app.close();
       await agents.close?.();

@@ -5,7 +5,11 @@ import type { Store } from '../store/store.js';
 import type { AgentFactory } from './agent.js';
 import { listenerAgentFactory } from './listener-agent.js';
 
-export async function createAgentFactory(deps: { config: Config; log: Logger; store: Store }): Promise<AgentFactory> {
+export async function createAgentFactory(deps: {
+  config: Config;
+  log: Logger;
+  store: Store;
+}): Promise<AgentFactory> {
   switch (deps.config.agent) {
     case 'flow':
     case 'openai-realtime':

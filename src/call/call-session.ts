@@ -107,7 +107,8 @@ export class CallSession {
       this.ws.ping();
     });
     this.after(deps.config.streamStartTimeoutMs, () => {
-      if (this.state === 'connected') this.reject('STREAM_NO_START', `no start within ${deps.config.streamStartTimeoutMs} ms`);
+      if (this.state === 'connected')
+        this.reject('STREAM_NO_START', `no start within ${deps.config.streamStartTimeoutMs} ms`);
     });
   }
 
@@ -117,7 +118,7 @@ export class CallSession {
 
   /** Closes the stream from our side (drain, call ended elsewhere). */
   close(code: ErrorCode | 1000, reason: string): void {
-    const wsCode = code === 1000 ? 1000 : (ERRORS[code] as { wsClose?: number }).wsClose ?? 1011;
+    const wsCode = code === 1000 ? 1000 : ((ERRORS[code] as { wsClose?: number }).wsClose ?? 1011);
     if (this.ws.readyState === this.ws.OPEN) this.ws.close(wsCode, reason.slice(0, 120));
     else this.ws.terminate();
   }
@@ -132,7 +133,8 @@ export class CallSession {
     if (msg.event === 'connected') return;
     if (msg.event === 'start') return void this.onStart(msg);
     if (this.state === 'connected') return this.badFrame('before-start', `${msg.event} before start`);
-    if (msg.streamSid !== this.streamSid) return this.badFrame('streamSid', `${msg.event} for another streamSid`);
+    if (msg.streamSid !== this.streamSid)
+      return this.badFrame('streamSid', `${msg.event} for another streamSid`);
     switch (msg.event) {
       case 'media':
         return this.onMedia(msg);
@@ -218,7 +220,9 @@ export class CallSession {
     }
     this.agent = agent;
     for (const early of this.earlyFrames.splice(0)) {
-      this.guard('onAudio', () => agent.onAudio(new Frame(early.media.payload, Number(early.media.timestamp))));
+      this.guard('onAudio', () =>
+        agent.onAudio(new Frame(early.media.payload, Number(early.media.timestamp))),
+      );
     }
     try {
       await agent.start(call, this.control());
@@ -245,27 +249,25 @@ export class CallSession {
   }
 
   private control(): CallControl {
-    const session = this;
     return {
-      get log() {
-        return session.log;
-      },
+      // Created after start, so the logger already carries callSid and streamSid.
+      log: this.log,
       play: (audio) => {
-        if (session.state === 'live') session.outbound?.play(audio);
+        if (this.state === 'live') this.outbound?.play(audio);
       },
       interrupt: () => {
-        const heardMs = session.playback.interrupt();
-        if (session.state === 'live' && session.streamSid) session.outbound?.send(encodeClear(session.streamSid));
+        const heardMs = this.playback.interrupt();
+        if (this.state === 'live' && this.streamSid) this.outbound?.send(encodeClear(this.streamSid));
         return { heardMs };
       },
-      heardMs: () => session.playback.heardMs(),
-      pendingMs: () => session.playback.pendingMs(),
-      whenPlayed: () => session.playback.whenPlayed(),
-      hangUp: (reason) => session.hangUp(reason),
-      transfer: (target) => session.transfer(target),
+      heardMs: () => this.playback.heardMs(),
+      pendingMs: () => this.playback.pendingMs(),
+      whenPlayed: () => this.playback.whenPlayed(),
+      hangUp: (reason) => this.hangUp(reason),
+      transfer: (target) => this.transfer(target),
       toVoicemail: (reason) => {
-        session.log.info({ reason }, 'TO_VOICEMAIL');
-        session.close(1000, 'voicemail');
+        this.log.info({ reason }, 'TO_VOICEMAIL');
+        this.close(1000, 'voicemail');
       },
     };
   }
@@ -276,7 +278,9 @@ export class CallSession {
     this.log.info({ reason }, 'HANGUP');
     await this.deps.store.setCallOutcome(callSid, `hangup: ${reason}`).catch(() => undefined);
     if (!this.deps.twilioCalls) {
-      this.log.warn('HANGUP without Twilio REST credentials: closing the stream instead (caller reaches voicemail)');
+      this.log.warn(
+        'HANGUP without Twilio REST credentials: closing the stream instead (caller reaches voicemail)',
+      );
       this.close(1000, 'hangup');
       return;
     }

@@ -12,8 +12,7 @@ export interface RouteRequest {
 
 /** Where to send a caller. */
 export type TransferTarget =
-  | { kind: 'dial'; number: string; label: string }
-  | { kind: 'voicemail'; reason: string };
+  { kind: 'dial'; number: string; label: string } | { kind: 'voicemail'; reason: string };
 
 export interface Router {
   route(request: RouteRequest): Promise<TransferTarget>;

@@ -1,6 +1,11 @@
 // buildApp(deps): the Fastify application with every route, no listen (tests use port 0).
 // The only folder that knows Fastify is src/server/.
-import Fastify, { LogController, type FastifyBaseLogger, type FastifyError, type FastifyInstance } from 'fastify';
+import Fastify, {
+  LogController,
+  type FastifyBaseLogger,
+  type FastifyError,
+  type FastifyInstance,
+} from 'fastify';
 import websocket from '@fastify/websocket';
 import type { Logger } from 'pino';
 import type { Config } from '../config.js';
@@ -82,7 +87,12 @@ export async function buildApp(input: AppDepsInput): Promise<BuiltApp> {
   app.addHook('onResponse', async (request, reply) => {
     if (request.url === '/metrics') return;
     request.log.info(
-      { method: request.method, url: request.url, status: reply.statusCode, ms: Math.round(reply.elapsedTime) },
+      {
+        method: request.method,
+        url: request.url,
+        status: reply.statusCode,
+        ms: Math.round(reply.elapsedTime),
+      },
       'HTTP',
     );
   });
@@ -95,7 +105,10 @@ export async function buildApp(input: AppDepsInput): Promise<BuiltApp> {
       return reply
         .code(405)
         .header('allow', allow)
-        .send({ error: 'METHOD_NOT_ALLOWED', message: `${request.method} is not allowed on ${path}; use ${allow}` });
+        .send({
+          error: 'METHOD_NOT_ALLOWED',
+          message: `${request.method} is not allowed on ${path}; use ${allow}`,
+        });
     }
     return reply.code(404).send({ error: 'NOT_FOUND', message: `no route ${request.method} ${path}` });
   });

@@ -37,7 +37,14 @@ export async function healthRoutes(app: FastifyInstance, deps: AppDeps): Promise
     const ready = db === 'ok' && agent !== 'error' && redis !== 'error' && !draining;
     return reply
       .code(ready ? 200 : 503)
-      .send({ db, twilio, agent, agentKind: deps.agents.name, redis, ...(draining ? { draining: true } : {}) });
+      .send({
+        db,
+        twilio,
+        agent,
+        agentKind: deps.agents.name,
+        redis,
+        ...(draining ? { draining: true } : {}),
+      });
   });
 
   app.get('/metrics', async (_request, reply) => {

@@ -10,7 +10,11 @@ import { STREAM_PATH } from '../twilio/twiml.js';
 
 export const STREAM_PATHS = [STREAM_PATH, `${STREAM_PATH}/`] as const;
 
-export async function mediaRoutes(app: FastifyInstance, deps: AppDeps, sessions: Set<CallSession>): Promise<void> {
+export async function mediaRoutes(
+  app: FastifyInstance,
+  deps: AppDeps,
+  sessions: Set<CallSession>,
+): Promise<void> {
   const { config, metrics } = deps;
 
   const originOf = (request: FastifyRequest) => ({
@@ -27,13 +31,22 @@ export async function mediaRoutes(app: FastifyInstance, deps: AppDeps, sessions:
       // Runs before the upgrade: a rejection is a plain HTTP answer, never a redirect.
       onRequest: async (request, reply) => {
         if (!request.ws) return;
-        const reject = (status: number, error: string, message: string, extra: Record<string, unknown> = {}) => {
+        const reject = (
+          status: number,
+          error: string,
+          message: string,
+          extra: Record<string, unknown> = {},
+        ) => {
           metrics.upgrades.inc({ result: error });
           request.log.warn({ error, status, ...extra }, `WS_UPGRADE_REJECTED: ${message}`);
           return reply.code(status).send({ error, message });
         };
         if (request.url.includes('?')) {
-          return reject(400, 'STREAM_QUERY_STRING', 'a Twilio stream URL never has a query string (use <Parameter>)');
+          return reject(
+            400,
+            'STREAM_QUERY_STRING',
+            'a Twilio stream URL never has a query string (use <Parameter>)',
+          );
         }
         if (deps.isDraining()) {
           return reject(503, 'STREAM_DRAINING', 'server is shutting down; no new streams');

@@ -14,7 +14,10 @@ export function fixedGreeting(bytes: Buffer | undefined): GreetingSource {
 }
 
 /** Parses a single `bytes=a-b` range; undefined = unsatisfiable, null = no/ignored range. */
-function parseRange(header: string | undefined, size: number): { start: number; end: number } | null | undefined {
+function parseRange(
+  header: string | undefined,
+  size: number,
+): { start: number; end: number } | null | undefined {
   if (!header) return null;
   const m = /^bytes=(\d*)-(\d*)$/.exec(header.trim());
   if (!m || (m[1] === '' && m[2] === '')) return null; // multi-range or garbage: serve the whole file
@@ -36,7 +39,8 @@ function parseRange(header: string | undefined, size: number): { start: number; 
 export async function staticRoutes(app: FastifyInstance, greeting: GreetingSource): Promise<void> {
   app.get(GREETING_PATH, async (request, reply) => {
     const bytes = greeting.bytes();
-    if (!bytes) return reply.code(404).send({ error: 'NOT_FOUND', message: 'the greeting is not rendered yet' });
+    if (!bytes)
+      return reply.code(404).send({ error: 'NOT_FOUND', message: 'the greeting is not rendered yet' });
     reply.header('accept-ranges', 'bytes').header('cache-control', 'public, max-age=300').type('audio/mpeg');
     const range = parseRange(request.headers.range, bytes.length);
     if (range === undefined) {

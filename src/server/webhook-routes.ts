@@ -4,21 +4,23 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import type { AppDeps } from './app.js';
 import { TERMINAL_STATUSES, type CallStatus } from '../store/store.js';
-import { isValidWebhookSignature, publicHostOf, webhookUrl, type RequestOrigin } from '../twilio/signature.js';
-import { streamToken } from '../twilio/stream-token.js';
 import {
-  emptyTwiml,
-  incomingCallTwiml,
-  recordingDoneTwiml,
-  voicemailTwiml,
-} from '../twilio/twiml.js';
+  isValidWebhookSignature,
+  publicHostOf,
+  webhookUrl,
+  type RequestOrigin,
+} from '../twilio/signature.js';
+import { streamToken } from '../twilio/stream-token.js';
+import { emptyTwiml, incomingCallTwiml, recordingDoneTwiml, voicemailTwiml } from '../twilio/twiml.js';
 import { GREETING_PATH } from './static-routes.js';
 
 const MAX_PARAMS = 1000;
 /** Twilio gives up after 15 s; the store gets a small share of that, the caller never waits on it. */
 const STORE_BUDGET_MS = 1500;
 
-const callSid = z.string().regex(/^CA[0-9a-fA-F]{32}$/, { message: 'CallSid must be CA followed by 32 hex digits' });
+const callSid = z
+  .string()
+  .regex(/^CA[0-9a-fA-F]{32}$/, { message: 'CallSid must be CA followed by 32 hex digits' });
 const callStatus = z.enum([
   'queued',
   'initiated',
@@ -61,9 +63,15 @@ const callStatusParams = z.object({
 });
 const recordingParams = z.object({
   CallSid: callSid,
-  RecordingSid: z.string().regex(/^RE[0-9a-fA-F]{32}$/).optional(),
+  RecordingSid: z
+    .string()
+    .regex(/^RE[0-9a-fA-F]{32}$/)
+    .optional(),
   RecordingUrl: z.string().url().optional(),
-  RecordingDuration: z.string().regex(/^-?\d+$/).optional(),
+  RecordingDuration: z
+    .string()
+    .regex(/^-?\d+$/)
+    .optional(),
   RecordingStatus: z.string().optional(),
   Digits: z.string().optional(),
 });
@@ -108,7 +116,11 @@ function sendTwiml(reply: FastifyReply, twiml: string) {
 }
 
 /** Runs a store write within the webhook's budget; a slow or failing store is logged, not fatal. */
-async function withinBudget<T>(request: FastifyRequest, what: string, work: Promise<T>): Promise<T | undefined> {
+async function withinBudget<T>(
+  request: FastifyRequest,
+  what: string,
+  work: Promise<T>,
+): Promise<T | undefined> {
   let timer: NodeJS.Timeout | undefined;
   const timeout = new Promise<'timeout'>((resolve) => {
     timer = setTimeout(() => resolve('timeout'), STORE_BUDGET_MS);
@@ -116,7 +128,10 @@ async function withinBudget<T>(request: FastifyRequest, what: string, work: Prom
   try {
     const result = await Promise.race([work, timeout]);
     if (result === 'timeout') {
-      request.log.error({ what, budgetMs: STORE_BUDGET_MS }, 'STORE_SLOW: answering without waiting for the store');
+      request.log.error(
+        { what, budgetMs: STORE_BUDGET_MS },
+        'STORE_SLOW: answering without waiting for the store',
+      );
       work.catch((err: unknown) => request.log.error({ err, what }, 'STORE_FAILED'));
       return undefined;
     }
@@ -200,7 +215,13 @@ export async function webhookRoutes(app: FastifyInstance, deps: AppDeps): Promis
       }),
     );
     if (started?.created) {
-      events.publish({ type: 'call.started', callSid: p.CallSid, from: p.From ?? null, to: p.To ?? null, at: now });
+      events.publish({
+        type: 'call.started',
+        callSid: p.CallSid,
+        from: p.From ?? null,
+        to: p.To ?? null,
+        at: now,
+      });
       // Pre-warm the agent while the greeting plays; it must never delay the answer.
       try {
         deps.agents.prewarm?.({ callSid: p.CallSid, from: p.From ?? null, to: p.To ?? null });
@@ -217,7 +238,10 @@ export async function webhookRoutes(app: FastifyInstance, deps: AppDeps): Promis
       token: streamToken(deps.authToken, p.CallSid),
       greeting,
     });
-    log.info({ streamUrl: `wss://${host}/ws/twilio-media`, retried: started ? !started.created : undefined }, 'TWIML_CONNECT_STREAM');
+    log.info(
+      { streamUrl: `wss://${host}/ws/twilio-media`, retried: started ? !started.created : undefined },
+      'TWIML_CONNECT_STREAM',
+    );
     return sendTwiml(reply, twiml);
   });
 
@@ -264,7 +288,12 @@ export async function webhookRoutes(app: FastifyInstance, deps: AppDeps): Promis
         dedupeKey: `stream-status:${p.StreamSid}:${p.StreamEvent}`,
       }),
     );
-    const line = { callSid: p.CallSid, streamSid: p.StreamSid, streamEvent: p.StreamEvent, error: p.StreamError };
+    const line = {
+      callSid: p.CallSid,
+      streamSid: p.StreamSid,
+      streamEvent: p.StreamEvent,
+      error: p.StreamError,
+    };
     if (p.StreamEvent === 'stream-error') request.log.error(line, 'STREAM_STATUS');
     else request.log.info(line, 'STREAM_STATUS');
     return reply.code(204).send();
@@ -291,7 +320,11 @@ export async function webhookRoutes(app: FastifyInstance, deps: AppDeps): Promis
       callSid: p.CallSid,
       kind: 'status',
       name: status,
-      detail: { sequenceNumber: p.SequenceNumber ?? null, duration: p.CallDuration ?? null, applied: result === 'applied' },
+      detail: {
+        sequenceNumber: p.SequenceNumber ?? null,
+        duration: p.CallDuration ?? null,
+        applied: result === 'applied',
+      },
       at,
       dedupeKey: `status:${p.CallSid}:${p.SequenceNumber ?? status}`,
     });
@@ -320,7 +353,13 @@ export async function webhookRoutes(app: FastifyInstance, deps: AppDeps): Promis
         source: 'voicemail',
         at,
       });
-      events.publish({ type: 'recording', callSid: p.CallSid, recordingSid, status: p.RecordingStatus ?? null, at });
+      events.publish({
+        type: 'recording',
+        callSid: p.CallSid,
+        recordingSid,
+        status: p.RecordingStatus ?? null,
+        at,
+      });
       request.log.info(
         { callSid: p.CallSid, recordingSid, status: p.RecordingStatus, duration: p.RecordingDuration },
         'RECORDING_STORED',

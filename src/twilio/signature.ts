@@ -23,7 +23,12 @@ export function publicHostOf(origin: RequestOrigin): string | undefined {
   const forwarded = origin.trustProxy ? firstHeader(origin.headers['x-forwarded-host']) : undefined;
   const host = forwarded ?? firstHeader(origin.headers.host);
   if (!host) return undefined;
-  return host.replace(/^[a-z]+:\/\//i, '').replace(/\/.*$/, '').toLowerCase() || undefined;
+  return (
+    host
+      .replace(/^[a-z]+:\/\//i, '')
+      .replace(/\/.*$/, '')
+      .toLowerCase() || undefined
+  );
 }
 
 /** The scheme Twilio used: https when a public host is configured (Twilio only calls https there). */
@@ -65,7 +70,11 @@ export function streamUrlCandidates(host: string, path: string): string[] {
 }
 
 /** Returns the candidate URL the upgrade signature matches, or undefined. */
-export function matchStreamSignature(authToken: string, signature: string, candidates: string[]): string | undefined {
+export function matchStreamSignature(
+  authToken: string,
+  signature: string,
+  candidates: string[],
+): string | undefined {
   return candidates.find((url) => {
     try {
       return twilio.validateRequest(authToken, signature, url, {});

@@ -63,12 +63,7 @@ export interface MediaMessage {
 }
 
 export type InboundMessage =
-  | ConnectedMessage
-  | StartMessage
-  | MediaMessage
-  | DtmfMessage
-  | MarkMessage
-  | StopMessage;
+  ConnectedMessage | StartMessage | MediaMessage | DtmfMessage | MarkMessage | StopMessage;
 
 export type ParseResult<T> = { ok: true; message: T } | { ok: false; reason: string };
 
@@ -161,9 +156,7 @@ const outMarkSchema = z.strictObject({
 const outClearSchema = z.strictObject({ event: z.literal('clear'), streamSid: z.string() });
 
 export type OutboundMessage =
-  | z.infer<typeof outMediaSchema>
-  | z.infer<typeof outMarkSchema>
-  | z.infer<typeof outClearSchema>;
+  z.infer<typeof outMediaSchema> | z.infer<typeof outMarkSchema> | z.infer<typeof outClearSchema>;
 
 /** Parses a frame our server sent, as Twilio would judge it. Never throws. */
 export function parseOutbound(text: string): ParseResult<OutboundMessage> {
@@ -175,7 +168,13 @@ export function parseOutbound(text: string): ParseResult<OutboundMessage> {
   }
   const event = (value as { event?: unknown } | null)?.event;
   const schema =
-    event === 'media' ? outMediaSchema : event === 'mark' ? outMarkSchema : event === 'clear' ? outClearSchema : null;
+    event === 'media'
+      ? outMediaSchema
+      : event === 'mark'
+        ? outMarkSchema
+        : event === 'clear'
+          ? outClearSchema
+          : null;
   if (!schema) return { ok: false, reason: `unknown outbound event ${JSON.stringify(event)}` };
   const parsed = schema.safeParse(value);
   if (!parsed.success) {

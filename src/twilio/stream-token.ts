@@ -4,7 +4,10 @@
 import { createHmac, timingSafeEqual } from 'node:crypto';
 
 export function streamToken(secret: string, callSid: string): string {
-  return createHmac('sha256', secret).update(`agentlocator-stream:${callSid}`).digest('base64url').slice(0, 32);
+  return createHmac('sha256', secret)
+    .update(`agentlocator-stream:${callSid}`)
+    .digest('base64url')
+    .slice(0, 32);
 }
 
 export function isValidStreamToken(secret: string, callSid: string, token: string | undefined): boolean {

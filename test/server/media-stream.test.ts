@@ -51,7 +51,9 @@ function connect(s: TestServer, opts: { path?: string; signature?: string | null
 
 async function newCall(s: TestServer): Promise<{ callSid: string; token: string }> {
   const callSid = newCallSid();
-  const xml = await (await postSigned(`${s.origin}/webhook/incoming_call`, incomingCallParams(callSid))).text();
+  const xml = await (
+    await postSigned(`${s.origin}/webhook/incoming_call`, incomingCallParams(callSid))
+  ).text();
   const token = /name="token" value="([^"]+)"/.exec(xml)?.[1];
   if (!token) throw new Error(`no token in ${xml}`);
   return { callSid, token };
@@ -127,9 +129,15 @@ describe('the media WebSocket', () => {
       const streamSid = start(o, callSid, token);
       await until(() => agents.started.some((c) => c.callSid === callSid));
       const call = agents.started.find((c) => c.callSid === callSid);
-      expect(call).toMatchObject({ streamSid, from: '+972501234567', customParameters: { call_sid: callSid } });
+      expect(call).toMatchObject({
+        streamSid,
+        from: '+972501234567',
+        customParameters: { call_sid: callSid },
+      });
       expect(call?.customParameters).not.toHaveProperty('token');
-      o.ws.send(encodeInboundMedia({ sequenceNumber: 2, streamSid, chunk: 1, timestampMs: 0, payload: silence }));
+      o.ws.send(
+        encodeInboundMedia({ sequenceNumber: 2, streamSid, chunk: 1, timestampMs: 0, payload: silence }),
+      );
       await until(() => o.received.length >= 2);
       for (const text of o.received) {
         const parsed = parseOutbound(text);
@@ -140,10 +148,20 @@ describe('the media WebSocket', () => {
       expect((await o.closed).code).toBe(1000);
       await untilAsync(async () => (await s.store.getStream(streamSid))?.endedAt != null);
       const stored = await s.store.getStream(streamSid);
-      expect(stored).toMatchObject({ callSid, framesIn: 1, bytesIn: 160, framesOut: 1, bytesOut: 160, closeCode: 1000 });
+      expect(stored).toMatchObject({
+        callSid,
+        framesIn: 1,
+        bytesIn: 160,
+        framesOut: 1,
+        bytesOut: 160,
+        closeCode: 1000,
+      });
     }
     const startLine = s.logs.find('WS_START').at(-1);
-    expect(startLine).toMatchObject({ callSid: expect.stringMatching(/^CA/), streamSid: expect.stringMatching(/^MZ/) });
+    expect(startLine).toMatchObject({
+      callSid: expect.stringMatching(/^CA/),
+      streamSid: expect.stringMatching(/^MZ/),
+    });
     expect(s.logs.find('WS_CONNECTED').length).toBeGreaterThanOrEqual(2);
     expect(s.logs.find('WS_FRAME').at(-1)).toMatchObject({ len: silence.length });
   });
@@ -196,9 +214,19 @@ describe('the media WebSocket', () => {
       o.ws.send('not json');
       o.ws.send('{"event":"bogus"}');
       o.ws.send(Buffer.from([1, 2, 3]), { binary: true });
-      o.ws.send(encodeInboundMedia({ sequenceNumber: 5, streamSid: 'MZother', chunk: 1, timestampMs: 0, payload: silence }));
+      o.ws.send(
+        encodeInboundMedia({
+          sequenceNumber: 5,
+          streamSid: 'MZother',
+          chunk: 1,
+          timestampMs: 0,
+          payload: silence,
+        }),
+      );
     }
-    o.ws.send(encodeInboundMedia({ sequenceNumber: 6, streamSid, chunk: 2, timestampMs: 20, payload: silence }));
+    o.ws.send(
+      encodeInboundMedia({ sequenceNumber: 6, streamSid, chunk: 2, timestampMs: 20, payload: silence }),
+    );
     await until(() => o.received.length >= 2);
     expect(o.ws.readyState).toBe(WebSocket.OPEN);
     const warnings = s.logs.find('WS_BAD_FRAME dropped').filter((l) => l.streamSid === streamSid);
@@ -228,7 +256,13 @@ describe('the media WebSocket', () => {
     expect((await flood.closed).code).toBe(1008);
 
     bystander.ws.send(
-      encodeInboundMedia({ sequenceNumber: 2, streamSid: bystanderSid, chunk: 1, timestampMs: 0, payload: silence }),
+      encodeInboundMedia({
+        sequenceNumber: 2,
+        streamSid: bystanderSid,
+        chunk: 1,
+        timestampMs: 0,
+        payload: silence,
+      }),
     );
     await until(() => bystander.received.length >= 2);
     expect(bystander.ws.readyState).toBe(WebSocket.OPEN);
@@ -276,7 +310,9 @@ describe('an agent that throws', () => {
     const o = await connect(s);
     const streamSid = start(o, callSid, token);
     await until(() => s.logs.find('WS_START').some((l) => l.streamSid === streamSid));
-    o.ws.send(encodeInboundMedia({ sequenceNumber: 2, streamSid, chunk: 1, timestampMs: 0, payload: silence }));
+    o.ws.send(
+      encodeInboundMedia({ sequenceNumber: 2, streamSid, chunk: 1, timestampMs: 0, payload: silence }),
+    );
     const { code } = await o.closed;
     expect(code).toBe(1000); // a normal close: Twilio runs <Connect action> → voicemail
     expect(s.logs.find(/AGENT_THREW/)).toHaveLength(1);

@@ -41,8 +41,12 @@ describe('webhooks on the default configuration (host from the request)', () => 
 
   it('answers a retried webhook with the same TwiML and keeps one call', async () => {
     const callSid = newCallSid();
-    const a = await (await postSigned(`${s.origin}/webhook/incoming_call`, incomingCallParams(callSid))).text();
-    const b = await (await postSigned(`${s.origin}/webhook/incoming_call`, incomingCallParams(callSid))).text();
+    const a = await (
+      await postSigned(`${s.origin}/webhook/incoming_call`, incomingCallParams(callSid))
+    ).text();
+    const b = await (
+      await postSigned(`${s.origin}/webhook/incoming_call`, incomingCallParams(callSid))
+    ).text();
     expect(b).toBe(a);
     const calls = await s.store.listCalls({ limit: 1000 });
     expect(calls.filter((c) => c.callSid === callSid)).toHaveLength(1);
@@ -56,7 +60,9 @@ describe('webhooks on the default configuration (host from the request)', () => 
     expect(await missing.json()).toMatchObject({ error: 'WEBHOOK_SIGNATURE_MISSING' });
     const wrong = await postSigned(url, incomingCallParams(callSid), { signature: 'bm90IGEgc2lnbmF0dXJl' });
     expect(wrong.status).toBe(403);
-    const otherToken = await postSigned(url, incomingCallParams(callSid), { token: 'some-other-token-0123456789abcd' });
+    const otherToken = await postSigned(url, incomingCallParams(callSid), {
+      token: 'some-other-token-0123456789abcd',
+    });
     expect(otherToken.status).toBe(403);
     const otherUrl = await postSigned(url, incomingCallParams(callSid), {
       signedUrl: 'https://old.example.com/webhook/incoming_call',
@@ -69,7 +75,11 @@ describe('webhooks on the default configuration (host from the request)', () => 
   it('rejects a tampered parameter', async () => {
     const callSid = newCallSid();
     const params = incomingCallParams(callSid);
-    const signature = twilio.getExpectedTwilioSignature(TEST_AUTH_TOKEN, `${s.origin}/webhook/incoming_call`, params);
+    const signature = twilio.getExpectedTwilioSignature(
+      TEST_AUTH_TOKEN,
+      `${s.origin}/webhook/incoming_call`,
+      params,
+    );
     const res = await postSigned(
       `${s.origin}/webhook/incoming_call`,
       { ...params, From: '+15550000000' },
@@ -80,13 +90,20 @@ describe('webhooks on the default configuration (host from the request)', () => 
 
   it('gives a reason for every malformed request, never a 5xx', async () => {
     const url = `${s.origin}/webhook/incoming_call`;
-    const json = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{}' });
+    const json = await fetch(url, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: '{}',
+    });
     expect(json.status).toBe(415);
     const big = await postSigned(url, { ...incomingCallParams(newCallSid()), Junk: 'x'.repeat(70 * 1024) });
     expect(big.status).toBe(413);
     const noSid = await postSigned(url, { From: '+1' });
     expect(noSid.status).toBe(400);
-    expect(await noSid.json()).toMatchObject({ error: 'WEBHOOK_BAD_BODY', message: expect.stringMatching(/CallSid/) });
+    expect(await noSid.json()).toMatchObject({
+      error: 'WEBHOOK_BAD_BODY',
+      message: expect.stringMatching(/CallSid/),
+    });
     const badSid = await postSigned(url, { CallSid: 'CA123' });
     expect(badSid.status).toBe(400);
     const get = await fetch(url);
@@ -120,11 +137,17 @@ describe('webhooks on the default configuration (host from the request)', () => 
   it('sends a caller still on the line to voicemail when the stream ends, and nobody else', async () => {
     const callSid = newCallSid();
     await postSigned(`${s.origin}/webhook/incoming_call`, incomingCallParams(callSid));
-    const live = await postSigned(`${s.origin}/webhook/stream_ended`, { CallSid: callSid, CallStatus: 'in-progress' });
+    const live = await postSigned(`${s.origin}/webhook/stream_ended`, {
+      CallSid: callSid,
+      CallStatus: 'in-progress',
+    });
     expect(live.status).toBe(200);
     const xml = await live.text();
     expect(xml).toMatch(/<Record [^>]*action="\/webhook\/handle_recording"/);
-    const gone = await postSigned(`${s.origin}/webhook/stream_ended`, { CallSid: callSid, CallStatus: 'completed' });
+    const gone = await postSigned(`${s.origin}/webhook/stream_ended`, {
+      CallSid: callSid,
+      CallStatus: 'completed',
+    });
     expect(await gone.text()).toBe('<?xml version="1.0" encoding="UTF-8"?><Response/>');
   });
 
@@ -132,7 +155,12 @@ describe('webhooks on the default configuration (host from the request)', () => 
     const callSid = newCallSid();
     await postSigned(`${s.origin}/webhook/incoming_call`, incomingCallParams(callSid));
     const post = (status: string, seq: string, extra: Record<string, string> = {}) =>
-      postSigned(`${s.origin}/webhook/call_status`, { CallSid: callSid, CallStatus: status, SequenceNumber: seq, ...extra });
+      postSigned(`${s.origin}/webhook/call_status`, {
+        CallSid: callSid,
+        CallStatus: status,
+        SequenceNumber: seq,
+        ...extra,
+      });
     expect((await post('completed', '3', { CallDuration: '42' })).status).toBe(204);
     expect((await post('in-progress', '2')).status).toBe(204);
     expect((await post('completed', '3', { CallDuration: '42' })).status).toBe(204);
@@ -145,13 +173,19 @@ describe('webhooks on the default configuration (host from the request)', () => 
 
   it('accepts a status callback for an unknown call with 204 and a log line', async () => {
     const callSid = newCallSid();
-    const res = await postSigned(`${s.origin}/webhook/call_status`, { CallSid: callSid, CallStatus: 'completed' });
+    const res = await postSigned(`${s.origin}/webhook/call_status`, {
+      CallSid: callSid,
+      CallStatus: 'completed',
+    });
     expect(res.status).toBe(204);
     expect(s.logs.find(/unknown call/).some((l) => l.callSid === callSid)).toBe(true);
   });
 
   it('rejects a status callback with an unknown CallStatus', async () => {
-    const res = await postSigned(`${s.origin}/webhook/call_status`, { CallSid: newCallSid(), CallStatus: 'exploded' });
+    const res = await postSigned(`${s.origin}/webhook/call_status`, {
+      CallSid: newCallSid(),
+      CallStatus: 'exploded',
+    });
     expect(res.status).toBe(400);
   });
 
@@ -178,7 +212,13 @@ describe('webhooks on the default configuration (host from the request)', () => 
     expect(status.status).toBe(204);
     const recordings = await s.store.listRecordings(callSid);
     expect(recordings).toHaveLength(1);
-    expect(recordings[0]).toMatchObject({ recordingSid, url, durationSec: 7, status: 'completed', source: 'voicemail' });
+    expect(recordings[0]).toMatchObject({
+      recordingSid,
+      url,
+      durationSec: 7,
+      status: 'completed',
+      source: 'voicemail',
+    });
   });
 
   it('puts stream status callbacks on the call timeline with their Twilio error code', async () => {
@@ -282,7 +322,9 @@ describe('without TWILIO_AUTH_TOKEN', () => {
     expect(ready).toMatchObject({ twilio: 'unconfigured', db: 'ok' });
     const url = `${s.origin}/webhook/incoming_call`;
     expect((await postSigned(url, incomingCallParams(newCallSid()))).status).toBe(403);
-    expect((await postSigned(url, incomingCallParams(newCallSid()), { token: s.authToken })).status).toBe(200);
+    expect((await postSigned(url, incomingCallParams(newCallSid()), { token: s.authToken })).status).toBe(
+      200,
+    );
   });
 });
 
@@ -314,7 +356,9 @@ describe('the greeting file', () => {
     const suffix = await fetch(url, { headers: { range: 'bytes=-5' } });
     expect(Buffer.from(await suffix.arrayBuffer())).toEqual(bytes.subarray(995));
     expect((await fetch(url, { headers: { range: 'bytes=5000-' } })).status).toBe(416);
-    const xml = await (await postSigned(`${s.origin}/webhook/incoming_call`, incomingCallParams(newCallSid()))).text();
+    const xml = await (
+      await postSigned(`${s.origin}/webhook/incoming_call`, incomingCallParams(newCallSid()))
+    ).text();
     expect(xml).toContain(`<Play>https://${s.host}/static/tts/greeting_he.mp3</Play>`);
   });
 });

@@ -83,12 +83,18 @@ export function newCallSid(): string {
 export async function postSigned(
   url: string,
   params: Record<string, string>,
-  opts: { token?: string; signedUrl?: string; headers?: Record<string, string>; signature?: string | null } = {},
+  opts: {
+    token?: string;
+    signedUrl?: string;
+    headers?: Record<string, string>;
+    signature?: string | null;
+  } = {},
 ): Promise<Response> {
   const signature =
     opts.signature === null
       ? undefined
-      : (opts.signature ?? twilio.getExpectedTwilioSignature(opts.token ?? TEST_AUTH_TOKEN, opts.signedUrl ?? url, params));
+      : (opts.signature ??
+        twilio.getExpectedTwilioSignature(opts.token ?? TEST_AUTH_TOKEN, opts.signedUrl ?? url, params));
   return fetch(url, {
     method: 'POST',
     headers: {
@@ -100,7 +106,10 @@ export async function postSigned(
   });
 }
 
-export function incomingCallParams(callSid: string, extra: Record<string, string> = {}): Record<string, string> {
+export function incomingCallParams(
+  callSid: string,
+  extra: Record<string, string> = {},
+): Record<string, string> {
   return {
     CallSid: callSid,
     AccountSid: TEST_ACCOUNT_SID,

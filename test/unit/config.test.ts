@@ -18,17 +18,21 @@ describe('configuration', () => {
     expect(parseConfig({ PUBLIC_HOST: 'https://Ai-CRM.example.com' }).publicHost).toBe('ai-crm.example.com');
     expect(parseConfig({ PUBLIC_HOST: 'ai-crm.example.com' }).publicHost).toBe('ai-crm.example.com');
     expect(parseConfig({ PUBLIC_BASE_URL: 'https://a.example.com:443/' }).publicHost).toBe('a.example.com');
-    expect(parseConfig({ PUBLIC_BASE_URL: 'https://a.example.com:8443' }).publicHost).toBe('a.example.com:8443');
-  });
-
-  it('prefers PUBLIC_BASE_URL over PUBLIC_HOST', () => {
-    expect(parseConfig({ PUBLIC_BASE_URL: 'https://new.example.com', PUBLIC_HOST: 'old.example.com' }).publicHost).toBe(
-      'new.example.com',
+    expect(parseConfig({ PUBLIC_BASE_URL: 'https://a.example.com:8443' }).publicHost).toBe(
+      'a.example.com:8443',
     );
   });
 
+  it('prefers PUBLIC_BASE_URL over PUBLIC_HOST', () => {
+    expect(
+      parseConfig({ PUBLIC_BASE_URL: 'https://new.example.com', PUBLIC_HOST: 'old.example.com' }).publicHost,
+    ).toBe('new.example.com');
+  });
+
   it('refuses a public URL with a path, query or credentials, naming the variable', () => {
-    expect(() => parseConfig({ PUBLIC_BASE_URL: 'https://a.example.com/app' })).toThrow(/PUBLIC_BASE_URL.*path/);
+    expect(() => parseConfig({ PUBLIC_BASE_URL: 'https://a.example.com/app' })).toThrow(
+      /PUBLIC_BASE_URL.*path/,
+    );
     expect(() => parseConfig({ PUBLIC_BASE_URL: 'https://a.example.com/?x=1' })).toThrow(/query/);
     expect(() => parseConfig({ PUBLIC_HOST: 'https://u:p@a.example.com' })).toThrow(/credentials/);
   });
@@ -53,6 +57,8 @@ describe('configuration', () => {
 
   it('asks for an API key when the OpenAI agent is selected without one', () => {
     expect(() => parseConfig({ AGENT: 'openai-realtime' })).toThrow(/OPENAI_API_KEY/);
-    expect(parseConfig({ AGENT: 'openai-realtime', OPENAI_API_KEY: 'sk-test' }).agent).toBe('openai-realtime');
+    expect(parseConfig({ AGENT: 'openai-realtime', OPENAI_API_KEY: 'sk-test' }).agent).toBe(
+      'openai-realtime',
+    );
   });
 });

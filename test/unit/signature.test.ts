@@ -12,17 +12,26 @@ import { isValidStreamToken, streamToken } from '../../src/twilio/stream-token.j
 const TOKEN = '12345678901234567890123456789012';
 
 describe('public URL of a request', () => {
-  const base = { publicHost: undefined, trustProxy: false, protocol: 'http', headers: { host: '127.0.0.1:5000' } };
+  const base = {
+    publicHost: undefined,
+    trustProxy: false,
+    protocol: 'http',
+    headers: { host: '127.0.0.1:5000' },
+  };
   it('uses the configured public host over anything the request says', () => {
-    expect(webhookUrl({ ...base, publicHost: 'crm.example.com', headers: { host: 'evil.example' } }, '/webhook/x')).toBe(
-      'https://crm.example.com/webhook/x',
-    );
+    expect(
+      webhookUrl({ ...base, publicHost: 'crm.example.com', headers: { host: 'evil.example' } }, '/webhook/x'),
+    ).toBe('https://crm.example.com/webhook/x');
   });
   it('uses the Host header when nothing is configured', () => {
     expect(webhookUrl(base, '/webhook/x?a=1')).toBe('http://127.0.0.1:5000/webhook/x?a=1');
   });
   it('believes X-Forwarded-* only with TRUST_PROXY', () => {
-    const headers = { host: '10.0.0.5:5000', 'x-forwarded-host': 'crm.example.com, inner', 'x-forwarded-proto': 'https' };
+    const headers = {
+      host: '10.0.0.5:5000',
+      'x-forwarded-host': 'crm.example.com, inner',
+      'x-forwarded-proto': 'https',
+    };
     expect(webhookUrl({ ...base, headers }, '/w')).toBe('http://10.0.0.5:5000/w');
     expect(webhookUrl({ ...base, headers, trustProxy: true }, '/w')).toBe('https://crm.example.com/w');
   });
@@ -39,7 +48,9 @@ describe('webhook signature', () => {
     expect(isValidWebhookSignature(TOKEN, sig, url, params)).toBe(true);
     expect(isValidWebhookSignature(TOKEN, sig, url, { ...params, From: '+1' })).toBe(false);
     expect(isValidWebhookSignature(TOKEN, sig, url, { ...params, Extra: 'x' })).toBe(false);
-    expect(isValidWebhookSignature(TOKEN, sig, 'https://other.example.com/webhook/incoming_call', params)).toBe(false);
+    expect(
+      isValidWebhookSignature(TOKEN, sig, 'https://other.example.com/webhook/incoming_call', params),
+    ).toBe(false);
     expect(isValidWebhookSignature('another-token-another-token-1234', sig, url, params)).toBe(false);
   });
   it('answers false rather than throwing on a hostile URL', () => {

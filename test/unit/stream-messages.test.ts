@@ -34,7 +34,9 @@ describe('inbound Twilio frames', () => {
 
   it('keeps custom parameters from start', () => {
     const r = parseInbound(START);
-    expect(r.ok && r.message.event === 'start' && r.message.start.customParameters).toEqual({ FirstName: 'Jane' });
+    expect(r.ok && r.message.event === 'start' && r.message.start.customParameters).toEqual({
+      FirstName: 'Jane',
+    });
   });
 
   it('rejects garbage with a reason and never throws', () => {
@@ -57,8 +59,28 @@ describe('inbound Twilio frames', () => {
   });
 
   it('round-trips the emulator encoders', () => {
-    expect(parseInbound(encodeStart({ sequenceNumber: 1, accountSid: 'AC1', streamSid: 'MZ1', callSid: 'CA1', customParameters: { token: 't' } })).ok).toBe(true);
-    expect(parseInbound(encodeInboundMedia({ sequenceNumber: 2, streamSid: 'MZ1', chunk: 1, timestampMs: 20, payload: '/////w==' })).ok).toBe(true);
+    expect(
+      parseInbound(
+        encodeStart({
+          sequenceNumber: 1,
+          accountSid: 'AC1',
+          streamSid: 'MZ1',
+          callSid: 'CA1',
+          customParameters: { token: 't' },
+        }),
+      ).ok,
+    ).toBe(true);
+    expect(
+      parseInbound(
+        encodeInboundMedia({
+          sequenceNumber: 2,
+          streamSid: 'MZ1',
+          chunk: 1,
+          timestampMs: 20,
+          payload: '/////w==',
+        }),
+      ).ok,
+    ).toBe(true);
   });
 });
 
@@ -71,9 +93,13 @@ describe('outbound frames', () => {
   });
 
   it('flags what Twilio would reject: extra fields, missing streamSid, bad payload', () => {
-    expect(parseOutbound('{"event":"media","streamSid":"MZ9","media":{"payload":"AA=="},"extra":1}').ok).toBe(false);
+    expect(parseOutbound('{"event":"media","streamSid":"MZ9","media":{"payload":"AA=="},"extra":1}').ok).toBe(
+      false,
+    );
     expect(parseOutbound('{"event":"mark","mark":{"name":"x"}}').ok).toBe(false);
-    expect(parseOutbound('{"event":"media","streamSid":"MZ9","media":{"payload":"not base64!"}}').ok).toBe(false);
+    expect(parseOutbound('{"event":"media","streamSid":"MZ9","media":{"payload":"not base64!"}}').ok).toBe(
+      false,
+    );
     expect(parseOutbound('{"event":"stop","streamSid":"MZ9"}').ok).toBe(false);
   });
 });

@@ -12,7 +12,9 @@ describe('TwiML documents', () => {
       greeting: { kind: 'mp3', path: '/static/tts/greeting_he.mp3' },
     });
     expect(xml).toContain('<Play>https://ai-crm.example.com/static/tts/greeting_he.mp3</Play>');
-    expect(xml).toMatch(/<Connect action="\/webhook\/stream_ended" method="POST"><Stream url="wss:\/\/ai-crm\.example\.com\/ws\/twilio-media"/);
+    expect(xml).toMatch(
+      /<Connect action="\/webhook\/stream_ended" method="POST"><Stream url="wss:\/\/ai-crm\.example\.com\/ws\/twilio-media"/,
+    );
     expect(xml).toContain('statusCallback="https://ai-crm.example.com/webhook/stream_status"');
     expect(xml).toContain(`<Parameter name="call_sid" value="${CALL}"/>`);
     expect(xml).toContain('<Parameter name="token" value="tok123"/>');
@@ -23,13 +25,23 @@ describe('TwiML documents', () => {
   });
 
   it('speaks the greeting in Hebrew when no MP3 exists', () => {
-    const xml = incomingCallTwiml({ host: 'h.example.com', callSid: CALL, token: 't', greeting: { kind: 'say', text: 'שלום' } });
+    const xml = incomingCallTwiml({
+      host: 'h.example.com',
+      callSid: CALL,
+      token: 't',
+      greeting: { kind: 'say', text: 'שלום' },
+    });
     expect(xml).toContain('<Say language="he-IL" voice="Google.he-IL-Standard-A">שלום</Say>');
     expect(xml).not.toContain('<Play>');
   });
 
   it('escapes XML in every value', () => {
-    const xml = incomingCallTwiml({ host: 'h.example.com', callSid: CALL, token: '"<&>', greeting: { kind: 'say', text: 'a<b>&' } });
+    const xml = incomingCallTwiml({
+      host: 'h.example.com',
+      callSid: CALL,
+      token: '"<&>',
+      greeting: { kind: 'say', text: 'a<b>&' },
+    });
     expect(xml).toContain('value="&quot;&lt;&amp;>"'); // '>' needs no escape in XML attributes
     expect(xml).toContain('a&lt;b&gt;&amp;');
   });
