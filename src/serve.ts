@@ -10,6 +10,7 @@ import type { AgentFactory } from './agents/agent.js';
 import type { TwilioCallsApi } from './twilio/rest.js';
 import { createAgentFactory } from './agents/create-agent-factory.js';
 import { loadGreeting } from './greeting-source.js';
+import { connectRedis } from './redis.js';
 
 export interface RunningServer {
   built: BuiltApp;
@@ -59,6 +60,7 @@ export async function startServer(
     overrides.store ?? (await openStore({ databaseUrl: config.databaseUrl, dataDir: config.dataDir, log }));
   const agents = overrides.agents ?? (await createAgentFactory({ config, log, store }));
   const greeting = loadGreeting(config, log);
+  const redis = config.redisUrl ? connectRedis(config.redisUrl, log) : undefined;
 
   const built = await buildApp({
     config,
@@ -69,6 +71,7 @@ export async function startServer(
     agents,
     twilioCalls: overrides.twilioCalls,
     greeting,
+    ...(redis ? { redisHealth: () => redis.health() } : {}),
   });
   const address = await built.app.listen({ port: config.port, host: config.bindHost });
   const url = address.replace('://0.0.0.0', '://127.0.0.1').replace('://[::]', '://127.0.0.1');
@@ -94,6 +97,7 @@ export async function startServer(
       await built.app.close();
       await agents.close?.();
       await greeting.close();
+      await redis?.close();
       if (!overrides.store) await store.close();
       log.info('STOPPED');
     })());
