@@ -1,0 +1,16 @@
+// The Store contract, run against every backend: SQLite always, PostgreSQL with TEST_DATABASE_URL.
+import { describe } from 'vitest';
+import { describeEachStore } from '../support/databases.js';
+import { callStatusContract } from './contract/call-status.js';
+import { contactsAndCallsContract } from './contract/contacts-calls.js';
+import { leadsContract } from './contract/leads.js';
+import { lifecycleContract } from './contract/lifecycle.js';
+import { timelineContract } from './contract/timeline.js';
+
+describeEachStore('Store contract', (target) => {
+  describe('contacts and calls', () => contactsAndCallsContract(target));
+  describe('call status and stream claim', () => callStatusContract(target));
+  describe('events, streams, transcripts and recordings', () => timelineContract(target));
+  describe('leads', () => leadsContract(target));
+  describe('lifecycle and durability', () => lifecycleContract(target));
+});
