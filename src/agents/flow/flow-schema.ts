@@ -1,0 +1,89 @@
+// The call-flow file format (JSON or YAML), validated with zod: prompts, DTMF menus, spoken
+// questions recorded as clips, keypad entry, transfer to a department and an end step.
+import { z } from 'zod';
+
+const stepId = z.string().regex(/^[A-Za-z][\w-]*$/, { message: 'step ids are letters, digits, _ and -' });
+const prompt = z.string().trim().min(1, { message: 'a prompt needs text' }).max(1000);
+
+const menuStep = z.strictObject({
+  type: z.literal('menu'),
+  prompt,
+  /** Key → next step, e.g. { "1": "sales", "2": "support" }. */
+  options: z.record(z.string().regex(/^[0-9*#]$/, { message: 'menu keys are single keys 0-9, * or #' }), stepId),
+  /** Where a caller who never presses a key goes after the retries (default: the end step). */
+  noInput: stepId.optional(),
+});
+
+const questionStep = z.strictObject({
+  type: z.literal('question'),
+  prompt,
+  /** The lead field the answer clip is stored under. */
+  field: z.string().min(1),
+  next: stepId,
+  /** Longest answer, in seconds. */
+  maxSec: z.number().positive().max(120).default(20),
+});
+
+const keypadStep = z.strictObject({
+  type: z.literal('keypad'),
+  prompt,
+  field: z.string().min(1),
+  next: stepId,
+  minDigits: z.number().int().min(1).max(32).default(9),
+  maxDigits: z.number().int().min(1).max(32).default(15),
+  /** Said when the entry is too short. */
+  invalidPrompt: prompt.optional(),
+});
+
+const transferStep = z.strictObject({
+  type: z.literal('transfer'),
+  prompt,
+  department: z.string().min(1),
+  /** Where to go when nobody can take the call (default: voicemail). */
+  fallback: stepId.optional(),
+});
+
+const endStep = z.strictObject({ type: z.literal('end'), prompt });
+
+export const flowStepSchema = z.discriminatedUnion('type', [menuStep, questionStep, keypadStep, transferStep, endStep]);
+
+export const flowSchema = z
+  .strictObject({
+    name: z.string().default('flow'),
+    /** espeak-ng voice for the prompts. */
+    voice: z.string().default('he'),
+    start: stepId,
+    /** Seconds of silence before a prompt is repeated. */
+    silenceSec: z.number().positive().max(60).default(6),
+    /** Repeats before the caller is politely let go. */
+    maxRetries: z.number().int().min(0).max(5).default(2),
+    repromptPrefix: z.string().default(''),
+    /** Said before hanging up on a caller who never answered. */
+    goodbyeNoInput: prompt,
+    steps: z.record(stepId, flowStepSchema),
+  })
+  .superRefine((flow, ctx) => {
+    const ids = new Set(Object.keys(flow.steps));
+    const check = (target: string | undefined, where: (string | number)[]) => {
+      if (target !== undefined && !ids.has(target)) {
+        ctx.addIssue({ code: 'custom', path: where, message: `no step named "${target}"` });
+      }
+    };
+    check(flow.start, ['start']);
+    for (const [id, step] of Object.entries(flow.steps)) {
+      const at = ['steps', id];
+      if (step.type === 'menu') {
+        for (const [key, target] of Object.entries(step.options)) check(target, [...at, 'options', key]);
+        check(step.noInput, [...at, 'noInput']);
+      }
+      if (step.type === 'question' || step.type === 'keypad') check(step.next, [...at, 'next']);
+      if (step.type === 'keypad' && step.minDigits > step.maxDigits) {
+        ctx.addIssue({ code: 'custom', path: [...at, 'minDigits'], message: 'minDigits is above maxDigits' });
+      }
+      if (step.type === 'transfer') check(step.fallback, [...at, 'fallback']);
+    }
+  });
+
+export type Flow = z.infer<typeof flowSchema>;
+export type FlowStep = z.infer<typeof flowStepSchema>;
+export type FlowInput = z.input<typeof flowSchema>;

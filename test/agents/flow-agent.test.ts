@@ -1,0 +1,312 @@
+// The flow agent's logic, driven through its VoiceAgent interface with a CallControl that models
+// Twilio's playback (audio is "heard" only when the test acknowledges it, as marks do).
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import pino from 'pino';
+import { FlowAgent, type FlowServices, type FrameVad } from '../../src/agents/flow/flow-agent.js';
+import { flowSchema, type FlowInput } from '../../src/agents/flow/flow-schema.js';
+import { DEFAULT_FLOW } from '../../src/agents/flow/default-flow.js';
+import type { CallControl, CallerFrame } from '../../src/agents/agent.js';
+import type { TransferTarget } from '../../src/routing/router.js';
+
+const LOUD = 0x00; // μ-law 0x00 is near full scale
+const QUIET = 0xff;
+
+/** Loud frames are speech, quiet ones silence: the real VAD is tested on real audio elsewhere. */
+function thresholdVad(): FrameVad {
+  let speaking = false;
+  return {
+    push(frame) {
+      const loud = frame[0] === LOUD;
+      if (loud && !speaking) {
+        speaking = true;
+        return 'speech-start';
+      }
+      if (!loud && speaking) {
+        speaking = false;
+        return 'speech-end';
+      }
+      return undefined;
+    },
+  };
+}
+
+function frame(byte: number): CallerFrame {
+  const bytes = Buffer.alloc(160, byte);
+  return { payload: bytes.toString('base64'), timestampMs: 0, bytes: () => bytes };
+}
+
+class PlaybackControl implements CallControl {
+  readonly log = pino({ level: 'silent' });
+  readonly played: Buffer[] = [];
+  interrupts = 0;
+  hangUps: string[] = [];
+  transfers: TransferTarget[] = [];
+  voicemail: string[] = [];
+  private waiters: (() => void)[] = [];
+  private pending = 0;
+  play(audio: Buffer | { base64: string }) {
+    const bytes = Buffer.isBuffer(audio) ? audio : Buffer.from(audio.base64, 'base64');
+    this.played.push(bytes);
+    this.pending += bytes.length / 8;
+  }
+  interrupt() {
+    this.interrupts += 1;
+    this.pending = 0;
+    this.flush();
+    return { heardMs: 0 };
+  }
+  heardMs() {
+    return 0;
+  }
+  pendingMs() {
+    return this.pending;
+  }
+  whenPlayed() {
+    if (this.pending === 0) return Promise.resolve();
+    return new Promise<void>((resolve) => this.waiters.push(resolve));
+  }
+  /** Twilio acknowledged the last mark: everything sent has been heard. */
+  heardAll() {
+    this.pending = 0;
+    this.flush();
+  }
+  async hangUp(reason: string) {
+    this.hangUps.push(reason);
+  }
+  async transfer(target: TransferTarget) {
+    this.transfers.push(target);
+  }
+  toVoicemail(reason: string) {
+    this.voicemail.push(reason);
+  }
+  private flush() {
+    const w = this.waiters;
+    this.waiters = [];
+    for (const resolve of w) resolve();
+  }
+}
+
+function services(overrides: Partial<FlowServices> = {}) {
+  const prompts: string[] = [];
+  const clips: { field: string; bytes: number }[] = [];
+  const fields: Record<string, unknown> = {};
+  const s: FlowServices = {
+    // Each prompt renders to audio whose length encodes the text, so tests can tell them apart.
+    prompt: async (text) => {
+      prompts.push(text);
+      return Buffer.alloc(800, QUIET);
+    },
+    createVad: thresholdVad,
+    router: { route: async () => ({ kind: 'voicemail', reason: 'nobody configured' }) },
+    saveClip: async (_callSid, field, mulaw) => {
+      clips.push({ field, bytes: mulaw.length });
+      return `LC${clips.length}`;
+    },
+    saveLeadFields: async (_callSid, f) => {
+      Object.assign(fields, f);
+    },
+    ...overrides,
+  };
+  return { s, prompts, clips, fields };
+}
+
+const CALL = {
+  callSid: 'CA' + '1'.repeat(32),
+  streamSid: 'MZ1',
+  accountSid: 'AC1',
+  from: '+972501234567',
+  to: null,
+  customParameters: {},
+};
+
+const tick = () => new Promise((r) => setImmediate(r));
+
+async function startFlow(input: FlowInput, overrides: Partial<FlowServices> = {}) {
+  const flow = flowSchema.parse(input);
+  const svc = services(overrides);
+  const control = new PlaybackControl();
+  const agent = new FlowAgent(flow, svc.s);
+  await agent.start(CALL, control);
+  await tick();
+  return { agent, control, ...svc };
+}
+
+describe('the flow agent', () => {
+  beforeEach(() => {
+    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout'] });
+  });
+  afterEach(() => {
+    vi.useRealTimers();
+  });
+
+  it('walks the default Hebrew flow by keypad and voice to a lead, then hangs up politely', async () => {
+    const { agent, control, prompts, clips, fields } = await startFlow(DEFAULT_FLOW);
+    expect(prompts[0]).toContain('הקישו 1');
+    control.heardAll();
+    await tick();
+    agent.onDtmf('3'); // leave details
+    await tick();
+    expect(prompts.at(-1)).toBe('אנא אמרו את שמכם.');
+    control.heardAll();
+    await tick();
+    for (let i = 0; i < 20; i++) agent.onAudio(frame(LOUD)); // 400 ms of "name"
+    agent.onAudio(frame(QUIET));
+    await tick();
+    await tick();
+    // 20 speech frames plus the frame on which the VAD heard the speech end.
+    expect(clips).toEqual([{ field: 'name', bytes: 160 * 21 }]);
+    expect(prompts.at(-1)).toBe('במה נוכל לעזור לכם?');
+    control.heardAll();
+    await tick();
+    for (let i = 0; i < 10; i++) agent.onAudio(frame(LOUD));
+    agent.onAudio(frame(QUIET));
+    await tick();
+    await tick();
+    control.heardAll();
+    await tick();
+    for (const d of '0501234567#') agent.onDtmf(d);
+    await tick();
+    expect(fields).toMatchObject({ name: { clip: 'LC1' }, need: { clip: 'LC2' }, callbackNumber: '0501234567' });
+    expect(prompts.at(-1)).toContain('להתראות');
+    control.heardAll();
+    await tick();
+    expect(control.hangUps).toEqual(['flow ended']);
+    await agent.close('stop');
+  });
+
+  it('stops a prompt at once when the caller speaks or presses a key (barge-in)', async () => {
+    const { agent, control } = await startFlow(DEFAULT_FLOW);
+    agent.onAudio(frame(LOUD));
+    expect(control.interrupts).toBe(1);
+    agent.onAudio(frame(QUIET));
+    const { agent: agent2, control: control2, prompts } = await startFlow(DEFAULT_FLOW);
+    agent2.onDtmf('1');
+    expect(control2.interrupts).toBe(1);
+    await tick();
+    expect(prompts.at(-1)).toContain('מכירות');
+    await agent.close('x');
+    await agent2.close('x');
+  });
+
+  it('reprompts after silence and lets the caller go after the retries', async () => {
+    const flow: FlowInput = {
+      start: 'menu',
+      silenceSec: 5,
+      maxRetries: 1,
+      goodbyeNoInput: 'bye',
+      steps: { menu: { type: 'menu', prompt: 'press one', options: { '1': 'end' } }, end: { type: 'end', prompt: 'end' } },
+    };
+    const { control, prompts } = await startFlow(flow);
+    control.heardAll();
+    await tick();
+    await vi.advanceTimersByTimeAsync(5000);
+    expect(prompts).toEqual(['press one', 'press one']);
+    control.heardAll();
+    await tick();
+    await vi.advanceTimersByTimeAsync(5000);
+    expect(prompts.at(-1)).toBe('bye');
+    expect(control.hangUps).toEqual([]);
+    control.heardAll();
+    await tick();
+    await tick();
+    expect(control.hangUps).toEqual(['no input']);
+  });
+
+  it('asks again for a number that is too short', async () => {
+    const flow: FlowInput = {
+      start: 'num',
+      goodbyeNoInput: 'bye',
+      steps: {
+        num: { type: 'keypad', prompt: 'number', field: 'phone', next: 'end', minDigits: 3, maxDigits: 5, invalidPrompt: 'too short' },
+        end: { type: 'end', prompt: 'end' },
+      },
+    };
+    const { agent, control, prompts, fields } = await startFlow(flow);
+    control.heardAll();
+    await tick();
+    agent.onDtmf('1');
+    agent.onDtmf('#');
+    await tick();
+    expect(prompts.at(-1)).toBe('too short number');
+    control.heardAll();
+    await tick();
+    for (const d of '12345') agent.onDtmf(d); // maxDigits ends the entry without #
+    await tick();
+    expect(fields).toEqual({ phone: '12345' });
+    expect(prompts.at(-1)).toBe('end');
+  });
+
+  it('transfers through the router, and falls back when nobody can take the call', async () => {
+    const flow: FlowInput = {
+      start: 't',
+      goodbyeNoInput: 'bye',
+      steps: {
+        t: { type: 'transfer', prompt: 'transferring', department: 'sales', fallback: 'end' },
+        end: { type: 'end', prompt: 'end' },
+      },
+    };
+    const dial: TransferTarget = { kind: 'dial', number: '+972500000000', label: 'Dana' };
+    const routed = await startFlow(flow, { router: { route: async () => dial } });
+    routed.control.heardAll();
+    await tick();
+    await tick();
+    expect(routed.control.transfers).toEqual([dial]);
+
+    const fallback = await startFlow(flow);
+    fallback.control.heardAll();
+    await tick();
+    await tick();
+    expect(fallback.control.transfers).toEqual([]);
+    expect(fallback.prompts.at(-1)).toBe('end');
+  });
+
+  it('keeps an answer cut short by a hang-up', async () => {
+    const flow: FlowInput = {
+      start: 'q',
+      goodbyeNoInput: 'bye',
+      steps: { q: { type: 'question', prompt: 'q', field: 'msg', next: 'end' }, end: { type: 'end', prompt: 'end' } },
+    };
+    const { agent, control, clips } = await startFlow(flow);
+    control.heardAll();
+    await tick();
+    for (let i = 0; i < 5; i++) agent.onAudio(frame(LOUD));
+    await agent.close('caller hung up');
+    expect(clips).toEqual([{ field: 'msg', bytes: 800 }]);
+  });
+
+  it('sends the caller to voicemail when a prompt cannot be rendered', async () => {
+    const { control } = await startFlow(DEFAULT_FLOW, {
+      prompt: async () => {
+        throw new Error('tts down');
+      },
+    });
+    expect(control.voicemail).toEqual(['prompt could not be rendered']);
+  });
+});
+
+describe('the flow file', () => {
+  it('accepts the default flow', () => {
+    expect(flowSchema.parse(DEFAULT_FLOW).start).toBe('welcome');
+  });
+
+  it('names a step that points nowhere', () => {
+    const r = flowSchema.safeParse({
+      start: 'a',
+      goodbyeNoInput: 'bye',
+      steps: { a: { type: 'menu', prompt: 'p', options: { '1': 'missing' } } },
+    });
+    expect(r.success).toBe(false);
+    expect(r.error?.issues[0]).toMatchObject({ path: ['steps', 'a', 'options', '1'], message: 'no step named "missing"' });
+  });
+
+  it('rejects unknown fields and bad keys', () => {
+    expect(flowSchema.safeParse({ ...DEFAULT_FLOW, extra: 1 }).success).toBe(false);
+    expect(
+      flowSchema.safeParse({
+        start: 'a',
+        goodbyeNoInput: 'bye',
+        steps: { a: { type: 'menu', prompt: 'p', options: { '12': 'a' } } },
+      }).success,
+    ).toBe(false);
+  });
+});
