@@ -22,6 +22,10 @@ export interface Config {
   readonly databaseUrl: string | undefined;
   readonly redisUrl: string | undefined;
   readonly agent: AgentKind;
+  /** The flow agent's call flow (JSON or YAML); undefined = the built-in Hebrew flow. */
+  readonly flowFile: string | undefined;
+  /** Rendered prompts (μ-law), keyed by text and voice; default <dataDir>/tts/prompts. */
+  readonly promptCacheDir: string;
   readonly openai: {
     readonly apiKey: string | undefined;
     readonly realtimeUrl: string;
@@ -96,6 +100,8 @@ const envSchema = z.object({
     empty,
     z.enum(['flow', 'openai-realtime'], { message: 'must be "flow" or "openai-realtime"' }).optional(),
   ),
+  FLOW_FILE: opt(z.string()),
+  PROMPT_CACHE_DIR: opt(z.string()),
   OPENAI_API_KEY: opt(z.string()),
   OPENAI_REALTIME_URL: opt(
     z.string().regex(/^wss?:\/\/[^/?#]+/, { message: 'must be a full ws:// or wss:// URL' }),
@@ -166,6 +172,7 @@ export function parseConfig(env: Record<string, string | undefined>): Config {
     ]);
   }
 
+  const dataDir = path.resolve(e.DATA_DIR ?? './data');
   const config: Config = {
     port: e.PORT,
     bindHost: e.HOST ?? '0.0.0.0',
@@ -175,10 +182,12 @@ export function parseConfig(env: Record<string, string | undefined>): Config {
     twilioAuthToken: e.TWILIO_AUTH_TOKEN,
     webhookSignatureMode: e.WEBHOOK_SIGNATURE_CHECK,
     streamSignatureMode: e.STREAM_SIGNATURE_CHECK,
-    dataDir: path.resolve(e.DATA_DIR ?? './data'),
+    dataDir,
     databaseUrl: e.DATABASE_URL,
     redisUrl: e.REDIS_URL,
     agent,
+    flowFile: e.FLOW_FILE ? path.resolve(e.FLOW_FILE) : undefined,
+    promptCacheDir: path.resolve(e.PROMPT_CACHE_DIR ?? path.join(dataDir, 'tts', 'prompts')),
     openai: {
       apiKey: e.OPENAI_API_KEY,
       realtimeUrl: e.OPENAI_REALTIME_URL ?? 'wss://api.openai.com/v1/realtime',

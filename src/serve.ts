@@ -9,8 +9,9 @@ import { buildApp, type BuiltApp } from './server/app.js';
 import type { AgentFactory } from './agents/agent.js';
 import type { TwilioCallsApi } from './twilio/rest.js';
 import { createAgentFactory } from './agents/create-agent-factory.js';
-import { loadGreeting } from './greeting-source.js';
+import { loadGreeting, type LoadedGreeting } from './greeting-source.js';
 import { connectRedis } from './redis.js';
+import { voicemailRouter, type Router } from './routing/router.js';
 
 export interface RunningServer {
   built: BuiltApp;
@@ -18,6 +19,7 @@ export interface RunningServer {
   /** http://host:port the server listens on (loopback form when bound to all interfaces). */
   url: string;
   authToken: string;
+  greeting: LoadedGreeting;
   /** Drains live calls (bounded by config.drainTimeoutMs), then closes everything. */
   stop(): Promise<void>;
 }
@@ -27,6 +29,8 @@ export interface ServeOverrides {
   agents?: AgentFactory;
   twilioCalls?: TwilioCallsApi;
   store?: Store;
+  router?: Router;
+  greeting?: LoadedGreeting;
 }
 
 export async function startServer(
@@ -58,8 +62,9 @@ export async function startServer(
 
   const store =
     overrides.store ?? (await openStore({ databaseUrl: config.databaseUrl, dataDir: config.dataDir, log }));
-  const agents = overrides.agents ?? (await createAgentFactory({ config, log, store }));
-  const greeting = loadGreeting(config, log);
+  const router = overrides.router ?? voicemailRouter;
+  const agents = overrides.agents ?? (await createAgentFactory({ config, log, store, router }));
+  const greeting = overrides.greeting ?? loadGreeting(config, log);
   const redis = config.redisUrl ? connectRedis(config.redisUrl, log) : undefined;
 
   const built = await buildApp({
@@ -102,5 +107,5 @@ export async function startServer(
       log.info('STOPPED');
     })());
 
-  return { built, store, url, authToken, stop };
+  return { built, store, url, authToken, greeting, stop };
 }

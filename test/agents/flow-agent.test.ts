@@ -166,7 +166,11 @@ describe('the flow agent', () => {
     await tick();
     for (const d of '0501234567#') agent.onDtmf(d);
     await tick();
-    expect(fields).toMatchObject({ name: { clip: 'LC1' }, need: { clip: 'LC2' }, callbackNumber: '0501234567' });
+    expect(fields).toMatchObject({
+      name: { clip: 'LC1' },
+      need: { clip: 'LC2' },
+      callbackNumber: '0501234567',
+    });
     expect(prompts.at(-1)).toContain('להתראות');
     control.heardAll();
     await tick();
@@ -194,7 +198,10 @@ describe('the flow agent', () => {
       silenceSec: 5,
       maxRetries: 1,
       goodbyeNoInput: 'bye',
-      steps: { menu: { type: 'menu', prompt: 'press one', options: { '1': 'end' } }, end: { type: 'end', prompt: 'end' } },
+      steps: {
+        menu: { type: 'menu', prompt: 'press one', options: { '1': 'end' } },
+        end: { type: 'end', prompt: 'end' },
+      },
     };
     const { control, prompts } = await startFlow(flow);
     control.heardAll();
@@ -217,7 +224,15 @@ describe('the flow agent', () => {
       start: 'num',
       goodbyeNoInput: 'bye',
       steps: {
-        num: { type: 'keypad', prompt: 'number', field: 'phone', next: 'end', minDigits: 3, maxDigits: 5, invalidPrompt: 'too short' },
+        num: {
+          type: 'keypad',
+          prompt: 'number',
+          field: 'phone',
+          next: 'end',
+          minDigits: 3,
+          maxDigits: 5,
+          invalidPrompt: 'too short',
+        },
         end: { type: 'end', prompt: 'end' },
       },
     };
@@ -264,7 +279,10 @@ describe('the flow agent', () => {
     const flow: FlowInput = {
       start: 'q',
       goodbyeNoInput: 'bye',
-      steps: { q: { type: 'question', prompt: 'q', field: 'msg', next: 'end' }, end: { type: 'end', prompt: 'end' } },
+      steps: {
+        q: { type: 'question', prompt: 'q', field: 'msg', next: 'end' },
+        end: { type: 'end', prompt: 'end' },
+      },
     };
     const { agent, control, clips } = await startFlow(flow);
     control.heardAll();
@@ -296,7 +314,10 @@ describe('the flow file', () => {
       steps: { a: { type: 'menu', prompt: 'p', options: { '1': 'missing' } } },
     });
     expect(r.success).toBe(false);
-    expect(r.error?.issues[0]).toMatchObject({ path: ['steps', 'a', 'options', '1'], message: 'no step named "missing"' });
+    expect(r.error?.issues[0]).toMatchObject({
+      path: ['steps', 'a', 'options', '1'],
+      message: 'no step named "missing"',
+    });
   });
 
   it('rejects unknown fields and bad keys', () => {

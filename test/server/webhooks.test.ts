@@ -31,8 +31,7 @@ describe('webhooks on the default configuration (host from the request)', () => 
     expect(xml).toContain('<Connect action="/webhook/stream_ended"');
     expect(xml).toContain(`<Parameter name="call_sid" value="${callSid}"/>`);
     expect(xml).toMatch(/<Parameter name="token" value="[A-Za-z0-9_-]{32}"\/>/);
-    // No greeting MP3 has been rendered in this data dir: the greeting is spoken.
-    expect(xml).toMatch(/^<\?xml[^>]*><Response><Say language="he-IL"/);
+    expect(xml).toContain(`<Play>https://${s.host}/static/tts/greeting_he.mp3</Play>`);
     const call = await s.store.getCall(callSid);
     expect(call).toMatchObject({ callSid, status: 'ringing', fromNumber: '+972501234567' });
     const contact = await s.store.getContactByPhone('+972501234567');
@@ -256,10 +255,6 @@ describe('webhooks on the default configuration (host from the request)', () => 
       expect(await res.json()).toMatchObject({ error: 'STREAM_NOT_UPGRADE' });
     }
   });
-
-  it('has no greeting MP3 until one exists', async () => {
-    expect((await fetch(`${s.origin}/static/tts/greeting_he.mp3`)).status).toBe(404);
-  });
 });
 
 describe('webhooks behind a configured public host', () => {
@@ -325,6 +320,30 @@ describe('without TWILIO_AUTH_TOKEN', () => {
     expect((await postSigned(url, incomingCallParams(newCallSid()), { token: s.authToken })).status).toBe(
       200,
     );
+  });
+});
+
+describe('before the greeting MP3 exists', () => {
+  let s: TestServer;
+  beforeAll(async () => {
+    const never = {
+      ready: Promise.resolve(),
+      available: () => false,
+      bytes: () => undefined,
+      close: async () => {},
+    };
+    s = await startTestServer({}, { greeting: never });
+  });
+  afterAll(async () => {
+    await s.stop();
+  });
+
+  it('speaks the greeting with <Say> and answers 404 for the MP3', async () => {
+    const xml = await (
+      await postSigned(`${s.origin}/webhook/incoming_call`, incomingCallParams(newCallSid()))
+    ).text();
+    expect(xml).toMatch(/^<\?xml[^>]*><Response><Say language="he-IL"[^>]*>שלום/);
+    expect((await fetch(`${s.origin}/static/tts/greeting_he.mp3`)).status).toBe(404);
   });
 });
 

@@ -1,12 +1,13 @@
 // Starts the real server (startServer, as `npm start` does) on port 0 with a temp data dir and a
 // log capture, so tests assert on behaviour and on the log lines an operator would read.
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { Writable } from 'node:stream';
 import twilio from 'twilio';
 import { parseConfig } from '../../src/config.js';
 import { createLogger } from '../../src/log.js';
+import { encodeMp3 } from '../../src/audio/mp3.js';
 import { startServer, type RunningServer, type ServeOverrides } from '../../src/serve.js';
 
 export const TEST_AUTH_TOKEN = 'test-auth-token-0123456789abcdef';
@@ -39,6 +40,16 @@ export interface TestServer extends RunningServer {
   host: string;
 }
 
+let sharedGreeting: string | undefined;
+/** A small real MP3 (0.2 s of silence), made once per test process, used unless a test asks otherwise. */
+function testGreetingFile(): string {
+  if (!sharedGreeting) {
+    sharedGreeting = path.join(tmpdir(), `agentlocator-greeting-${process.pid}.mp3`);
+    writeFileSync(sharedGreeting, encodeMp3(new Int16Array(1600), 8000));
+  }
+  return sharedGreeting;
+}
+
 export async function startTestServer(
   env: Record<string, string> = {},
   overrides: ServeOverrides = {},
@@ -52,11 +63,15 @@ export async function startTestServer(
     TWILIO_ACCOUNT_SID: TEST_ACCOUNT_SID,
     LOG_LEVEL: 'info',
     DRAIN_TIMEOUT_MS: '0',
+    GREETING_FILE: testGreetingFile(),
+    // Rendered prompts are shared by every test server (atomic writes make that safe).
+    PROMPT_CACHE_DIR: path.join(tmpdir(), 'agentlocator-test-prompts'),
     ...env,
   });
   const logs = new LogCapture();
   const log = createLogger(config, logs);
   const server = await startServer(config, log, overrides);
+  await server.greeting.ready;
   const origin = server.url;
   const stop = server.stop;
   return {

@@ -15,7 +15,12 @@ export const DEFAULT_FLOW: FlowInput = {
       options: { '1': 'sales', '2': 'support', '3': 'ask_name' },
       noInput: 'ask_name',
     },
-    sales: { type: 'transfer', prompt: 'מעבירים אתכם לנציג מכירות.', department: 'sales', fallback: 'ask_name' },
+    sales: {
+      type: 'transfer',
+      prompt: 'מעבירים אתכם לנציג מכירות.',
+      department: 'sales',
+      fallback: 'ask_name',
+    },
     support: {
       type: 'transfer',
       prompt: 'מעבירים אתכם לשירות הלקוחות.',

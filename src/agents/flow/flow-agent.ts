@@ -89,7 +89,8 @@ export class FlowAgent implements VoiceAgent {
       if (digit === '#' || this.digits.length >= step.maxDigits) return this.finishKeypad(step);
       return this.armSilence();
     }
-    if (step.type === 'question' && digit === '#' && this.phase === 'recording') return void this.finishAnswer(step);
+    if (step.type === 'question' && digit === '#' && this.phase === 'recording')
+      return void this.finishAnswer(step);
     this.armSilence();
   }
 

@@ -9,7 +9,10 @@ const menuStep = z.strictObject({
   type: z.literal('menu'),
   prompt,
   /** Key → next step, e.g. { "1": "sales", "2": "support" }. */
-  options: z.record(z.string().regex(/^[0-9*#]$/, { message: 'menu keys are single keys 0-9, * or #' }), stepId),
+  options: z.record(
+    z.string().regex(/^[0-9*#]$/, { message: 'menu keys are single keys 0-9, * or #' }),
+    stepId,
+  ),
   /** Where a caller who never presses a key goes after the retries (default: the end step). */
   noInput: stepId.optional(),
 });
@@ -45,7 +48,13 @@ const transferStep = z.strictObject({
 
 const endStep = z.strictObject({ type: z.literal('end'), prompt });
 
-export const flowStepSchema = z.discriminatedUnion('type', [menuStep, questionStep, keypadStep, transferStep, endStep]);
+export const flowStepSchema = z.discriminatedUnion('type', [
+  menuStep,
+  questionStep,
+  keypadStep,
+  transferStep,
+  endStep,
+]);
 
 export const flowSchema = z
   .strictObject({

@@ -1,0 +1,94 @@
+// Composes the flow agent: the loaded flow, offline Hebrew prompts (rendered once, cached as
+// μ-law), a VAD per call, answer clips written as WAV and recorded in the store, leads.
+import { randomBytes } from 'node:crypto';
+import path from 'node:path';
+import type { Logger } from 'pino';
+import type { Config } from '../../config.js';
+import type { Store } from '../../store/store.js';
+import type { Router } from '../../routing/router.js';
+import type { AgentFactory, AgentHealth } from '../agent.js';
+import { renderPromptCached } from '../../audio/tts.js';
+import { Vad } from '../../audio/vad.js';
+import { mulawDecode } from '../../audio/mulaw.js';
+import { writeWav } from '../../audio/wav.js';
+import { writeAtomically } from '../../audio/tts.js';
+import { FlowAgent, type FlowServices, type FrameVad } from './flow-agent.js';
+import { flowPrompts, loadFlow } from './load-flow.js';
+
+/** Adapts the PCM VAD to the 20 ms μ-law frames Twilio sends, without allocating per frame. */
+export function mulawFrameVad(): FrameVad {
+  let event: 'speech-start' | 'speech-end' | undefined;
+  const vad = new Vad({ onEvent: (e) => (event = e.type) });
+  const pcm = new Int16Array(160);
+  return {
+    push(mulaw) {
+      event = undefined;
+      vad.pushPcm(mulawDecode(mulaw, mulaw.length === pcm.length ? pcm : new Int16Array(mulaw.length)));
+      return event;
+    },
+  };
+}
+
+/** A local recording id, shaped like Twilio's RE… sids so both live in one table. */
+export function localRecordingSid(): string {
+  return `LC${randomBytes(16).toString('hex')}`;
+}
+
+export async function createFlowAgentFactory(deps: {
+  config: Config;
+  log: Logger;
+  store: Store;
+  router: Router;
+}): Promise<AgentFactory> {
+  const { config, log, store, router } = deps;
+  const flow = await loadFlow(config.flowFile);
+  const cacheDir = config.promptCacheDir;
+  const prompt = async (text: string) => {
+    const audio = await renderPromptCached(text, cacheDir, { voice: flow.voice });
+    return Buffer.from(audio.buffer, audio.byteOffset, audio.byteLength);
+  };
+
+  let health: AgentHealth = 'ok';
+  const texts = flowPrompts(flow);
+  const started = Date.now();
+  // Rendered in the background: the server answers at once, the first caller rarely waits.
+  void Promise.all(texts.map(prompt)).then(
+    () =>
+      log.info({ flow: flow.name, prompts: texts.length, ms: Date.now() - started }, 'FLOW_PROMPTS_READY'),
+    (err: unknown) => {
+      health = 'error';
+      log.error({ err, flow: flow.name }, 'FLOW_PROMPTS_FAILED: the flow agent cannot speak');
+    },
+  );
+
+  const services: FlowServices = {
+    prompt,
+    createVad: mulawFrameVad,
+    router,
+    async saveClip(callSid, field, mulaw) {
+      const recordingSid = localRecordingSid();
+      const file = path.join(config.dataDir, 'calls', callSid, `${field}-${recordingSid}.wav`);
+      await writeAtomically(file, writeWav({ encoding: 'mulaw', sampleRate: 8000, samples: mulaw }));
+      await store.upsertRecording({
+        recordingSid,
+        callSid,
+        url: file,
+        durationSec: Math.round(mulaw.length / 8000),
+        status: 'completed',
+        source: 'answer',
+        at: new Date(),
+      });
+      return recordingSid;
+    },
+    async saveLeadFields(callSid, fields) {
+      const call = await store.getCall(callSid);
+      await store.saveLead({ callSid, contactId: call?.contactId ?? null, fields, at: new Date() });
+    },
+  };
+
+  return {
+    name: 'flow',
+    health: () => health,
+    create: () => new FlowAgent(flow, services),
+  };
+}
