@@ -35,6 +35,8 @@ export interface Config {
   readonly logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
   readonly greeting: { readonly file: string | undefined; readonly text: string };
   readonly voicemail: { readonly prompt: string; readonly thanks: string; readonly maxLengthSec: number };
+  /** Keep both legs of every call as a stereo WAV under dataDir/calls. */
+  readonly recordCalls: boolean;
   readonly streamStartTimeoutMs: number;
   readonly drainTimeoutMs: number;
 }
@@ -121,6 +123,7 @@ const envSchema = z.object({
   VOICEMAIL_PROMPT: opt(z.string()),
   VOICEMAIL_MAX_LENGTH: int(120, 5, 14400),
   STREAM_START_TIMEOUT_MS: int(5000, 100, 60000),
+  RECORD_CALLS: bool(true),
   DRAIN_TIMEOUT_MS: int(30000, 0, 600000),
 });
 
@@ -202,6 +205,7 @@ export function parseConfig(env: Record<string, string | undefined>): Config {
       maxLengthSec: e.VOICEMAIL_MAX_LENGTH,
     },
     streamStartTimeoutMs: e.STREAM_START_TIMEOUT_MS,
+    recordCalls: e.RECORD_CALLS,
     drainTimeoutMs: e.DRAIN_TIMEOUT_MS,
   };
   return deepFreeze(config);

@@ -1,6 +1,7 @@
 // CallSession: one media stream, from WS_CONNECTED to WS_STOP. The one place where the Twilio
 // socket, the voice agent, the store and the call controls meet. Nothing here throws across the
 // socket: every failure ends this call only (voicemail if the caller is still there).
+import path from 'node:path';
 import type { WebSocket } from 'ws';
 import type { Logger } from 'pino';
 import type { Config } from '../config.js';
@@ -21,6 +22,8 @@ import { isValidStreamToken } from '../twilio/stream-token.js';
 import { dialTwiml } from '../twilio/twiml.js';
 import { PlaybackTracker } from './playback.js';
 import { OutboundAudio } from './outbound-audio.js';
+import { CallRecorder } from './recorder.js';
+import { localRecordingSid } from './recording-sid.js';
 
 export interface SessionDeps {
   config: Config;
@@ -69,6 +72,7 @@ export class CallSession {
   private agent: VoiceAgent | undefined;
   private readonly playback = new PlaybackTracker();
   private outbound: OutboundAudio | undefined;
+  private recorder: CallRecorder | undefined;
   private earlyFrames: MediaMessage[] = [];
   private readonly warned = new Set<string>();
   private readonly timers = new Set<NodeJS.Timeout>();
@@ -168,8 +172,10 @@ export class CallSession {
       if (this.earlyFrames.length < SESSION_LIMITS.maxEarlyFrames) this.earlyFrames.push(msg);
       return;
     }
+    const frame = new Frame(p, Number(msg.media.timestamp));
+    this.recorder?.caller(frame.bytes());
     const agent = this.agent;
-    if (agent) this.guard('onAudio', () => agent.onAudio(new Frame(p, Number(msg.media.timestamp))));
+    if (agent) this.guard('onAudio', () => agent.onAudio(frame));
   }
 
   private async onStart(msg: StartMessage): Promise<void> {
@@ -205,8 +211,17 @@ export class CallSession {
     this.deps.store
       .openStream({ streamSid: msg.streamSid, callSid, startedAt: now })
       .catch((err: unknown) => this.log.error({ err }, 'STORE_FAILED: openStream'));
-    this.outbound = new OutboundAudio(this.ws, msg.streamSid, this.playback, () =>
-      this.close('STREAM_SLOW_READER', 'send queue full'),
+    if (this.deps.config.recordCalls) {
+      this.recorder = new CallRecorder(
+        path.join(this.deps.config.dataDir, 'calls', callSid, `call-${msg.streamSid}.wav`),
+      );
+    }
+    this.outbound = new OutboundAudio(
+      this.ws,
+      msg.streamSid,
+      this.playback,
+      () => this.close('STREAM_SLOW_READER', 'send queue full'),
+      this.recorder,
     );
 
     const call = await this.callInfo(msg, accountSid, visibleParameters);
@@ -257,6 +272,7 @@ export class CallSession {
       },
       interrupt: () => {
         const heardMs = this.playback.interrupt();
+        this.recorder?.clear();
         if (this.state === 'live' && this.streamSid) this.outbound?.send(encodeClear(this.streamSid));
         return { heardMs };
       },
@@ -336,6 +352,7 @@ export class CallSession {
     if (agent) {
       await agent.close(reason).catch((err: unknown) => this.log.error({ err }, 'AGENT_CLOSE_FAILED'));
     }
+    if (this.recorder && this.callSid) await this.saveRecording(this.recorder, this.callSid);
     if (wasLive && this.streamSid && this.callSid) {
       this.deps.events.publish({
         type: 'stream.stopped',
@@ -360,6 +377,24 @@ export class CallSession {
           closeReason: reason,
         })
         .catch((err: unknown) => this.log.error({ err }, 'STORE_FAILED: closeStream'));
+    }
+  }
+
+  private async saveRecording(recorder: CallRecorder, callSid: string): Promise<void> {
+    try {
+      const seconds = await recorder.finish();
+      await this.deps.store.upsertRecording({
+        recordingSid: localRecordingSid(),
+        callSid,
+        url: recorder.file,
+        durationSec: Math.round(seconds),
+        status: 'completed',
+        source: 'call-audio',
+        at: new Date(),
+      });
+      this.log.info({ file: recorder.file, seconds }, 'CALL_AUDIO_SAVED');
+    } catch (err) {
+      this.log.error({ err, file: recorder.file }, 'CALL_AUDIO_NOT_SAVED');
     }
   }
 

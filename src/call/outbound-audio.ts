@@ -3,6 +3,7 @@
 import type { WebSocket } from 'ws';
 import { encodeMark, encodeMedia } from '../twilio/stream-messages.js';
 import type { PlaybackTracker } from './playback.js';
+import type { CallRecorder } from './recorder.js';
 
 /** 50 ms of μ-law 8 kHz: small enough for a precise playback clock, large enough to avoid jitter. */
 const CHUNK_BYTES = 400;
@@ -20,9 +21,12 @@ export class OutboundAudio {
     private readonly streamSid: string,
     private readonly playback: PlaybackTracker,
     private readonly onSlowReader: () => void,
+    private readonly recorder?: CallRecorder,
   ) {}
 
   play(audio: Buffer | { base64: string }): void {
+    if (this.recorder)
+      this.recorder.agent(Buffer.isBuffer(audio) ? audio : Buffer.from(audio.base64, 'base64'));
     if (Buffer.isBuffer(audio)) {
       for (let off = 0; off < audio.length; off += CHUNK_BYTES) {
         const chunk = audio.subarray(off, off + CHUNK_BYTES);

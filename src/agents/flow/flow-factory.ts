@@ -1,6 +1,5 @@
 // Composes the flow agent: the loaded flow, offline Hebrew prompts (rendered once, cached as
 // μ-law), a VAD per call, answer clips written as WAV and recorded in the store, leads.
-import { randomBytes } from 'node:crypto';
 import path from 'node:path';
 import type { Logger } from 'pino';
 import type { Config } from '../../config.js';
@@ -14,6 +13,7 @@ import { writeWav } from '../../audio/wav.js';
 import { writeAtomically } from '../../audio/tts.js';
 import { FlowAgent, type FlowServices, type FrameVad } from './flow-agent.js';
 import { flowPrompts, loadFlow } from './load-flow.js';
+import { localRecordingSid } from '../../call/recording-sid.js';
 
 /** Adapts the PCM VAD to the 20 ms μ-law frames Twilio sends, without allocating per frame. */
 export function mulawFrameVad(): FrameVad {
@@ -27,11 +27,6 @@ export function mulawFrameVad(): FrameVad {
       return event;
     },
   };
-}
-
-/** A local recording id, shaped like Twilio's RE… sids so both live in one table. */
-export function localRecordingSid(): string {
-  return `LC${randomBytes(16).toString('hex')}`;
 }
 
 export async function createFlowAgentFactory(deps: {

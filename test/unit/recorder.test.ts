@@ -1,0 +1,50 @@
+import { describe, expect, it } from 'vitest';
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { CallRecorder } from '../../src/call/recorder.js';
+import { readWav } from '../../src/audio/wav.js';
+
+const frame = (byte: number, n = 160) => Buffer.alloc(n, byte);
+
+describe('CallRecorder', () => {
+  it('writes the caller left and the agent right, as heard, into a valid stereo μ-law WAV', async () => {
+    const file = path.join(mkdtempSync(path.join(tmpdir(), 'rec-')), 'calls', 'CA1', 'call.wav');
+    const r = new CallRecorder(file);
+    r.caller(frame(0x10));
+    r.agent(frame(0x20, 240)); // 30 ms of agent audio
+    r.caller(frame(0x11));
+    r.caller(frame(0x12));
+    expect(await r.finish()).toBeCloseTo(0.06);
+    const wav = readWav(new Uint8Array(readFileSync(file)));
+    expect(wav).toMatchObject({ encoding: 'mulaw', sampleRate: 8000, channels: 2, frames: 480 });
+    const left = wav.data.filter((_, i) => i % 2 === 0);
+    const right = wav.data.filter((_, i) => i % 2 === 1);
+    expect([left[0], left[160], left[320]]).toEqual([0x10, 0x11, 0x12]);
+    // The agent audio starts after the frame during which it was sent, and lasts 240 samples.
+    expect(right.slice(0, 160).every((b) => b === 0xff)).toBe(true);
+    expect(right.slice(160, 400).every((b) => b === 0x20)).toBe(true);
+    expect(right.slice(400).every((b) => b === 0xff)).toBe(true);
+  });
+
+  it('drops unheard agent audio on clear', async () => {
+    const file = path.join(mkdtempSync(path.join(tmpdir(), 'rec-')), 'call.wav');
+    const r = new CallRecorder(file);
+    r.agent(frame(0x20, 800));
+    r.caller(frame(0x10));
+    r.clear();
+    r.caller(frame(0x10));
+    await r.finish();
+    const right = readWav(new Uint8Array(readFileSync(file))).data.filter((_, i) => i % 2 === 1);
+    expect(right.slice(0, 160).every((b) => b === 0x20)).toBe(true);
+    expect(right.slice(160).every((b) => b === 0xff)).toBe(true);
+  });
+
+  it('records a long call without holding it in memory', async () => {
+    const file = path.join(mkdtempSync(path.join(tmpdir(), 'rec-')), 'long.wav');
+    const r = new CallRecorder(file);
+    for (let i = 0; i < 3000; i++) r.caller(frame(i & 0xff)); // one minute
+    expect(await r.finish()).toBeCloseTo(60);
+    expect(readWav(new Uint8Array(readFileSync(file))).frames).toBe(480_000);
+  });
+});
