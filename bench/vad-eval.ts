@@ -16,7 +16,6 @@ import {
   percentile,
   prng,
   segments,
-  type NoiseKind,
 } from './vad-signals.js';
 
 const RATE = 8000;
@@ -191,4 +190,3 @@ main().catch((err: unknown) => {
   process.exitCode = 1;
 });
 
-export type { NoiseKind };
