@@ -189,4 +189,3 @@ main().catch((err: unknown) => {
   console.error(err);
   process.exitCode = 1;
 });
-
