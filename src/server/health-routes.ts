@@ -35,16 +35,14 @@ export async function healthRoutes(app: FastifyInstance, deps: AppDeps): Promise
     const draining = deps.isDraining();
     // A missing Twilio token is loud in /readyz and the logs but does not stop local use.
     const ready = db === 'ok' && agent !== 'error' && redis !== 'error' && !draining;
-    return reply
-      .code(ready ? 200 : 503)
-      .send({
-        db,
-        twilio,
-        agent,
-        agentKind: deps.agents.name,
-        redis,
-        ...(draining ? { draining: true } : {}),
-      });
+    return reply.code(ready ? 200 : 503).send({
+      db,
+      twilio,
+      agent,
+      agentKind: deps.agents.name,
+      redis,
+      ...(draining ? { draining: true } : {}),
+    });
   });
 
   app.get('/metrics', async (_request, reply) => {
