@@ -129,6 +129,8 @@ export class CallSession {
 
   private onMessage(data: Buffer, isBinary: boolean): void {
     if (this.state === 'ended') return;
+    // Any frame proves the peer alive; pings only matter when the line goes quiet.
+    this.alive = true;
     if (this.flooding()) return;
     if (isBinary) return this.badFrame('binary', 'binary frame (Twilio sends text)');
     const parsed = parseInbound(data.toString('utf8'));
