@@ -1,0 +1,431 @@
+// The OpenAI Realtime voice agent for one call: caller μ-law frames go upstream untouched, agent
+// audio deltas go to CallControl.play; barge-in clears Twilio, cancels the response and truncates
+// the audible item at what the caller heard. A failing provider never means silence: one bounded
+// reconnect, else an apology and voicemail.
+import type { Logger } from 'pino';
+import type { CallControl, CallerFrame, CallInfo, VoiceAgent } from '../agent.js';
+import type { TransferTarget } from '../../routing/router.js';
+import { bounded, type RealtimeAgentDeps } from './agent-config.js';
+import { CallerAudioQueue } from './caller-audio-queue.js';
+import { Playout } from './playout.js';
+import { appendAudio, cancelResponse, createResponse, systemMessage } from './client-events.js';
+import { WRAP_UP_NOTE } from './instructions.js';
+import type { UpstreamSession } from './prewarm-pool.js';
+import { describeFailure, type ConnectResult } from './realtime-client.js';
+import { ResponseSequencer } from './responses.js';
+import type { ServerEvent } from './server-events.js';
+import { parseSummary, storeSummary } from './summary.js';
+import { SummaryRequest } from './summary-request.js';
+import { ToolCalls } from './tool-calls.js';
+import { formatTurns, TranscriptRecorder } from './transcript.js';
+import { openUpstream } from './upstream.js';
+
+type Phase = 'connecting' | 'live' | 'ending' | 'failing' | 'closed';
+
+export class RealtimeAgent implements VoiceAgent {
+  private phase: Phase = 'connecting';
+  private log: Logger;
+  private control: CallControl | undefined;
+  private upstream: UpstreamSession | undefined;
+  private epoch = 0;
+  private fromPrewarm: boolean;
+  private reconnectsLeft: number;
+  private wasLive = false;
+  private spokeFirst = false;
+  private failure: string | undefined;
+  private readonly queue: CallerAudioQueue;
+  private lastFrameMs = 0;
+  /** Stream time of the first frame sent to the current session: its audio clock's zero. */
+  private audioZero: number | undefined;
+  private failedInRow = 0;
+  private readonly playout: Playout;
+  private readonly responses: ResponseSequencer;
+  private readonly transcript: TranscriptRecorder;
+  private readonly tools: ToolCalls;
+  private readonly timers = new Set<NodeJS.Timeout>();
+  private readonly summary = new SummaryRequest();
+  private closing: Promise<void> | undefined;
+
+  constructor(
+    private readonly call: CallInfo,
+    private readonly deps: RealtimeAgentDeps,
+    prewarmed: UpstreamSession | undefined,
+  ) {
+    this.log = deps.log.child({ agent: 'openai-realtime', callSid: call.callSid });
+    this.reconnectsLeft = deps.timings.reconnectAttempts;
+    this.fromPrewarm = prewarmed !== undefined;
+    this.queue = new CallerAudioQueue(deps.timings.maxQueuedAudioMs, () => this.log);
+    this.responses = new ResponseSequencer((request, eventId) =>
+      this.send(createResponse(request, deps.upstream.protocol, eventId)),
+    );
+    this.transcript = new TranscriptRecorder(deps.store, call.callSid, this.log, deps.now);
+    this.playout = new Playout(
+      this.responses,
+      this.transcript,
+      (text) => this.send(text),
+      () => this.log,
+    );
+    this.tools = new ToolCalls(
+      {
+        callSid: call.callSid,
+        from: call.from,
+        store: deps.store,
+        router: deps.router,
+        log: this.log,
+        now: deps.now,
+      },
+      deps.timings.keypadTimeoutMs,
+      {
+        epoch: () => this.epoch,
+        send: (text) => this.send(text),
+        responses: this.responses,
+        endCall: (reason) => void this.finish({ kind: 'hangup', reason }),
+        transfer: (target) => void this.finish({ kind: 'transfer', target }),
+      },
+    );
+    this.attach(prewarmed ?? this.open());
+  }
+
+  async start(_call: CallInfo, control: CallControl): Promise<void> {
+    if (this.phase === 'closed') return;
+    this.control = control;
+    this.log = control.log.child({ agent: 'openai-realtime' });
+    if (this.failure !== undefined) return void this.fallback(this.failure);
+    const t = this.deps.timings;
+    this.after(t.wrapUpAfterMs, () => this.wrapUp());
+    this.after(t.hardStopAfterMs, () => {
+      // Past the wrap-up: only what is already queued still plays; the model is not waited for.
+      void this.finish({ kind: 'hangup', reason: 'maximum call length' }, false);
+    });
+    this.maybeSpeakFirst();
+  }
+
+  onAudio(frame: CallerFrame): void {
+    this.lastFrameMs = frame.timestampMs;
+    const phase = this.phase;
+    // While ending, the caller is not listened to: no new turn may start over the goodbye.
+    if (phase === 'closed' || phase === 'failing' || phase === 'ending') return;
+    if (phase === 'live' && this.queue.length === 0) {
+      this.audioZero ??= frame.timestampMs;
+      if (this.upstream?.client.send(appendAudio(frame.payload))) return;
+    }
+    this.queue.push(frame.payload, frame.timestampMs);
+  }
+
+  onDtmf(digit: string): void {
+    if (this.phase === 'closed') return;
+    if (!this.tools.feedDigit(digit))
+      this.log.debug({ digit }, 'REALTIME_DTMF_IGNORED: no keypad entry open');
+  }
+
+  close(reason: string): Promise<void> {
+    this.closing ??= this.shutdown(reason).catch((err: unknown) =>
+      this.log.error({ err }, 'REALTIME_CLOSE_FAILED'),
+    );
+    return this.closing;
+  }
+
+  // ── upstream lifecycle ────────────────────────────────────────────────────────────────────
+
+  private open(resumeBriefing?: string): UpstreamSession {
+    const settings = this.deps.settings({
+      from: this.call.from,
+      ...(resumeBriefing === undefined ? {} : { resumeBriefing }),
+    });
+    return openUpstream(this.deps.upstream, settings, this.log);
+  }
+
+  private attach(session: UpstreamSession): void {
+    const epoch = ++this.epoch;
+    this.upstream = session;
+    const startedAt = Date.now();
+    void session.ready
+      .then((result) => this.onReady(epoch, result, startedAt))
+      .catch((err: unknown) => {
+        this.log.error({ err }, 'REALTIME_BUG: setting up the session threw');
+        this.fail('internal error');
+      });
+  }
+
+  private onReady(epoch: number, result: ConnectResult, startedAt: number): void {
+    const session = this.upstream;
+    if (epoch !== this.epoch || !session) return;
+    if (this.phase === 'closed') return void session.client.close('call ended');
+    if (!result.ok) {
+      const reason = `connect ${describeFailure(result.failure)}`;
+      this.log.warn({ reason, prewarmed: this.fromPrewarm }, 'REALTIME_CONNECT_FAILED');
+      if (this.fromPrewarm && !this.wasLive) {
+        // The pre-warmed socket may have failed long before the call: one fresh attempt.
+        this.fromPrewarm = false;
+        return this.attach(this.open());
+      }
+      return this.upstreamLost(reason);
+    }
+    const resumed = this.wasLive;
+    this.wasLive = true;
+    this.log.info({ ms: Date.now() - startedAt, resumed }, 'REALTIME_CONNECTED');
+    session.client.setHandler({
+      onEvent: (event) => this.onEvent(epoch, event),
+      onClose: (info) => {
+        if (epoch !== this.epoch) return;
+        this.log.warn(info, 'REALTIME_CLOSED_BY_PROVIDER');
+        this.upstreamLost(`provider closed the session (${info.code} ${info.reason})`.trim());
+      },
+    });
+    // Delivering early events may have closed or replaced the session meanwhile.
+    if (epoch !== this.epoch || this.stopped()) return;
+    if (this.phase === 'connecting') this.phase = 'live';
+    this.flush();
+    if (resumed) this.responses.request();
+    else this.maybeSpeakFirst();
+  }
+
+  /** The session is gone (or never came): reconnect once if we may, else fall back. */
+  private upstreamLost(reason: string): void {
+    if (this.phase === 'closed') return this.summary.abort();
+    if (this.phase === 'failing') return;
+    this.resetSession();
+    if (this.phase === 'ending') return; // the end action goes ahead without the model
+    if (this.wasLive && this.reconnectsLeft > 0) {
+      this.reconnectsLeft -= 1;
+      this.log.warn({ reason }, 'REALTIME_RECONNECTING');
+      this.phase = 'connecting';
+      this.upstream?.client.close('replaced');
+      this.attach(this.open(formatTurns(this.transcript.recentTurns()) || '(עדיין לא נאמר דבר)'));
+      return;
+    }
+    this.fail(reason);
+  }
+
+  private resetSession(): void {
+    this.tools.cancel();
+    this.responses.reset();
+    this.playout.clear();
+    this.audioZero = undefined;
+    this.transcript.resetSession();
+  }
+
+  private fail(reason: string): void {
+    if (this.phase === 'failing' || this.phase === 'closed') return;
+    this.phase = 'failing';
+    this.failure = reason;
+    this.log.error({ reason }, 'REALTIME_FAILED: apology, then voicemail');
+    this.upstream?.client.close('failed');
+    this.clearTimers();
+    const unsent = this.queue.clear();
+    if (unsent) this.log.warn({ frames: unsent }, 'REALTIME_AUDIO_NOT_SENT: the caller goes to voicemail');
+    // Without a control yet (start not called), start() runs the fallback.
+    if (this.control) void this.fallback(reason);
+  }
+
+  private async fallback(reason: string): Promise<void> {
+    const control = this.control;
+    if (!control || this.phase === 'closed') return;
+    const apology = this.deps.apologyAudio;
+    if (apology && apology.length > 0) {
+      control.play(apology);
+      await bounded(control.whenPlayed(), this.deps.timings.apologyTimeoutMs);
+    }
+    if (this.stopped('closed')) return;
+    control.toVoicemail(`openai-realtime: ${reason}`);
+  }
+
+  // ── caller audio ──────────────────────────────────────────────────────────────────────────
+
+  private flush(): void {
+    const client = this.upstream?.client;
+    if (!client || this.queue.length === 0) return;
+    const flushed = this.queue.flush((payload, timestampMs) => {
+      this.audioZero ??= timestampMs;
+      return client.send(appendAudio(payload));
+    });
+    this.log.info({ ...flushed, droppedMs: this.queue.droppedMs }, 'REALTIME_AUDIO_FLUSHED');
+  }
+
+  // ── provider events ───────────────────────────────────────────────────────────────────────
+
+  private onEvent(epoch: number, e: ServerEvent): void {
+    if (epoch !== this.epoch) return;
+    if (this.summary.onEvent(e)) return;
+    if (this.phase === 'closed' || this.phase === 'failing') return;
+    switch (e.type) {
+      case 'response.output_audio.delta':
+        if (this.control) {
+          this.playout.delta(
+            this.control,
+            e.response_id,
+            e.item_id,
+            e.content_index,
+            e.delta,
+            this.lastFrameMs,
+          );
+        }
+        return;
+      case 'input_audio_buffer.speech_started':
+        this.transcript.speechEdge(e.item_id, 'start', this.streamTime(e.audio_start_ms));
+        if (this.control && this.phase === 'live') this.playout.bargeIn(this.control);
+        return;
+      case 'input_audio_buffer.speech_stopped':
+        return this.transcript.speechEdge(e.item_id, 'end', this.streamTime(e.audio_end_ms));
+      case 'conversation.item.input_audio_transcription.completed':
+        return this.transcript.callerSaid(e.item_id, e.transcript);
+      case 'response.output_audio_transcript.done':
+        return this.transcript.agentSaid(e.item_id, e.transcript, this.playout.item(e.item_id));
+      case 'response.created':
+        return this.responses.onCreated(e.response.id);
+      case 'response.function_call_arguments.done':
+        if (this.responses.isCancelled(e.response_id)) {
+          return this.log.info({ tool: e.name }, 'REALTIME_TOOL_CALL_DROPPED: its response was cancelled');
+        }
+        return this.tools.handle(e);
+      case 'response.done':
+        return this.onResponseDone(e.response.id, e.response.status, e.response.status_details);
+      case 'error':
+        return this.onError(e.error);
+      case 'session.created':
+      case 'session.updated':
+      case 'input_audio_buffer.committed':
+      case 'conversation.item.truncated':
+      case 'response.output_text.done':
+        if (this.log.isLevelEnabled('debug')) this.log.debug({ type: e.type }, 'REALTIME_EVENT');
+        return;
+    }
+  }
+
+  /** Session audio time (ms since the first frame it received) → stream time. */
+  private streamTime(audioMs: number | undefined): number | null {
+    return audioMs !== undefined && this.audioZero !== undefined ? this.audioZero + audioMs : null;
+  }
+
+  private onResponseDone(id: string, status: string | undefined, details: unknown): void {
+    this.responses.onDone(id);
+    if (this.control) this.playout.settle(this.control.heardMs());
+    if (status === 'failed') {
+      this.failedInRow += 1;
+      this.log.warn({ responseId: id, details }, 'REALTIME_RESPONSE_FAILED');
+      if (this.failedInRow >= 2) return this.fail('the model failed twice in a row');
+      if (this.phase === 'live') this.responses.request(); // one retry
+      return;
+    }
+    if (status === 'completed') this.failedInRow = 0;
+  }
+
+  private onError(error: {
+    code?: string | null;
+    type?: string;
+    message?: string;
+    event_id?: string | null;
+  }): void {
+    const code = error.code ?? '';
+    const conflict = code === 'conversation_already_has_active_response';
+    if (this.responses.onRequestError(error.event_id ?? undefined, conflict)) {
+      return this.log.debug({ code }, 'REALTIME_RESPONSE_REQUEST_REFUSED');
+    }
+    if (code === 'response_cancel_not_active') return; // the server had already stopped it
+    this.log.warn({ code, type: error.type, message: error.message }, 'REALTIME_ERROR');
+  }
+
+  // ── turns we start ────────────────────────────────────────────────────────────────────────
+
+  private maybeSpeakFirst(): void {
+    if (!this.deps.speakFirst || this.spokeFirst || !this.control || this.phase !== 'live') return;
+    this.spokeFirst = true;
+    this.responses.request();
+  }
+
+  private wrapUp(): void {
+    if (this.phase !== 'live') return;
+    this.log.info('REALTIME_WRAP_UP: the call nears the session limit');
+    this.send(systemMessage(WRAP_UP_NOTE));
+    this.responses.request();
+  }
+
+  /** Ends the call after the model's last words: wait for its turn and its audio, then act. */
+  private async finish(
+    action: { kind: 'hangup'; reason: string } | { kind: 'transfer'; target: TransferTarget },
+    waitForModel = true,
+  ): Promise<void> {
+    const control = this.control;
+    if (!control || (this.phase !== 'live' && this.phase !== 'connecting')) return;
+    this.phase = 'ending';
+    this.clearTimers();
+    this.log.info({ action: action.kind }, 'REALTIME_ENDING');
+    const lastWords = (async () => {
+      if (waitForModel) await this.responses.whenIdle();
+      await control.whenPlayed();
+    })();
+    await bounded(lastWords, this.deps.timings.endCallTimeoutMs);
+    if (this.stopped()) return;
+    if (action.kind === 'hangup') await control.hangUp(action.reason);
+    else await control.transfer(action.target);
+  }
+
+  // ── end of call ───────────────────────────────────────────────────────────────────────────
+
+  private async shutdown(reason: string): Promise<void> {
+    const phase = this.phase;
+    this.phase = 'closed';
+    this.clearTimers();
+    this.tools.cancel();
+    this.queue.clear();
+    const client = this.upstream?.client;
+    this.log.info(
+      { reason, lateDeltas: this.playout.lateDeltas, droppedMs: this.queue.droppedMs },
+      'REALTIME_CLOSING',
+    );
+    if (client?.state === 'open' && this.deps.summary && this.transcript.count > 0 && phase !== 'failing') {
+      await this.summarise();
+    }
+    client?.close(reason);
+    await this.transcript.flushed();
+  }
+
+  /** One out-of-band, text-only response on the same session: summary and lead fields. */
+  private async summarise(): Promise<void> {
+    const active = this.responses.activeId;
+    if (active !== undefined) this.send(cancelResponse(active)); // nobody is listening any more
+    const text = await this.summary.run(
+      (event) => this.send(event),
+      this.deps.upstream.protocol,
+      this.deps.timings.summaryTimeoutMs,
+    );
+    const parsed = text ? parseSummary(text) : undefined;
+    if (!parsed) return this.log.warn('REALTIME_SUMMARY_MISSING: no text within the bound');
+    await storeSummary(parsed, {
+      store: this.deps.store,
+      callSid: this.call.callSid,
+      from: this.call.from,
+      now: this.deps.now(),
+      log: this.log,
+    });
+    this.log.info({ lead: parsed.lead !== undefined }, 'REALTIME_SUMMARY_STORED');
+  }
+
+  // ── helpers ───────────────────────────────────────────────────────────────────────────────
+
+  /** Re-reads the phase after an await or a callback (TypeScript cannot see those change it). */
+  private stopped(...phases: Phase[]): boolean {
+    return (phases.length ? phases : ['closed', 'failing']).includes(this.phase);
+  }
+
+  private send(text: string): boolean {
+    return this.upstream?.client.send(text) ?? false;
+  }
+
+  private after(ms: number, fn: () => void): void {
+    const t = setTimeout(() => {
+      this.timers.delete(t);
+      try {
+        fn();
+      } catch (err) {
+        this.log.error({ err }, 'REALTIME_BUG: a timer threw');
+      }
+    }, ms);
+    this.timers.add(t);
+  }
+
+  private clearTimers(): void {
+    for (const t of this.timers) clearTimeout(t);
+    this.timers.clear();
+  }
+}

@@ -1,0 +1,123 @@
+// Runs one function call of the model against the store and the router. Arguments are validated
+// with zod; a bad argument, an unknown tool or a failing store becomes an error *output* the
+// model can read and recover from — nothing here throws.
+import type { Logger } from 'pino';
+import type { Store } from '../../../store/store.js';
+import { contactPhoneFor } from '../../../store/phone.js';
+import type { Router, TransferTarget } from '../../../routing/router.js';
+import { isToolName, toolSchemas, type ToolArgs } from './definitions.js';
+
+export interface ToolContext {
+  callSid: string;
+  from: string | null;
+  store: Store;
+  router: Router;
+  log: Logger;
+  now: () => Date;
+}
+
+/** What the agent does with a finished call: most just answer; some change the call. */
+export type ToolOutcome =
+  | { kind: 'output'; output: unknown }
+  | { kind: 'end-call'; output: unknown; reason: string }
+  | { kind: 'transfer'; output: unknown; target: TransferTarget }
+  | { kind: 'keypad'; maxDigits: number; purpose: string | undefined };
+
+const PAST_CALLS = 5;
+
+export async function runTool(name: string, rawArgs: string, ctx: ToolContext): Promise<ToolOutcome> {
+  if (!isToolName(name)) return error(`unknown function "${name}"`);
+  let json: unknown;
+  try {
+    json = rawArgs.trim() === '' ? {} : JSON.parse(rawArgs);
+  } catch {
+    return error('arguments are not valid JSON');
+  }
+  const parsed = toolSchemas[name].safeParse(json);
+  if (!parsed.success) {
+    const detail = parsed.error.issues
+      .slice(0, 3)
+      .map((i) => `${i.path.join('.') || 'arguments'}: ${i.message}`)
+      .join('; ');
+    return error(`invalid arguments: ${detail}`);
+  }
+  try {
+    switch (name) {
+      case 'lookup_caller':
+        return { kind: 'output', output: await lookupCaller(ctx) };
+      case 'save_lead':
+        return { kind: 'output', output: await saveLead(parsed.data as ToolArgs<'save_lead'>, ctx) };
+      case 'transfer_to_human':
+        return await transfer(parsed.data as ToolArgs<'transfer_to_human'>, ctx);
+      case 'end_call': {
+        const reason = (parsed.data as ToolArgs<'end_call'>).reason ?? 'caller done';
+        return { kind: 'end-call', output: { ok: true, note: 'the call ends after your goodbye' }, reason };
+      }
+      case 'confirm_number_by_keypad': {
+        const args = parsed.data as ToolArgs<'confirm_number_by_keypad'>;
+        return { kind: 'keypad', maxDigits: args.max_digits ?? 15, purpose: args.purpose };
+      }
+    }
+  } catch (err) {
+    ctx.log.error({ err, tool: name }, 'REALTIME_TOOL_FAILED');
+    return error('the system could not do that right now; apologise and offer a callback');
+  }
+}
+
+function error(message: string): ToolOutcome {
+  return { kind: 'output', output: { ok: false, error: message } };
+}
+
+async function lookupCaller(ctx: ToolContext): Promise<unknown> {
+  const phone = contactPhoneFor(ctx.from);
+  if (!phone) return { ok: true, known: false, reason: 'the caller withheld their number' };
+  const contact = await ctx.store.getContactByPhone(phone);
+  if (!contact) return { ok: true, known: false };
+  const [calls, leads] = await Promise.all([
+    ctx.store.listCallsForContact(contact.id, PAST_CALLS + 1),
+    ctx.store.listLeadsForContact(contact.id),
+  ]);
+  const past = calls.filter((c) => c.callSid !== ctx.callSid).slice(0, PAST_CALLS);
+  const open = leads.filter((l) => l.status === 'open');
+  const leadName = open.map((l) => l.fields.name).find((n): n is string => typeof n === 'string');
+  return {
+    ok: true,
+    known: past.length > 0 || open.length > 0 || contact.name !== null,
+    name: contact.name ?? leadName ?? null,
+    past_calls: past.map((c) => ({
+      date: c.startedAt.toISOString(),
+      outcome: c.outcome,
+      summary: c.summary,
+    })),
+    open_requests: open.map((l) => ({ since: l.createdAt.toISOString(), ...l.fields })),
+  };
+}
+
+async function saveLead(args: ToolArgs<'save_lead'>, ctx: ToolContext): Promise<unknown> {
+  const { extra, ...named } = args;
+  const fields: Record<string, unknown> = { ...(extra ?? {}) };
+  for (const [k, v] of Object.entries(named)) if (v !== undefined) fields[k] = v;
+  const phone = contactPhoneFor(ctx.from);
+  const at = ctx.now();
+  const contact = phone ? await ctx.store.upsertContact(phone, at) : undefined;
+  const lead = await ctx.store.saveLead({ callSid: ctx.callSid, contactId: contact?.id ?? null, fields, at });
+  return { ok: true, saved: Object.keys(fields), lead_id: lead.id };
+}
+
+async function transfer(args: ToolArgs<'transfer_to_human'>, ctx: ToolContext): Promise<ToolOutcome> {
+  const target = await ctx.router.route({
+    callSid: ctx.callSid,
+    from: ctx.from,
+    ...(args.department ? { department: args.department } : {}),
+    ...(args.person ? { person: args.person } : {}),
+  });
+  const output =
+    target.kind === 'dial'
+      ? { ok: true, transferring_to: target.label, note: 'say one short sentence; the transfer follows' }
+      : {
+          ok: false,
+          reason: 'nobody is available right now',
+          note: 'tell the caller they can leave a message after the tone; the call moves there next',
+        };
+  return { kind: 'transfer', output, target };
+}

@@ -1,0 +1,26 @@
+// Opens one configured Realtime session: connect, and send session.update the moment the socket
+// opens (the server applies events in order, so caller audio may follow at once).
+import type { Logger } from 'pino';
+import { sessionUpdate, type SessionSettings } from './client-events.js';
+import type { RealtimeEndpoint, RealtimeProtocol } from './endpoint.js';
+import type { UpstreamSession } from './prewarm-pool.js';
+import { RealtimeClient } from './realtime-client.js';
+
+export interface UpstreamOptions {
+  endpoint: RealtimeEndpoint;
+  protocol: RealtimeProtocol;
+  connectTimeoutMs: number;
+  heartbeatMs: number;
+}
+
+export function openUpstream(opts: UpstreamOptions, settings: SessionSettings, log: Logger): UpstreamSession {
+  const update = sessionUpdate(settings, opts.protocol);
+  const client = new RealtimeClient({
+    endpoint: opts.endpoint,
+    connectTimeoutMs: opts.connectTimeoutMs,
+    heartbeatMs: opts.heartbeatMs,
+    log,
+    onOpen: (c) => void c.send(update),
+  });
+  return { client, ready: client.connect() };
+}

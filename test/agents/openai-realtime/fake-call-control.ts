@@ -1,0 +1,113 @@
+// A CallControl that models Twilio's playback the way CallSession does: audio is cut into ~50 ms
+// chunks with a mark each (the real PlaybackTracker), and the caller has "heard" audio only when
+// the test acknowledges marks. interrupt() clears and bumps the generation like `clear` does.
+import pino from 'pino';
+import type { CallControl } from '../../../src/agents/agent.js';
+import { PlaybackTracker } from '../../../src/call/playback.js';
+import type { TransferTarget } from '../../../src/routing/router.js';
+
+const CHUNK_BYTES = 400;
+const BYTES_PER_MS = 8;
+
+export class FakeCallControl implements CallControl {
+  readonly log = pino({ level: process.env.TEST_LOG_LEVEL ?? 'silent' });
+  readonly tracker = new PlaybackTracker();
+  /** Every chunk played, decoded, in order. */
+  readonly played: Buffer[] = [];
+  /** What happened, in order: play, interrupt, hangUp:…, transfer:…, voicemail:… */
+  readonly events: string[] = [];
+  interrupts = 0;
+  hangUps: string[] = [];
+  transfers: TransferTarget[] = [];
+  voicemail: string | undefined;
+  private marks: { name: string; endMs: number }[] = [];
+  private sentMs = 0;
+  private waiters: { test: () => boolean; resolve: () => void }[] = [];
+
+  play(audio: Buffer | { base64: string }): void {
+    const bytes = Buffer.isBuffer(audio) ? audio : Buffer.from(audio.base64, 'base64');
+    this.events.push('play');
+    for (let off = 0; off < bytes.length; off += CHUNK_BYTES) {
+      const chunk = bytes.subarray(off, off + CHUNK_BYTES);
+      this.played.push(chunk);
+      this.sentMs += chunk.length / BYTES_PER_MS;
+      this.marks.push({ name: this.tracker.sentAudio(chunk.length / BYTES_PER_MS), endMs: this.sentMs });
+    }
+    this.wake();
+  }
+
+  /** Twilio played `ms` more of the queued audio: echo the marks it covered. */
+  hear(ms: number): void {
+    const target = this.tracker.heardMs() + ms;
+    while (this.marks[0] && this.marks[0].endMs <= target + 1e-9) {
+      const mark = this.marks.shift();
+      if (mark) this.tracker.ack(mark.name);
+    }
+  }
+
+  hearAll(): void {
+    this.hear(Number.POSITIVE_INFINITY);
+  }
+
+  interrupt(): { heardMs: number } {
+    this.interrupts += 1;
+    this.events.push('interrupt');
+    this.marks = [];
+    this.sentMs = 0;
+    return { heardMs: this.tracker.interrupt() };
+  }
+
+  heardMs(): number {
+    return this.tracker.heardMs();
+  }
+
+  pendingMs(): number {
+    return this.tracker.pendingMs();
+  }
+
+  whenPlayed(): Promise<void> {
+    return this.tracker.whenPlayed();
+  }
+
+  async hangUp(reason: string): Promise<void> {
+    this.hangUps.push(reason);
+    this.events.push(`hangUp:${reason}`);
+    this.wake();
+  }
+
+  async transfer(target: TransferTarget): Promise<void> {
+    this.transfers.push(target);
+    this.events.push(`transfer:${target.kind === 'dial' ? target.number : 'voicemail'}`);
+    this.wake();
+  }
+
+  toVoicemail(reason: string): void {
+    this.voicemail = reason;
+    this.events.push(`voicemail:${reason}`);
+    this.wake();
+  }
+
+  /** Bytes played so far, concatenated. */
+  playedBytes(): Buffer {
+    return Buffer.concat(this.played);
+  }
+
+  /** Resolves when `test` holds (re-checked after every control call), or fails after timeoutMs. */
+  until(test: () => boolean, what: string, timeoutMs = 3000): Promise<void> {
+    if (test()) return Promise.resolve();
+    return new Promise((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error(`timed out waiting for ${what}`)), timeoutMs);
+      this.waiters.push({
+        test,
+        resolve: () => {
+          clearTimeout(timer);
+          resolve();
+        },
+      });
+    });
+  }
+
+  private wake(): void {
+    this.waiters = this.waiters.filter((w) => (w.test() ? (w.resolve(), false) : true));
+  }
+}
