@@ -31,6 +31,8 @@ export interface Config {
     readonly realtimeUrl: string;
     readonly model: string;
     readonly voice: string;
+    /** A file whose text replaces the default Hebrew receptionist instructions. */
+    readonly instructionsFile: string | undefined;
   };
   readonly logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
   readonly greeting: { readonly file: string | undefined; readonly text: string };
@@ -110,6 +112,7 @@ const envSchema = z.object({
   ),
   OPENAI_REALTIME_MODEL: opt(z.string()),
   OPENAI_VOICE: opt(z.string()),
+  OPENAI_INSTRUCTIONS_FILE: opt(z.string()),
   LOG_LEVEL: z.preprocess(
     empty,
     z
@@ -196,6 +199,7 @@ export function parseConfig(env: Record<string, string | undefined>): Config {
       realtimeUrl: e.OPENAI_REALTIME_URL ?? 'wss://api.openai.com/v1/realtime',
       model: e.OPENAI_REALTIME_MODEL ?? 'gpt-realtime',
       voice: e.OPENAI_VOICE ?? 'alloy',
+      instructionsFile: e.OPENAI_INSTRUCTIONS_FILE ? path.resolve(e.OPENAI_INSTRUCTIONS_FILE) : undefined,
     },
     logLevel: e.LOG_LEVEL ?? 'info',
     greeting: { file: e.GREETING_FILE, text: e.GREETING_TEXT ?? DEFAULT_GREETING_HE },

@@ -5,6 +5,11 @@ import type { Store } from '../store/store.js';
 import type { Router } from '../routing/router.js';
 import type { AgentFactory } from './agent.js';
 import { createFlowAgentFactory } from './flow/flow-factory.js';
+import { createOpenAiRealtimeFactory, loadInstructions } from './openai-realtime/index.js';
+import { renderPromptCached } from '../audio/tts.js';
+
+/** Said, offline, when the AI provider fails mid-call, before the caller reaches voicemail. */
+const APOLOGY_HE = 'סליחה, יש לנו תקלה זמנית. אנא השאירו הודעה ונחזור אליכם.';
 
 export async function createAgentFactory(deps: {
   config: Config;
@@ -12,9 +17,26 @@ export async function createAgentFactory(deps: {
   store: Store;
   router: Router;
 }): Promise<AgentFactory> {
-  switch (deps.config.agent) {
+  const { config, log, store, router } = deps;
+  switch (config.agent) {
     case 'flow':
-    case 'openai-realtime':
       return createFlowAgentFactory(deps);
+    case 'openai-realtime': {
+      const apology = await renderPromptCached(APOLOGY_HE, config.promptCacheDir).then(
+        (audio) => Buffer.from(audio.buffer, audio.byteOffset, audio.byteLength),
+        (err: unknown) => {
+          log.error({ err }, 'APOLOGY_PROMPT_FAILED: a provider failure will go to voicemail without it');
+          return undefined;
+        },
+      );
+      return createOpenAiRealtimeFactory({
+        config: config.openai,
+        store,
+        router,
+        log,
+        instructions: await loadInstructions(config.openai.instructionsFile),
+        ...(apology ? { apologyAudio: apology } : {}),
+      });
+    }
   }
 }

@@ -56,6 +56,7 @@ export async function harness(opts: HarnessOptions = {}): Promise<Harness> {
       realtimeUrl: server.url,
       model: 'gpt-realtime',
       voice: 'marin',
+      instructionsFile: undefined,
     },
     store,
     router,

@@ -70,7 +70,7 @@ describe('OpenAI Realtime agent: pre-warm', () => {
     const make = (apiKey: string | undefined, realtimeUrl: string) =>
       createOpenAiRealtimeFactory({
         ...deps,
-        config: { apiKey, realtimeUrl, model: 'gpt-realtime', voice: 'alloy' },
+        config: { apiKey, realtimeUrl, model: 'gpt-realtime', voice: 'alloy', instructionsFile: undefined },
       });
     expect(make('sk-x', 'wss://api.openai.com/v1/realtime').health()).toBe('ok');
     expect(make(undefined, 'wss://api.openai.com/v1/realtime').health()).toBe('disabled');
