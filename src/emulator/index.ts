@@ -1,0 +1,16 @@
+// The Twilio emulator's public surface (see README section in the report / types.ts for details).
+export { TwilioEmulator, type StreamProbe } from './emulator.js';
+export { EmulatedCall, type CallEnv } from './call.js';
+export {
+  startFakeTwilioRest,
+  type FakeTwilioRest,
+  type FakeRestOptions,
+  type RestRequestRecord,
+} from './rest-server.js';
+export { TWILIO_CODES, titleOf, severityOf, type TwilioCode, type Severity } from './codes.js';
+export { planDial, type NetworkMap, type DialPlan } from './network.js';
+export { parseTwiml, type Verb, type StreamNoun, type ParsedTwiml } from './twiml-parse.js';
+export { checkStreamUrl } from './stream-connector.js';
+export { wavToMulaw8k, loadCallerAudio, type CallerAudio } from './media-source.js';
+export { newSid, isSid } from './ids.js';
+export type * from './types.js';

@@ -1,0 +1,196 @@
+// The emulator's public vocabulary: options for the emulator and for one call, and what a call
+// reports (timeline, violations, HTTP exchanges, streams, dials, recordings).
+import type { TwilioCode, Severity } from './codes.js';
+import type { CallerAudio } from './media-source.js';
+import type { MarkReason } from './playback.js';
+import type { NetworkMap } from './network.js';
+
+export interface EmulatorOptions {
+  authToken: string;
+  /** AC + 32 hex. */
+  accountSid: string;
+  /** Public origin → origin actually dialled (see network.ts). */
+  networkMap?: NetworkMap;
+  /** Call-time speed: 1 is real time; 10 plays audio, pauses and recordings ten times faster. */
+  speed?: number;
+  /** Twilio's total budget for one HTTP request (15 s). */
+  webhookTimeoutMs?: number;
+  /** Twilio's TCP connect budget (10 s). */
+  connectTimeoutMs?: number;
+  /** Budget for the stream's WebSocket upgrade (Twilio does not document one; 10 s). */
+  streamConnectTimeoutMs?: number;
+}
+
+export type CallStatus =
+  'ringing' | 'in-progress' | 'completed' | 'busy' | 'failed' | 'no-answer' | 'canceled';
+export type StatusEvent = 'initiated' | 'ringing' | 'answered' | 'completed';
+export type DialOutcome = 'completed' | 'busy' | 'no-answer' | 'failed';
+
+/** What the emulated caller (and the far end of a <Dial>) does. */
+export interface CallerBehaviour {
+  /** Spoken once the stream has started: raw μ-law/8000 bytes or a WAV file (path or bytes). */
+  audio?: CallerAudio;
+  /** Send μ-law silence whenever there is nothing to say, as a live line does. Default true. */
+  silence?: boolean;
+  /** Hang up once `audio` has been sent (plus this many call-time ms). */
+  hangUpAfterAudioMs?: number;
+  /** Hang up this many wall-clock ms after the call is answered. */
+  hangUpAfterMs?: number;
+  /** At a <Record>: talk for durationSec (call time), then end by hanging up (default), by silence or a key. */
+  record?: { durationSec?: number; end?: 'hangup' | 'silence' | 'key'; key?: string };
+  /** At a <Dial>: how the dialled party answers; an answered leg lasts durationSec (call time). */
+  dial?: { outcome?: DialOutcome; durationSec?: number };
+}
+
+export interface PlaceCallOptions {
+  /** The public URL the phone number's "A call comes in" webhook points at. */
+  webhookUrl: string;
+  webhookMethod?: 'GET' | 'POST';
+  /** The number's fallback URL, requested when the webhook fails (with ErrorCode and ErrorUrl). */
+  fallbackUrl?: string;
+  /** The number's status callback. */
+  statusCallbackUrl?: string;
+  statusCallbackMethod?: 'GET' | 'POST';
+  /** Which progress events reach the status callback; Twilio's default is completed only. */
+  statusCallbackEvents?: StatusEvent[];
+  from?: string;
+  to?: string;
+  callSid?: string;
+  /** Extra form parameters sent with the incoming-call webhook. */
+  extraParams?: Record<string, string>;
+  caller?: CallerBehaviour;
+  /** Overrides the emulator's speed for this call. */
+  speed?: number;
+  /** Twilio's call time limit (4 h by default), in wall-clock ms. */
+  timeLimitMs?: number;
+}
+
+export interface Violation {
+  code: TwilioCode;
+  severity: Severity;
+  message: string;
+  /** Milliseconds since the call was placed. */
+  at: number;
+  streamSid?: string;
+}
+
+export interface TimelineEvent {
+  /** Milliseconds since the call was placed. */
+  t: number;
+  kind: string;
+  detail: Record<string, unknown>;
+}
+
+export type RequestPurpose =
+  | 'webhook'
+  | 'fallback'
+  | 'action'
+  | 'redirect'
+  | 'rest-url'
+  | 'play'
+  | 'status-callback'
+  | 'stream-status'
+  | 'recording-status';
+
+export interface HttpExchange {
+  purpose: RequestPurpose;
+  method: 'GET' | 'POST';
+  /** The public URL requested and signed (a GET includes its parameters). */
+  url: string;
+  /** Where the emulator really connected. */
+  dialled: string;
+  params: Record<string, string>;
+  /** When the answer (or failure) came, ms since the call was placed. */
+  t: number;
+  ms: number;
+  status?: number;
+  contentType?: string;
+  bytes?: number;
+  /** The body for TwiML answers (text), absent for audio. */
+  body?: string;
+  location?: string;
+  /** The Twilio error this exchange caused, if any. */
+  error?: { code: TwilioCode; message: string };
+}
+
+export interface StreamReport {
+  streamSid: string;
+  /** The <Stream url> resolved, as signed. */
+  url: string;
+  dialled?: string;
+  customParameters: Record<string, string>;
+  /** Dialled as ws:// because the loopback server has no TLS (the emulator's choice, not a 31922). */
+  downgraded: boolean;
+  handshakeMs?: number;
+  failure?: { code: TwilioCode; message: string; status?: number; location?: string };
+  endedBy?: 'caller' | 'api-hangup' | 'api-update' | 'server' | 'network' | 'time-limit' | 'emulator';
+  closeCode?: number;
+  framesSent: number;
+  audioBytesSent: number;
+  dtmfSent: number;
+  mediaReceived: number;
+  audioBytesReceived: number;
+  marksReceived: number;
+  marksEchoed: { name: string; reason: MarkReason; t: number }[];
+  clears: number;
+  /** What the caller heard from the server on this stream (μ-law/8000). */
+  played: Buffer;
+}
+
+export interface DialRecord {
+  targets: { kind: string; value: string }[];
+  callerId?: string;
+  outcome: DialOutcome;
+  dialCallSid: string;
+  durationSec: number;
+}
+
+export interface RecordingRecord {
+  recordingSid: string;
+  recordingUrl: string;
+  durationSec: number;
+  digits?: string;
+}
+
+export type EndedBy = 'caller' | 'api' | 'twiml' | 'error' | 'time-limit' | 'emulator';
+
+export interface CallResult {
+  callSid: string;
+  from: string;
+  to: string;
+  status: CallStatus;
+  endedBy: EndedBy;
+  /** Wall-clock ms from placing the call to its end. */
+  durationMs: number;
+  /** Everything Twilio would have flagged (errors, warnings, notices such as 31921). */
+  violations: Violation[];
+  /** violations with severity error or warning is empty. */
+  ok: boolean;
+  timeline: TimelineEvent[];
+  requests: HttpExchange[];
+  /** Every TwiML document executed, with the URL it came from (none for REST-supplied TwiML). */
+  documents: { url?: string; xml: string }[];
+  streams: StreamReport[];
+  dials: DialRecord[];
+  recordings: RecordingRecord[];
+  /** All audio the caller heard on every stream, in order (μ-law/8000). */
+  playedAudio: Buffer;
+}
+
+export interface StatusCallbackArgs {
+  status:
+    | 'queued'
+    | 'initiated'
+    | 'ringing'
+    | 'in-progress'
+    | 'completed'
+    | 'busy'
+    | 'failed'
+    | 'no-answer'
+    | 'canceled';
+  /** Defaults to the call's next sequence number. */
+  sequenceNumber?: number;
+  /** Defaults to the call's statusCallbackUrl. */
+  url?: string;
+  extra?: Record<string, string>;
+}
