@@ -1,4 +1,4 @@
-// The Twilio emulator's public surface (see README section in the report / types.ts for details).
+// The Twilio emulator's public surface; the option and result types are in types.ts.
 export { TwilioEmulator, type StreamProbe } from './emulator.js';
 export { EmulatedCall, type CallEnv } from './call.js';
 export {

@@ -147,4 +147,32 @@ describe('REST client and fake REST server', () => {
     const err = await rejection(api.updateTwiml(call.callSid, '<Response><Hangup/></Response>'));
     expect(err).toMatchObject({ code: 21220, status: 400 });
   });
+
+  it('a Url update fetches the new TwiML, signed, with CallStatus in-progress', async () => {
+    const call = placeCall();
+    await call.waitFor('start-sent');
+    const res = await fetch(`${rest.url}/2010-04-01/Accounts/${ACCOUNT_SID}/Calls/${call.callSid}.json`, {
+      method: 'POST',
+      headers: {
+        authorization: `Basic ${Buffer.from(`${ACCOUNT_SID}:${AUTH_TOKEN}`).toString('base64')}`,
+        'content-type': 'application/x-www-form-urlencoded',
+      },
+      body: new URLSearchParams({ Url: `https://${PUBLIC_HOST}/webhook/stream_ended`, Method: 'POST' }),
+    });
+    expect(res.status).toBe(200);
+    expect(await res.json()).toMatchObject({
+      sid: call.callSid,
+      account_sid: ACCOUNT_SID,
+      direction: 'inbound',
+    });
+    const result = await call.done;
+    const fetched = server.requests.filter((r) => r.path === '/webhook/stream_ended');
+    expect(fetched).toHaveLength(1);
+    expect(fetched[0]!).toMatchObject({
+      signatureOk: true,
+      params: expect.objectContaining({ CallStatus: 'in-progress' }),
+    });
+    expect(result.requests.some((r) => r.purpose === 'rest-url')).toBe(true);
+    expect(result.recordings).toHaveLength(1);
+  });
 });
