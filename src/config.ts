@@ -15,6 +15,8 @@ export interface Config {
   readonly twilioAccountSid: string | undefined;
   /** The real Twilio auth token; undefined when a local one is used instead. */
   readonly twilioAuthToken: string | undefined;
+  /** Twilio REST API origin; a local emulator's fake REST server in tests and `agentlocator call`. */
+  readonly twilioApiBaseUrl: string | undefined;
   readonly webhookSignatureMode: SignatureMode;
   readonly streamSignatureMode: SignatureMode;
   readonly dataDir: string;
@@ -93,6 +95,7 @@ const envSchema = z.object({
     z.string().regex(/^AC[0-9a-fA-F]{32}$/, { message: 'must look like AC + 32 hex digits' }),
   ),
   TWILIO_AUTH_TOKEN: opt(z.string().min(16, { message: 'looks too short for a Twilio auth token' })),
+  TWILIO_API_BASE_URL: opt(z.string().regex(/^https?:\/\/[^/?#]+/, { message: 'must be an http(s):// URL' })),
   WEBHOOK_SIGNATURE_CHECK: signatureMode,
   STREAM_SIGNATURE_CHECK: signatureMode,
   DATA_DIR: opt(z.string()),
@@ -186,6 +189,7 @@ export function parseConfig(env: Record<string, string | undefined>): Config {
     trustProxy: e.TRUST_PROXY,
     twilioAccountSid: e.TWILIO_ACCOUNT_SID,
     twilioAuthToken: e.TWILIO_AUTH_TOKEN,
+    twilioApiBaseUrl: e.TWILIO_API_BASE_URL,
     webhookSignatureMode: e.WEBHOOK_SIGNATURE_CHECK,
     streamSignatureMode: e.STREAM_SIGNATURE_CHECK,
     dataDir,

@@ -11,6 +11,7 @@ import type { TwilioCallsApi } from './twilio/rest.js';
 import { createAgentFactory } from './agents/create-agent-factory.js';
 import { loadGreeting, type LoadedGreeting } from './greeting-source.js';
 import { connectRedis } from './redis.js';
+import { createTwilioCallsApi } from './twilio/rest-client.js';
 import { voicemailRouter, type Router } from './routing/router.js';
 
 export interface RunningServer {
@@ -31,6 +32,25 @@ export interface ServeOverrides {
   store?: Store;
   router?: Router;
   greeting?: LoadedGreeting;
+}
+
+/**
+ * Hang-up and transfer go through Twilio's REST API, which needs the account. Without it the
+ * session falls back to closing the stream (the caller reaches voicemail) and says so.
+ */
+function restClient(config: Config, authToken: string, log: Logger): TwilioCallsApi | undefined {
+  if (!config.twilioAccountSid) {
+    log.warn(
+      'TWILIO_ACCOUNT_SID is not set: the agent cannot hang up or transfer through Twilio (it will end the stream instead)',
+    );
+    return undefined;
+  }
+  return createTwilioCallsApi({
+    accountSid: config.twilioAccountSid,
+    authToken,
+    ...(config.twilioApiBaseUrl ? { baseUrl: config.twilioApiBaseUrl } : {}),
+    log,
+  });
 }
 
 export async function startServer(
@@ -67,6 +87,7 @@ export async function startServer(
   const greeting = overrides.greeting ?? loadGreeting(config, log);
   const redis = config.redisUrl ? connectRedis(config.redisUrl, log) : undefined;
 
+  const twilioCalls = overrides.twilioCalls ?? restClient(config, authToken, log);
   const built = await buildApp({
     config,
     log,
@@ -74,7 +95,7 @@ export async function startServer(
     authToken,
     authTokenSource,
     agents,
-    twilioCalls: overrides.twilioCalls,
+    twilioCalls,
     greeting,
     ...(redis ? { redisHealth: () => redis.health() } : {}),
   });
