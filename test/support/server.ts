@@ -1,6 +1,7 @@
 // Starts the real server (startServer, as `npm start` does) on port 0 with a temp data dir and a
 // log capture, so tests assert on behaviour and on the log lines an operator would read.
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { Writable } from 'node:stream';
@@ -85,6 +86,18 @@ export async function startTestServer(
       rmSync(dataDir, { recursive: true, force: true });
     },
   };
+}
+
+/** A port free right now, for servers that must be known before they start (emulator network maps). */
+export function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const srv = createServer();
+    srv.once('error', reject);
+    srv.listen(0, '127.0.0.1', () => {
+      const { port } = srv.address() as { port: number };
+      srv.close(() => resolve(port));
+    });
+  });
 }
 
 let sidCounter = 0;
