@@ -40,8 +40,11 @@ export interface SessionDeps {
 export const SESSION_LIMITS = {
   /** Malformed frames tolerated before the stream is closed as abusive. */
   maxBadFrames: 100,
-  /** Frames per second above which a peer is flooding (Twilio sends ~50 media + marks). */
-  maxFramesPerSecond: 400,
+  /**
+   * Frames per second above which a peer is flooding. Twilio sends ~50 media frames plus marks;
+   * 20× that leaves room for a burst after a network stall and for the emulator's fast mode.
+   */
+  maxFramesPerSecond: 1000,
   /** Caller frames buffered while the token is checked (5 s of audio). */
   maxEarlyFrames: 250,
   /** Bytes queued on the socket beyond which the peer is not reading. */

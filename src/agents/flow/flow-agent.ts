@@ -180,6 +180,7 @@ export class FlowAgent implements VoiceAgent {
   }
 
   private onSpeechEnd(): void {
+    this.log?.info({ step: this.stepId, phase: this.phase }, 'FLOW_SPEECH_END');
     const step = this.step();
     if (this.phase === 'recording' && step.type === 'question') return void this.finishAnswer(step);
     // Speech where a key is expected: there is no speech recogniser offline, so ask again.
