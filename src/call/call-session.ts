@@ -88,8 +88,8 @@ export class CallSession {
   constructor(
     private readonly ws: WebSocket,
     private readonly deps: SessionDeps,
-    /** Public host the stream was reached on (for transfer TwiML). */
-    private readonly host: string,
+    /** Public http(s) origin the call was reached on (absolute URLs in REST-updated TwiML). */
+    private readonly httpOrigin: string,
     private readonly onEnd: (session: CallSession) => void,
   ) {
     this.log = deps.log;
@@ -325,7 +325,7 @@ export class CallSession {
     try {
       await this.deps.twilioCalls.updateTwiml(
         callSid,
-        dialTwiml({ host: this.host, number: target.number, timeoutSec: 25 }),
+        dialTwiml({ origin: this.httpOrigin, number: target.number, timeoutSec: 25 }),
       );
       await this.deps.store.setCallOutcome(callSid, `transferred: ${target.label}`).catch(() => undefined);
     } catch (err) {

@@ -5,7 +5,12 @@ import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { Logger } from 'pino';
 import type { AppDeps } from './app.js';
 import { CallSession } from '../call/call-session.js';
-import { matchStreamSignature, publicHostOf, streamUrlCandidates } from '../twilio/signature.js';
+import {
+  matchStreamSignature,
+  publicHostOf,
+  publicProtocolOf,
+  streamUrlCandidates,
+} from '../twilio/signature.js';
 import { STREAM_PATH } from '../twilio/twiml.js';
 
 export const STREAM_PATHS = [STREAM_PATH, `${STREAM_PATH}/`] as const;
@@ -79,12 +84,13 @@ export async function mediaRoutes(
           message: 'this is the Twilio Media Streams WebSocket; connect with a WebSocket upgrade',
         }),
       wsHandler: (socket, request) => {
-        const host = publicHostOf(originOf(request)) ?? 'localhost';
+        const origin = originOf(request);
+        const httpOrigin = `${publicProtocolOf(origin)}://${publicHostOf(origin) ?? 'localhost'}`;
         const session = new CallSession(
           socket,
           // Request loggers are pino children of deps.log (see app.ts).
           { ...deps, log: request.log.child({ ws: true }) as unknown as Logger },
-          host,
+          httpOrigin,
           (s) => sessions.delete(s),
         );
         sessions.add(session);

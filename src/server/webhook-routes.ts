@@ -7,6 +7,7 @@ import { TERMINAL_STATUSES, type CallStatus } from '../store/store.js';
 import {
   isValidWebhookSignature,
   publicHostOf,
+  publicProtocolOf,
   webhookUrl,
   type RequestOrigin,
 } from '../twilio/signature.js';
@@ -197,7 +198,8 @@ export async function webhookRoutes(app: FastifyInstance, deps: AppDeps): Promis
   app.post('/webhook/incoming_call', async (request, reply) => {
     const p = parseParams(incomingCallParams, request, reply);
     if (!p) return reply;
-    const host = publicHostOf(originOf(deps, request));
+    const origin = originOf(deps, request);
+    const host = publicHostOf(origin);
     if (!host) return reply.code(400).send({ error: 'WEBHOOK_BAD_BODY', message: 'no Host header' });
     const log = request.log.child({ callSid: p.CallSid });
     const now = new Date();
@@ -234,6 +236,7 @@ export async function webhookRoutes(app: FastifyInstance, deps: AppDeps): Promis
       : ({ kind: 'say', text: config.greeting.text } as const);
     const twiml = incomingCallTwiml({
       host,
+      scheme: publicProtocolOf(origin),
       callSid: p.CallSid,
       token: streamToken(deps.authToken, p.CallSid),
       greeting,

@@ -9,6 +9,8 @@ export const HEBREW_VOICE = 'Google.he-IL-Standard-A';
 export interface IncomingCallTwimlInput {
   /** Public host[:port] — never a scheme, never a stale domain. */
   host: string;
+  /** The scheme Twilio reached us with (https in production); used for the HTTP URLs. */
+  scheme: 'http' | 'https';
   callSid: string;
   token: string;
   /** Play the pre-rendered greeting MP3; otherwise speak the text. */
@@ -22,14 +24,14 @@ export interface IncomingCallTwimlInput {
 export function incomingCallTwiml(input: IncomingCallTwimlInput): string {
   const response = new VoiceResponse();
   if (input.greeting.kind === 'mp3') {
-    response.play(`https://${input.host}${input.greeting.path}`);
+    response.play(`${input.scheme}://${input.host}${input.greeting.path}`);
   } else {
     response.say({ language: 'he-IL', voice: HEBREW_VOICE }, input.greeting.text);
   }
   const connect = response.connect({ action: '/webhook/stream_ended', method: 'POST' });
   const stream = connect.stream({
     url: `wss://${input.host}${STREAM_PATH}`,
-    statusCallback: `https://${input.host}/webhook/stream_status`,
+    statusCallback: `${input.scheme}://${input.host}/webhook/stream_status`,
     statusCallbackMethod: 'POST',
   });
   stream.parameter({ name: 'call_sid', value: input.callSid });
@@ -67,10 +69,10 @@ export function emptyTwiml(): string {
 }
 
 /** Transfer to a human: <Dial> with an absolute action (REST-updated TwiML needs absolute URLs). */
-export function dialTwiml(input: { host: string; number: string; timeoutSec: number }): string {
+export function dialTwiml(input: { origin: string; number: string; timeoutSec: number }): string {
   const response = new VoiceResponse();
   const dial = response.dial({
-    action: `https://${input.host}/webhook/stream_ended`,
+    action: `${input.origin}/webhook/stream_ended`,
     method: 'POST',
     timeout: input.timeoutSec,
   });

@@ -31,7 +31,7 @@ describe('webhooks on the default configuration (host from the request)', () => 
     expect(xml).toContain('<Connect action="/webhook/stream_ended"');
     expect(xml).toContain(`<Parameter name="call_sid" value="${callSid}"/>`);
     expect(xml).toMatch(/<Parameter name="token" value="[A-Za-z0-9_-]{32}"\/>/);
-    expect(xml).toContain(`<Play>https://${s.host}/static/tts/greeting_he.mp3</Play>`);
+    expect(xml).toContain(`<Play>http://${s.host}/static/tts/greeting_he.mp3</Play>`);
     const call = await s.store.getCall(callSid);
     expect(call).toMatchObject({ callSid, status: 'ringing', fromNumber: '+972501234567' });
     const contact = await s.store.getContactByPhone('+972501234567');
@@ -378,6 +378,6 @@ describe('the greeting file', () => {
     const xml = await (
       await postSigned(`${s.origin}/webhook/incoming_call`, incomingCallParams(newCallSid()))
     ).text();
-    expect(xml).toContain(`<Play>https://${s.host}/static/tts/greeting_he.mp3</Play>`);
+    expect(xml).toContain(`<Play>http://${s.host}/static/tts/greeting_he.mp3</Play>`);
   });
 });

@@ -7,6 +7,7 @@ describe('TwiML documents', () => {
   it('plays the greeting, then connects a wss stream with the call sid and token as parameters', () => {
     const xml = incomingCallTwiml({
       host: 'ai-crm.example.com',
+      scheme: 'https',
       callSid: CALL,
       token: 'tok123',
       greeting: { kind: 'mp3', path: '/static/tts/greeting_he.mp3' },
@@ -27,6 +28,7 @@ describe('TwiML documents', () => {
   it('speaks the greeting in Hebrew when no MP3 exists', () => {
     const xml = incomingCallTwiml({
       host: 'h.example.com',
+      scheme: 'https',
       callSid: CALL,
       token: 't',
       greeting: { kind: 'say', text: 'שלום' },
@@ -35,9 +37,23 @@ describe('TwiML documents', () => {
     expect(xml).not.toContain('<Play>');
   });
 
+  it('uses the scheme the call came in on for HTTP URLs, and wss for the stream', () => {
+    const xml = incomingCallTwiml({
+      host: '127.0.0.1:5000',
+      scheme: 'http',
+      callSid: CALL,
+      token: 't',
+      greeting: { kind: 'mp3', path: '/g.mp3' },
+    });
+    expect(xml).toContain('<Play>http://127.0.0.1:5000/g.mp3</Play>');
+    expect(xml).toContain('url="wss://127.0.0.1:5000/ws/twilio-media"');
+    expect(xml).toContain('statusCallback="http://127.0.0.1:5000/webhook/stream_status"');
+  });
+
   it('escapes XML in every value', () => {
     const xml = incomingCallTwiml({
       host: 'h.example.com',
+      scheme: 'https',
       callSid: CALL,
       token: '"<&>',
       greeting: { kind: 'say', text: 'a<b>&' },
@@ -57,7 +73,7 @@ describe('TwiML documents', () => {
 
   it('answers an empty response and a dial with an absolute action', () => {
     expect(emptyTwiml()).toBe('<?xml version="1.0" encoding="UTF-8"?><Response/>');
-    const dial = dialTwiml({ host: 'h.example.com', number: '+972501234567', timeoutSec: 20 });
+    const dial = dialTwiml({ origin: 'https://h.example.com', number: '+972501234567', timeoutSec: 20 });
     expect(dial).toContain('action="https://h.example.com/webhook/stream_ended"');
     expect(dial).toContain('<Number>+972501234567</Number>');
   });
