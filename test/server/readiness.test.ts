@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startTestServer, type TestServer } from '../support/server.js';
+import { TwilioEmulator } from '../../src/emulator/index.js';
+import { TEST_ACCOUNT_SID, TEST_AUTH_TOKEN, startTestServer, type TestServer } from '../support/server.js';
 
 const TEST_REDIS_URL = process.env.TEST_REDIS_URL?.trim() || undefined;
 
@@ -40,13 +41,30 @@ describe('readiness with an unreachable Redis', () => {
 });
 
 describe('draining', () => {
-  it('fails readiness and refuses new streams once draining starts', async () => {
+  it('fails readiness, refuses new streams, lets live calls run, then closes them with 1001', async () => {
     const s = await startTestServer();
-    const stopping = s.built.drain(200);
-    const res = await fetch(`${s.origin}/readyz`);
-    expect(res.status).toBe(503);
-    expect(await res.json()).toMatchObject({ draining: true });
-    await stopping;
-    await s.stop();
+    const emulator = new TwilioEmulator({
+      authToken: TEST_AUTH_TOKEN,
+      accountSid: TEST_ACCOUNT_SID,
+      speed: 5,
+    });
+    try {
+      const live = emulator.placeCall({ webhookUrl: `${s.origin}/webhook/incoming_call` });
+      await live.waitFor('first-media-received');
+      const stopping = s.built.drain(300);
+      const res = await fetch(`${s.origin}/readyz`);
+      expect(res.status).toBe(503);
+      expect(await res.json()).toMatchObject({ draining: true });
+      // A stream that arrives now is refused before the upgrade (Twilio then runs <Connect action>).
+      const probe = await emulator.probeStream(`wss://${s.host}/ws/twilio-media`);
+      expect(probe).toMatchObject({ ok: false, status: 503 });
+      expect(live.isFinished).toBe(false);
+      await stopping;
+      const closed = await live.waitFor('ws-closed');
+      expect(closed.detail).toMatchObject({ closeCode: 1001 });
+    } finally {
+      await emulator.close();
+      await s.stop();
+    }
   });
 });
