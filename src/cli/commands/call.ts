@@ -1,0 +1,123 @@
+// `agentlocator call <url>`: one emulated call (optionally speaking a WAV and pressing keys), its
+// timeline, every Twilio error the emulator saw, and what the agent said written to --out.
+import { titleOf, TWILIO_CODES, type CallResult, type TwilioCode } from '../../emulator/index.js';
+import { readCallerWav, writeHeardWav } from '../call/audio-io.js';
+import { runCall, type DtmfPress } from '../call/run-call.js';
+import { formatTime, timelineLines } from '../call/timeline.js';
+import { parseTarget, UsageError } from '../target.js';
+import { createTerm } from '../term.js';
+import { CREDENTIAL_OPTIONS, credentialsFrom, parse, seconds } from './common.js';
+
+export const CALL_HELP = `agentlocator call <public base url | incoming-call URL> [options]
+
+Places one emulated Twilio call: the signed webhook, the TwiML, the greeting, the media stream
+(the caller is a live line: μ-law silence unless --audio speaks), marks, clear, stop, the
+<Connect action> and a voicemail if the server sends one. Prints the timeline and every Twilio
+error the emulator saw.
+
+Options:
+  --audio <in.wav>       the caller speaks this WAV once the stream starts (any WAV: PCM16,
+                         μ-law or A-law, any rate, mono or stereo; converted to μ-law 8 kHz)
+  --dtmf <keys>[@<s>]    press keys (0-9 * #), 200 ms apart: at <s> seconds after the stream
+                         starts, or — without @ — once the --audio has been spoken (2 s after the
+                         stream starts when there is no --audio). Repeat for several presses.
+  --out <out.wav>        write what the caller heard on the stream (the agent) as a 16-bit WAV
+  --duration <s>         hang up this long after the stream starts (default 10, or the audio + 5)
+  --auth-token, --account-sid, --timeout <s>, --json   as for doctor
+
+Exit status: 0 when Twilio would have flagged nothing, 1 otherwise, 2 usage error.`;
+
+const DTMF = /^([0-9*#]+)(?:@(\d+(?:\.\d+)?))?$/;
+
+export function parseDtmf(specs: string[]): DtmfPress[] {
+  return specs.map((spec) => {
+    const m = DTMF.exec(spec.trim());
+    if (!m)
+      throw new UsageError(`--dtmf ${spec}: use keys 0-9 * # and an optional @seconds, e.g. 1# or 3@4.5`);
+    return { digits: m[1]!, ...(m[2] !== undefined ? { atMs: Math.round(Number(m[2]) * 1000) } : {}) };
+  });
+}
+
+/** Everything Twilio would have flagged, errors and warnings first, then notices (e.g. 31921). */
+function flagged(result: CallResult): { text: string; notice: boolean }[] {
+  const rank = { error: 0, warning: 1, notice: 2 } as const;
+  return [...result.violations]
+    .sort((a, b) => rank[a.severity] - rank[b.severity])
+    .map((v) => {
+      const title = v.code in TWILIO_CODES ? titleOf(v.code as TwilioCode) : '';
+      return { text: `${v.severity} ${v.code} ${title}: ${v.message}`, notice: v.severity === 'notice' };
+    });
+}
+
+export async function callCommand(args: string[]): Promise<number> {
+  const { values, positionals } = parse(args, {
+    ...CREDENTIAL_OPTIONS,
+    audio: { type: 'string' },
+    dtmf: { type: 'string', multiple: true },
+    out: { type: 'string' },
+    duration: { type: 'string' },
+  });
+  if (values.help) {
+    console.log(CALL_HELP);
+    return 0;
+  }
+  const target = parseTarget(positionals[0]);
+  const dtmf = parseDtmf(values.dtmf ?? []);
+  const audio = values.audio ? await readCallerWav(values.audio) : undefined;
+  const creds = await credentialsFrom(values);
+  const defaultDuration = audio ? Math.ceil(audio.length / 8) + 5000 : 10_000;
+  const durationMs = seconds(values.duration, 'duration', defaultDuration);
+  const term = createTerm(process.stdout);
+  const json = values.json === true;
+
+  if (!json) term.line(`${term.bold('AgentLocator call')}  ${target.webhookUrl}`);
+  const stop = json
+    ? () => undefined
+    : term.progress(`calling… (the stream stays open ${(durationMs / 1000).toFixed(1)} s)`);
+  const result = await runCall({
+    target,
+    authToken: creds.authToken,
+    accountSid: creds.accountSid,
+    durationMs,
+    timeoutMs: seconds(values.timeout, 'timeout', 15_000),
+    ...(audio ? { audio } : {}),
+    dtmf,
+  });
+  stop();
+  if (values.out) await writeHeardWav(values.out, result.playedAudio);
+  const found = flagged(result);
+
+  if (json) {
+    const { playedAudio, streams, ...rest } = result;
+    term.line(
+      JSON.stringify(
+        {
+          ...rest,
+          streams: streams.map(({ played, ...s }) => ({ ...s, playedBytes: played.length })),
+          playedBytes: playedAudio.length,
+          ...(values.out ? { out: values.out } : {}),
+        },
+        null,
+        2,
+      ),
+    );
+    return result.ok ? 0 : 1;
+  }
+  term.line(term.dim(`  ${result.callSid} from ${result.from} · signing with ${creds.tokenSource}`));
+  term.line();
+  for (const l of timelineLines(result)) {
+    const text = l.problem ? term.red(l.text) : l.text;
+    term.line(`${term.dim(formatTime(l.t))}  ${text}`);
+  }
+  term.line();
+  const heard = (result.playedAudio.length / 8000).toFixed(1);
+  term.line(`the caller heard ${heard} s from the agent${values.out ? ` → ${values.out}` : ''}`);
+  if (found.length === 0) term.line(term.green('Twilio errors: none'));
+  else {
+    const serious = found.filter((f) => !f.notice).length;
+    const head = `Twilio flagged ${found.length} (${serious} error${serious === 1 ? '' : 's'} or warning${serious === 1 ? '' : 's'}):`;
+    term.line(serious ? term.red(head) : term.yellow(head));
+    for (const f of found) term.line(`  ${f.notice ? term.yellow(f.text) : term.red(f.text)}`);
+  }
+  return result.ok ? 0 : 1;
+}
