@@ -1,7 +1,9 @@
 // The VoiceAgent interface: the brain behind one call. The CallSession owns the Twilio socket and
 // hands the agent caller audio and keys; the agent answers through CallControl, never the socket.
 import type { Logger } from 'pino';
-import type { TransferTarget } from '../routing/router.js';
+import type { Router, TransferTarget } from '../routing/router.js';
+import type { Config } from '../config.js';
+import type { Store } from '../store/store.js';
 
 export interface CallInfo {
   callSid: string;
@@ -73,4 +75,12 @@ export interface AgentFactory {
   create(call: CallInfo): VoiceAgent;
   /** Releases pre-warmed resources at shutdown. */
   close?(): Promise<void>;
+}
+
+/** What an agent factory is built from, by the composition root. */
+export interface AgentDeps {
+  config: Config;
+  log: Logger;
+  store: Store;
+  router: Router;
 }

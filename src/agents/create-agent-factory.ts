@@ -1,9 +1,5 @@
 // Picks the brain behind calls from the configuration (AGENT=flow | openai-realtime).
-import type { Logger } from 'pino';
-import type { Config } from '../config.js';
-import type { Store } from '../store/store.js';
-import type { Router } from '../routing/router.js';
-import type { AgentFactory } from './agent.js';
+import type { AgentDeps, AgentFactory } from './agent.js';
 import { createFlowAgentFactory } from './flow/flow-factory.js';
 import { createOpenAiRealtimeFactory, loadInstructions } from './openai-realtime/index.js';
 import { renderPromptCached } from '../audio/tts.js';
@@ -11,12 +7,7 @@ import { renderPromptCached } from '../audio/tts.js';
 /** Said, offline, when the AI provider fails mid-call, before the caller reaches voicemail. */
 const APOLOGY_HE = 'סליחה, יש לנו תקלה זמנית. אנא השאירו הודעה ונחזור אליכם.';
 
-export async function createAgentFactory(deps: {
-  config: Config;
-  log: Logger;
-  store: Store;
-  router: Router;
-}): Promise<AgentFactory> {
+export async function createAgentFactory(deps: AgentDeps): Promise<AgentFactory> {
   const { config, log, store, router } = deps;
   switch (config.agent) {
     case 'flow':

@@ -1,11 +1,7 @@
 // Composes the flow agent: the loaded flow, offline Hebrew prompts (rendered once, cached as
 // μ-law), a VAD per call, answer clips written as WAV and recorded in the store, leads.
 import path from 'node:path';
-import type { Logger } from 'pino';
-import type { Config } from '../../config.js';
-import type { Store } from '../../store/store.js';
-import type { Router } from '../../routing/router.js';
-import type { AgentFactory, AgentHealth } from '../agent.js';
+import type { AgentDeps, AgentFactory, AgentHealth } from '../agent.js';
 import { renderPromptCached } from '../../audio/tts.js';
 import { Vad } from '../../audio/vad.js';
 import { writeWav } from '../../audio/wav.js';
@@ -31,12 +27,7 @@ export function mulawFrameVad(): FrameVad {
   };
 }
 
-export async function createFlowAgentFactory(deps: {
-  config: Config;
-  log: Logger;
-  store: Store;
-  router: Router;
-}): Promise<AgentFactory> {
+export async function createFlowAgentFactory(deps: AgentDeps): Promise<AgentFactory> {
   const { config, log, store, router } = deps;
   const flow = await loadFlow(config.flowFile);
   const cacheDir = config.promptCacheDir;
