@@ -54,6 +54,16 @@ describe('the offline flow agent in a real call', () => {
     }
   };
 
+  const until = async <T>(probe: () => Promise<T | undefined>, ms = 5000): Promise<T> => {
+    const end = Date.now() + ms;
+    for (;;) {
+      const value = await probe();
+      if (value !== undefined) return value;
+      if (Date.now() > end) throw new Error('timed out waiting');
+      await new Promise((r) => setTimeout(r, 20));
+    }
+  };
+
   it('takes a message by voice and keypad, with barge-in, and hangs up through the REST API', async () => {
     const call = emulator.placeCall({
       webhookUrl: `${s.origin}/webhook/incoming_call`,
@@ -110,7 +120,10 @@ describe('the offline flow agent in a real call', () => {
       expect(wav.frames).toBeGreaterThan(name.length * 0.5);
       expect(wav.frames).toBeLessThan(need.length + 8000 * 2);
     }
-    const full = recordings.find((r) => r.source === 'call-audio');
-    expect(full?.url && readWav(new Uint8Array(readFileSync(full.url))).channels).toBe(2);
+    // The stereo recording is finished by the server after the socket closes: wait for its row.
+    const full = await until(async () =>
+      (await s.store.listRecordings(callSid)).find((r) => r.source === 'call-audio'),
+    );
+    expect(readWav(new Uint8Array(readFileSync(full.url!))).channels).toBe(2);
   });
 });
