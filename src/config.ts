@@ -38,7 +38,12 @@ export interface Config {
   };
   readonly logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
   readonly greeting: { readonly file: string | undefined; readonly text: string };
-  readonly voicemail: { readonly prompt: string; readonly thanks: string; readonly maxLengthSec: number };
+  readonly voicemail: {
+    readonly prompt: string;
+    readonly thanks: string;
+    readonly transferDone: string;
+    readonly maxLengthSec: number;
+  };
   /** Keep both legs of every call as a stereo WAV under dataDir/calls. */
   readonly recordCalls: boolean;
   readonly streamStartTimeoutMs: number;
@@ -55,6 +60,7 @@ export class ConfigError extends Error {
 const DEFAULT_GREETING_HE = 'שלום, הגעתם לאייג׳נט לוקייטור. רגע אחד, אני מחבר אתכם.';
 const DEFAULT_VOICEMAIL_HE = 'לא הצלחנו לחבר את השיחה. השאירו הודעה אחרי הצליל ונחזור אליכם.';
 const DEFAULT_THANKS_HE = 'תודה, ההודעה נשמרה. להתראות.';
+const DEFAULT_TRANSFER_DONE_HE = 'תודה שהתקשרתם. להתראות.';
 
 const empty = (v: unknown) => (typeof v === 'string' && v.trim() === '' ? undefined : v);
 const opt = <T extends z.ZodTypeAny>(schema: T) => z.preprocess(empty, schema.optional());
@@ -210,6 +216,7 @@ export function parseConfig(env: Record<string, string | undefined>): Config {
     voicemail: {
       prompt: e.VOICEMAIL_PROMPT ?? DEFAULT_VOICEMAIL_HE,
       thanks: DEFAULT_THANKS_HE,
+      transferDone: DEFAULT_TRANSFER_DONE_HE,
       maxLengthSec: e.VOICEMAIL_MAX_LENGTH,
     },
     streamStartTimeoutMs: e.STREAM_START_TIMEOUT_MS,

@@ -73,6 +73,8 @@ export interface AgentFactory {
    */
   prewarm?(call: { callSid: string; from: string | null; to: string | null }): void;
   create(call: CallInfo): VoiceAgent;
+  /** The call is over (status callback): drop anything still pre-warmed for it. */
+  release?(callSid: string): void;
   /** Releases pre-warmed resources at shutdown. */
   close?(): Promise<void>;
 }

@@ -60,6 +60,11 @@ export async function buildApp(input: AppDepsInput): Promise<BuiltApp> {
     isDraining: () => draining,
     onCallEnded: (callSid) => {
       for (const s of sessions) if (s.sids.callSid === callSid) s.close(1000, 'call ended');
+      try {
+        input.agents.release?.(callSid);
+      } catch (err) {
+        input.log.error({ err, callSid }, 'AGENT_RELEASE_FAILED');
+      }
     },
   };
 

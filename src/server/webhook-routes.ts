@@ -12,7 +12,7 @@ import {
   type RequestOrigin,
 } from '../twilio/signature.js';
 import { streamToken } from '../twilio/stream-token.js';
-import { emptyTwiml, incomingCallTwiml, recordingDoneTwiml, voicemailTwiml } from '../twilio/twiml.js';
+import { emptyTwiml, hangupTwiml, incomingCallTwiml, voicemailTwiml } from '../twilio/twiml.js';
 import { GREETING_PATH } from './static-routes.js';
 
 const MAX_PARAMS = 1000;
@@ -47,7 +47,12 @@ const incomingCallParams = z.object({
   Direction: z.string().optional(),
   CallStatus: callStatus.optional(),
 });
-const streamEndedParams = z.object({ CallSid: callSid, CallStatus: callStatus.optional() });
+const streamEndedParams = z.object({
+  CallSid: callSid,
+  CallStatus: callStatus.optional(),
+  /** Present when this URL is the action of a transfer's <Dial>. */
+  DialCallStatus: z.string().optional(),
+});
 const streamStatusParams = z.object({
   CallSid: callSid,
   StreamSid: z.string().min(1),
@@ -260,7 +265,7 @@ export async function webhookRoutes(app: FastifyInstance, deps: AppDeps): Promis
         callSid: p.CallSid,
         kind: 'webhook',
         name: 'stream-ended',
-        detail: { callStatus: p.CallStatus ?? null, dialCallStatus: body.DialCallStatus ?? null },
+        detail: { callStatus: p.CallStatus ?? null, dialCallStatus: p.DialCallStatus ?? null },
         at: new Date(),
       }),
     );
@@ -268,6 +273,11 @@ export async function webhookRoutes(app: FastifyInstance, deps: AppDeps): Promis
     if (p.CallStatus && p.CallStatus !== 'in-progress') {
       log.info({ callStatus: p.CallStatus }, 'STREAM_ENDED: call over, empty TwiML');
       return sendTwiml(reply, emptyTwiml());
+    }
+    // A transfer that was answered has done its job: the human hung up first, so does the call.
+    if (p.DialCallStatus === 'completed' || p.DialCallStatus === 'answered') {
+      log.info({ dialCallStatus: p.DialCallStatus }, 'TRANSFER_ENDED: hanging up');
+      return sendTwiml(reply, hangupTwiml(config.voicemail.transferDone));
     }
     log.info('STREAM_ENDED: voicemail fallback');
     return sendTwiml(reply, voicemailTwiml(config.voicemail));
@@ -371,6 +381,6 @@ export async function webhookRoutes(app: FastifyInstance, deps: AppDeps): Promis
       request.log.warn({ callSid: p.CallSid, digits: p.Digits }, 'RECORDING_CALLBACK without a recording');
     }
     if (isStatusCallback) return reply.code(204).send();
-    return sendTwiml(reply, recordingDoneTwiml(config.voicemail.thanks));
+    return sendTwiml(reply, hangupTwiml(config.voicemail.thanks));
   });
 }

@@ -56,8 +56,8 @@ export function voicemailTwiml(input: { prompt: string; maxLengthSec: number }):
   return response.toString();
 }
 
-/** After the voicemail: thank the caller and hang up. */
-export function recordingDoneTwiml(text: string): string {
+/** A last sentence, then hang up (after the voicemail, after a transfer the human ended). */
+export function hangupTwiml(text: string): string {
   const response = new VoiceResponse();
   response.say({ language: 'he-IL', voice: HEBREW_VOICE }, text);
   response.hangup();

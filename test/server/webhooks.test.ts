@@ -150,6 +150,21 @@ describe('webhooks on the default configuration (host from the request)', () => 
     expect(await gone.text()).toBe('<?xml version="1.0" encoding="UTF-8"?><Response/>');
   });
 
+  it('hangs up after a transfer the human ended, and takes a message when nobody answered', async () => {
+    const callSid = newCallSid();
+    await postSigned(`${s.origin}/webhook/incoming_call`, incomingCallParams(callSid));
+    const post = (dial: string) =>
+      postSigned(`${s.origin}/webhook/stream_ended`, {
+        CallSid: callSid,
+        CallStatus: 'in-progress',
+        DialCallStatus: dial,
+      }).then((r) => r.text());
+    const answered = await post('completed');
+    expect(answered).toContain('<Hangup/>');
+    expect(answered).not.toContain('<Record');
+    for (const dial of ['no-answer', 'busy', 'failed']) expect(await post(dial)).toContain('<Record');
+  });
+
   it('applies status callbacks idempotently and never moves a call backwards', async () => {
     const callSid = newCallSid();
     await postSigned(`${s.origin}/webhook/incoming_call`, incomingCallParams(callSid));
@@ -253,6 +268,37 @@ describe('webhooks on the default configuration (host from the request)', () => 
       const res = await fetch(`${s.origin}${p}`);
       expect(res.status).toBe(426);
       expect(await res.json()).toMatchObject({ error: 'STREAM_NOT_UPGRADE' });
+    }
+  });
+});
+
+describe('the end of a call', () => {
+  it('releases what the agent pre-warmed for it', async () => {
+    const released: string[] = [];
+    const s = await startTestServer(
+      {},
+      {
+        agents: {
+          name: 'prewarming',
+          health: () => 'ok',
+          prewarm: () => undefined,
+          release: (sid) => released.push(sid),
+          create: () => ({
+            start: async () => {},
+            onAudio: () => {},
+            onDtmf: () => {},
+            close: async () => {},
+          }),
+        },
+      },
+    );
+    try {
+      const callSid = newCallSid();
+      await postSigned(`${s.origin}/webhook/incoming_call`, incomingCallParams(callSid));
+      await postSigned(`${s.origin}/webhook/call_status`, { CallSid: callSid, CallStatus: 'completed' });
+      expect(released).toEqual([callSid]);
+    } finally {
+      await s.stop();
     }
   });
 });

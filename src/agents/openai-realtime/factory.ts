@@ -108,6 +108,9 @@ export function createOpenAiRealtimeFactory(opts: OpenAiRealtimeFactoryOptions):
         prewarmed && prewarmed.client.state !== 'closed' ? prewarmed : undefined,
       );
     },
+    release(callSid) {
+      pool.discard(callSid, 'call ended before its stream started');
+    },
     async close() {
       closed = true;
       pool.closeAll('server shutting down');

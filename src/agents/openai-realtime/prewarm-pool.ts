@@ -58,6 +58,14 @@ export class PrewarmPool {
     return entry.session;
   }
 
+  /** Closes callSid's waiting session, if any (the caller hung up during the greeting). */
+  discard(callSid: string, reason: string): void {
+    const session = this.claim(callSid);
+    if (!session) return;
+    this.opts.log.info({ callSid, reason }, 'REALTIME_PREWARM_RELEASED: closing');
+    session.client.close(reason);
+  }
+
   closeAll(reason: string): void {
     for (const [callSid, entry] of this.entries) {
       clearTimeout(entry.timer);

@@ -57,6 +57,15 @@ describe('OpenAI Realtime agent: pre-warm', () => {
     expect(h.control.voicemail).toBeUndefined();
   });
 
+  it('closes a pre-warmed session at once when its call ends before the stream starts', async () => {
+    h = await harness();
+    h.factory.prewarm?.({ callSid: CALL_SID, from: CALLER, to: null });
+    const conn = await h.server.connection();
+    h.factory.release?.(CALL_SID);
+    await conn.whenClosed();
+    expect(conn.closeInfo?.code).toBe(1000);
+  });
+
   it('closes waiting pre-warmed sessions when the factory closes', async () => {
     h = await harness();
     h.factory.prewarm?.({ callSid: CALL_SID, from: CALLER, to: null });
