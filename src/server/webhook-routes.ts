@@ -257,7 +257,6 @@ export async function webhookRoutes(app: FastifyInstance, deps: AppDeps): Promis
     const p = parseParams(streamEndedParams, request, reply);
     if (!p) return reply;
     const log = request.log.child({ callSid: p.CallSid });
-    const body = request.body as Params;
     await withinBudget(
       request,
       'addCallEvent',
