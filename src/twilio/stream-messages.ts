@@ -36,13 +36,6 @@ const dtmfSchema = z.object({
   dtmf: z.object({ track: z.string(), digit: z.string().regex(/^[0-9*#A-Da-dw]$/) }),
 });
 
-const markSchema = z.object({
-  event: z.literal('mark'),
-  sequenceNumber: seq,
-  streamSid: z.string().min(1),
-  mark: z.object({ name: z.string() }),
-});
-
 const stopSchema = z.object({
   event: z.literal('stop'),
   sequenceNumber: seq,
@@ -53,8 +46,13 @@ const stopSchema = z.object({
 export type ConnectedMessage = z.infer<typeof connectedSchema>;
 export type StartMessage = z.infer<typeof startSchema>;
 export type DtmfMessage = z.infer<typeof dtmfSchema>;
-export type MarkMessage = z.infer<typeof markSchema>;
 export type StopMessage = z.infer<typeof stopSchema>;
+export interface MarkMessage {
+  event: 'mark';
+  sequenceNumber: string;
+  streamSid: string;
+  mark: { name: string };
+}
 export interface MediaMessage {
   event: 'media';
   sequenceNumber: string;
@@ -93,11 +91,29 @@ function parseMedia(value: Record<string, unknown>): ParseResult<MediaMessage> {
   return { ok: true, message: value as unknown as MediaMessage };
 }
 
+const SEQUENCE = /^\d+$/;
+
+/** Marks come back ~10 times a second per call (one per 100 ms of agent audio): no schema walk either. */
+function parseMark(value: Record<string, unknown>): ParseResult<MarkMessage> {
+  const mark = value.mark as Record<string, unknown> | undefined;
+  if (
+    typeof value.streamSid !== 'string' ||
+    value.streamSid === '' ||
+    typeof value.sequenceNumber !== 'string' ||
+    !SEQUENCE.test(value.sequenceNumber) ||
+    !mark ||
+    typeof mark !== 'object' ||
+    typeof mark.name !== 'string'
+  ) {
+    return { ok: false, reason: 'bad mark frame: missing streamSid, sequenceNumber or mark.name' };
+  }
+  return { ok: true, message: value as unknown as MarkMessage };
+}
+
 const schemas = {
   connected: connectedSchema,
   start: startSchema,
   dtmf: dtmfSchema,
-  mark: markSchema,
   stop: stopSchema,
 } as const;
 
@@ -115,6 +131,7 @@ export function parseInbound(text: string): ParseResult<InboundMessage> {
   const record = value as Record<string, unknown>;
   const event = record.event;
   if (event === 'media') return parseMedia(record);
+  if (event === 'mark') return parseMark(record);
   if (typeof event !== 'string' || !(event in schemas)) {
     return { ok: false, reason: `unknown event ${JSON.stringify(event)}` };
   }
@@ -134,7 +151,7 @@ export function encodeMedia(streamSid: string, payload: string): string {
 }
 
 export function encodeMark(streamSid: string, name: string): string {
-  return JSON.stringify({ event: 'mark', streamSid, mark: { name } });
+  return `{"event":"mark","streamSid":${JSON.stringify(streamSid)},"mark":{"name":${JSON.stringify(name)}}}`;
 }
 
 export function encodeClear(streamSid: string): string {

@@ -49,6 +49,9 @@ describe('inbound Twilio frames', () => {
       '{"event":"media","sequenceNumber":"1","streamSid":"MZ1","media":{"track":"inbound","chunk":"1","timestamp":"1","payload":"%%%%"}}',
       '{"event":"start","sequenceNumber":"1"}',
       '{"event":"mark","sequenceNumber":"x","streamSid":"MZ1","mark":{"name":"a"}}',
+      '{"event":"mark","sequenceNumber":"4","streamSid":"MZ1","mark":{}}',
+      '{"event":"mark","sequenceNumber":"4","streamSid":"","mark":{"name":"a"}}',
+      '{"event":"mark","sequenceNumber":"4","mark":{"name":"a"}}',
       '{"event":"dtmf","sequenceNumber":"1","streamSid":"MZ1","dtmf":{"track":"inbound_track","digit":"12"}}',
       '{"__proto__":{"event":"media"}}',
     ]) {
@@ -90,6 +93,12 @@ describe('outbound frames', () => {
       expect(JSON.parse(text).streamSid).toBe('MZ9');
       expect(parseOutbound(text).ok).toBe(true);
     }
+  });
+
+  it('escapes mark names like any JSON string', () => {
+    const text = encodeMark('MZ9', 'say "hi" \\ 1');
+    expect(JSON.parse(text)).toEqual({ event: 'mark', streamSid: 'MZ9', mark: { name: 'say "hi" \\ 1' } });
+    expect(parseOutbound(text).ok).toBe(true);
   });
 
   it('flags what Twilio would reject: extra fields, missing streamSid, bad payload', () => {
