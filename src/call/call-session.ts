@@ -12,12 +12,7 @@ import type { TransferTarget } from '../routing/router.js';
 import type { CallEvents } from './call-events.js';
 import type { Metrics } from '../server/metrics.js';
 import { ERRORS, type ErrorCode } from '../errors.js';
-import {
-  encodeClear,
-  parseInbound,
-  type MediaMessage,
-  type StartMessage,
-} from '../twilio/stream-messages.js';
+import { parseInbound, type MediaMessage, type StartMessage } from '../twilio/stream-messages.js';
 import { isValidStreamToken } from '../twilio/stream-token.js';
 import { dialTwiml } from '../twilio/twiml.js';
 import { PlaybackTracker } from './playback.js';
@@ -45,7 +40,7 @@ export const SESSION_LIMITS = {
    * 20× that leaves room for a burst after a network stall and for the emulator's fast mode.
    */
   maxFramesPerSecond: 1000,
-  /** Caller frames buffered while the token is checked (5 s of audio). */
+  /** Caller frames buffered until the agent exists (token check, store lookups): 5 s of audio. */
   maxEarlyFrames: 250,
   /** Bytes queued on the socket beyond which the peer is not reading. */
   maxBufferedBytes: 1024 * 1024,
@@ -77,12 +72,21 @@ export class CallSession {
   private outbound: OutboundAudio | undefined;
   private recorder: CallRecorder | undefined;
   private earlyFrames: MediaMessage[] = [];
+  private traceFrames = false;
   private readonly warned = new Set<string>();
   private readonly timers = new Set<NodeJS.Timeout>();
   private alive = true;
   private windowStart = Date.now();
   private windowFrames = 0;
-  private readonly counts = { framesIn: 0, bytesIn: 0, badFrames: 0, marksAcked: 0, dtmf: 0 };
+  private readonly counts = {
+    framesIn: 0,
+    bytesIn: 0,
+    badFrames: 0,
+    marksAcked: 0,
+    dtmf: 0,
+    /** Caller frames beyond maxEarlyFrames while the agent did not exist yet. */
+    earlyDropped: 0,
+  };
   private ended: Promise<void> | undefined;
 
   constructor(
@@ -166,21 +170,31 @@ export class CallSession {
     // base64 length * 3/4 less padding = payload bytes, without decoding.
     const p = msg.media.payload;
     this.counts.bytesIn += (p.length * 3) / 4 - (p.endsWith('==') ? 2 : p.endsWith('=') ? 1 : 0);
-    this.deps.metrics.framesIn.inc();
+    this.deps.metrics.tally.framesIn += 1;
     if (this.counts.framesIn === 1 || this.counts.framesIn % SESSION_LIMITS.frameLogEvery === 0) {
       this.log.info({ len: p.length, frames: this.counts.framesIn }, 'WS_FRAME');
-    } else if (this.log.isLevelEnabled('debug')) {
+    } else if (this.traceFrames) {
       this.log.debug({ len: p.length }, 'WS_FRAME');
     }
-    if (this.state === 'starting') {
-      // Caller audio while the token is checked is kept, not lost.
+    const agent = this.agent;
+    if (!agent) {
+      // Caller audio before the agent exists (token check, store lookups) is kept, not lost.
       if (this.earlyFrames.length < SESSION_LIMITS.maxEarlyFrames) this.earlyFrames.push(msg);
+      else if (++this.counts.earlyDropped === 1)
+        this.log.warn({ maxFrames: SESSION_LIMITS.maxEarlyFrames }, 'WS_EARLY_AUDIO_DROPPED: no agent yet');
       return;
     }
-    const frame = new Frame(p, Number(msg.media.timestamp));
-    this.recorder?.caller(frame.bytes());
-    const agent = this.agent;
-    if (agent) this.guard('onAudio', () => agent.onAudio(frame));
+    this.deliver(agent, p, msg.media.timestamp);
+  }
+
+  /** One caller frame to the recording and the agent. */
+  private deliver(agent: VoiceAgent, payload: string, timestamp: string): void {
+    this.recorder?.callerBase64(payload);
+    try {
+      agent.onAudio(new Frame(payload, Number(timestamp)));
+    } catch (err) {
+      this.agentThrew('onAudio', err);
+    }
   }
 
   private async onStart(msg: StartMessage): Promise<void> {
@@ -190,6 +204,7 @@ export class CallSession {
     this.streamSid = msg.streamSid;
     this.callSid = callSid;
     this.log = this.log.child({ callSid, streamSid: msg.streamSid });
+    this.traceFrames = this.log.isLevelEnabled('debug');
     const { token, ...visibleParameters } = customParameters;
     if (!isValidStreamToken(this.deps.authToken, callSid, token)) {
       return this.reject('STREAM_TOKEN_INVALID', 'start carries no valid token for this call');
@@ -227,6 +242,7 @@ export class CallSession {
       this.playback,
       () => this.close('STREAM_SLOW_READER', 'send queue full'),
       this.recorder,
+      (frames) => (this.deps.metrics.tally.framesOut += frames),
     );
 
     const call = await this.callInfo(msg, accountSid, visibleParameters);
@@ -239,10 +255,10 @@ export class CallSession {
       return this.close(1000, 'agent unavailable');
     }
     this.agent = agent;
+    // In arrival order, before any later frame: onMedia delivers directly from now on.
     for (const early of this.earlyFrames.splice(0)) {
-      this.guard('onAudio', () =>
-        agent.onAudio(new Frame(early.media.payload, Number(early.media.timestamp))),
-      );
+      if (this.state !== 'live') break;
+      this.deliver(agent, early.media.payload, early.media.timestamp);
     }
     try {
       await agent.start(call, this.control());
@@ -278,7 +294,7 @@ export class CallSession {
       interrupt: () => {
         const heardMs = this.playback.interrupt();
         this.recorder?.clear();
-        if (this.state === 'live' && this.streamSid) this.outbound?.send(encodeClear(this.streamSid));
+        if (this.state === 'live') this.outbound?.clear();
         return { heardMs };
       },
       heardMs: () => this.playback.heardMs(),
@@ -346,6 +362,7 @@ export class CallSession {
     for (const t of this.timers) clearTimeout(t);
     this.timers.clear();
     this.playback.dispose();
+    this.outbound?.dispose();
     this.earlyFrames = [];
     this.onEnd(this);
     const out = this.outbound?.counts ?? { framesOut: 0, bytesOut: 0, marksOut: 0 };
@@ -439,9 +456,13 @@ export class CallSession {
     try {
       fn();
     } catch (err) {
-      this.log.error({ err, what }, 'AGENT_THREW: caller goes to voicemail');
-      this.close(1000, 'agent failed');
+      this.agentThrew(what, err);
     }
+  }
+
+  private agentThrew(what: string, err: unknown): void {
+    this.log.error({ err, what }, 'AGENT_THREW: caller goes to voicemail');
+    this.close(1000, 'agent failed');
   }
 
   private after(ms: number, fn: () => void): void {

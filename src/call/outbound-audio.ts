@@ -1,7 +1,9 @@
-// Agent audio to Twilio: cut into ~50 ms media frames, each followed by a mark, always with this
-// stream's streamSid. Twilio buffers and plays in order; the echoed marks drive PlaybackTracker.
+// Agent audio to Twilio, always with this stream's streamSid: media frames of at most 50 ms, a mark
+// after every ~100 ms of audio and one when the audio stops, each play() in one socket write.
+// Twilio plays in order; its echoed marks drive PlaybackTracker. Owns its one idle timer.
+import type { Duplex } from 'node:stream';
 import type { WebSocket } from 'ws';
-import { encodeMark, encodeMedia } from '../twilio/stream-messages.js';
+import { encodeClear, encodeMark, encodeMedia } from '../twilio/stream-messages.js';
 import type { PlaybackTracker } from './playback.js';
 import type { CallRecorder } from './recorder.js';
 
@@ -10,11 +12,23 @@ const CHUNK_BYTES = 400;
 /** Base64 chunks must split on 4-char groups: 532 chars = 399 bytes ≈ 50 ms. */
 const CHUNK_CHARS = 532;
 const BYTES_PER_MS = 8;
+/**
+ * A mark after this much audio. The playback clock (heardMs, barge-in truncation) is exact at each
+ * mark, so this is its resolution; fewer marks mean fewer writes and fewer echoes to read (with a
+ * mark per 20 ms delta, marks were half of all messages both ways).
+ */
+export const MARK_EVERY_MS = 100;
+/** Audio sent with no mark after it yet gets its mark once no more audio came for this long. */
+export const MARK_IDLE_MS = 40;
 const SLOW_READER_BYTES = 1024 * 1024;
 
 export class OutboundAudio {
   readonly counts = { framesOut: 0, bytesOut: 0, marksOut: 0 };
   private full = false;
+  private unmarkedMs = 0;
+  private idle: NodeJS.Timeout | undefined;
+  /** ws keeps its socket private; corking it turns the frames of one play() into one write. */
+  private readonly socket: Duplex | undefined;
 
   constructor(
     private readonly ws: WebSocket,
@@ -22,43 +36,86 @@ export class OutboundAudio {
     private readonly playback: PlaybackTracker,
     private readonly onSlowReader: () => void,
     private readonly recorder?: CallRecorder,
-  ) {}
+    /** Counts frames sent (the process-wide metric). */
+    private readonly onFrames?: (frames: number) => void,
+  ) {
+    this.socket = (ws as unknown as { _socket?: Duplex })._socket;
+  }
 
   play(audio: Buffer | { base64: string }): void {
+    if (!this.writable()) return;
     if (this.recorder)
       this.recorder.agent(Buffer.isBuffer(audio) ? audio : Buffer.from(audio.base64, 'base64'));
+    const framesBefore = this.counts.framesOut;
+    this.socket?.cork();
     if (Buffer.isBuffer(audio)) {
       for (let off = 0; off < audio.length; off += CHUNK_BYTES) {
         const chunk = audio.subarray(off, off + CHUNK_BYTES);
         this.sendChunk(chunk.toString('base64'), chunk.length);
       }
-      return;
+    } else {
+      const b64 = audio.base64;
+      if (b64.length <= CHUNK_CHARS) this.sendChunk(b64, base64Bytes(b64));
+      else {
+        for (let off = 0; off < b64.length; off += CHUNK_CHARS) {
+          const part = b64.slice(off, off + CHUNK_CHARS);
+          this.sendChunk(part, base64Bytes(part));
+        }
+      }
     }
-    const b64 = audio.base64;
-    for (let off = 0; off < b64.length; off += CHUNK_CHARS) {
-      const part = b64.slice(off, off + CHUNK_CHARS);
-      this.sendChunk(part, base64Bytes(part));
-    }
-  }
-
-  /** Sends a control frame (clear) in order with the audio. */
-  send(text: string): void {
-    if (this.ws.readyState !== this.ws.OPEN) return;
-    this.ws.send(text);
-  }
-
-  private sendChunk(payload: string, bytes: number): void {
-    if (bytes === 0 || this.ws.readyState !== this.ws.OPEN || this.full) return;
-    const mark = this.playback.sentAudio(bytes / BYTES_PER_MS);
-    this.ws.send(encodeMedia(this.streamSid, payload));
-    this.ws.send(encodeMark(this.streamSid, mark));
-    this.counts.framesOut += 1;
-    this.counts.bytesOut += bytes;
-    this.counts.marksOut += 1;
+    this.socket?.uncork();
+    this.onFrames?.(this.counts.framesOut - framesBefore);
+    if (this.unmarkedMs > 0) this.armIdleMark();
     if (this.ws.bufferedAmount > SLOW_READER_BYTES) {
       this.full = true;
       this.onSlowReader();
     }
+  }
+
+  /** Barge-in: Twilio drops its buffer and echoes the pending marks (stale by then). */
+  clear(): void {
+    this.unmarkedMs = 0;
+    if (this.ws.readyState === this.ws.OPEN) this.ws.send(encodeClear(this.streamSid));
+  }
+
+  /** The stream ended: no mark is owed any more. */
+  dispose(): void {
+    clearTimeout(this.idle);
+    this.idle = undefined;
+    this.unmarkedMs = 0;
+  }
+
+  private writable(): boolean {
+    return this.ws.readyState === this.ws.OPEN && !this.full;
+  }
+
+  private sendChunk(payload: string, bytes: number): void {
+    if (bytes === 0) return;
+    const ms = bytes / BYTES_PER_MS;
+    this.ws.send(encodeMedia(this.streamSid, payload));
+    this.playback.addAudio(ms);
+    this.unmarkedMs += ms;
+    this.counts.framesOut += 1;
+    this.counts.bytesOut += bytes;
+    if (this.unmarkedMs >= MARK_EVERY_MS) this.sendMark();
+  }
+
+  private sendMark(): void {
+    this.ws.send(encodeMark(this.streamSid, this.playback.mark()));
+    this.unmarkedMs = 0;
+    this.counts.marksOut += 1;
+  }
+
+  /** One timer per stream, pushed back by every play(): it fires only once the audio pauses. */
+  private armIdleMark(): void {
+    if (this.idle) {
+      this.idle.refresh();
+      return;
+    }
+    this.idle = setTimeout(() => {
+      if (this.unmarkedMs > 0 && this.writable()) this.sendMark();
+    }, MARK_IDLE_MS);
+    this.idle.unref();
   }
 }
 

@@ -1,5 +1,9 @@
 // PlaybackTracker: Twilio's echoed marks are the playback clock. Tracks ms of agent audio sent and
 // acknowledged per generation; a barge-in bumps the generation so marks from before are stale.
+// Audio counts as sent at once (pendingMs); heard advances mark by mark, so it is exact at the
+// marks' positions, however far apart the sender puts them.
+
+const MARK_NAME = /^g(\d+):(\d+(?:\.\d+)?):\d+$/;
 
 interface Waiter {
   targetMs: number;
@@ -15,7 +19,17 @@ export class PlaybackTracker {
 
   /** Records `ms` more audio sent; returns the mark name to send after it. */
   sentAudio(ms: number): string {
+    this.addAudio(ms);
+    return this.mark();
+  }
+
+  /** Records `ms` more audio sent, without a mark yet. */
+  addAudio(ms: number): void {
     this.sent += ms;
+  }
+
+  /** The name of a mark placed after everything sent so far. */
+  mark(): string {
     this.seq += 1;
     // The name carries generation and end position: no lookup table to grow or leak.
     return `g${this.generation}:${this.sent}:${this.seq}`;
@@ -23,7 +37,7 @@ export class PlaybackTracker {
 
   /** Handles an echoed mark; false when it is foreign or from a cleared generation. */
   ack(name: string): boolean {
-    const m = /^g(\d+):(\d+(?:\.\d+)?):\d+$/.exec(name);
+    const m = MARK_NAME.exec(name);
     if (!m || Number(m[1]) !== this.generation) return false;
     const endMs = Number(m[2]);
     if (endMs > this.heard) this.heard = Math.min(endMs, this.sent);

@@ -3,12 +3,17 @@
 // written as it would be heard, one agent byte per caller byte, and a `clear` drops what is unheard.
 import { createWriteStream, type WriteStream } from 'node:fs';
 import { mkdir, open } from 'node:fs/promises';
+import { endianness } from 'node:os';
 import path from 'node:path';
 import { writeWav } from '../audio/wav.js';
 import { MULAW_SILENCE } from '../audio/mulaw.js';
 
 /** Disk writes are batched: one write per ~1 s of stereo audio instead of one per 20 ms frame. */
 const FLUSH_BYTES = 16_000;
+/** Caller frames are decoded here, not into a new buffer each (Twilio's are 160 bytes). */
+const SCRATCH_BYTES = 640;
+/** One caller + agent sample pair is one 16-bit store on little-endian machines (caller in the low byte). */
+const LITTLE_ENDIAN = endianness() === 'LE';
 
 export class CallRecorder {
   private readonly header = Buffer.from(
@@ -16,7 +21,10 @@ export class CallRecorder {
   );
   private out: WriteStream | undefined;
   private opened: Promise<void>;
-  private pending: Buffer;
+  private readonly pending: Buffer;
+  /** The same memory as pending, as sample pairs. */
+  private readonly pairs: Uint16Array;
+  private readonly scratch = Buffer.allocUnsafe(SCRATCH_BYTES);
   private pendingLength = 0;
   private agentQueue: Buffer[] = [];
   private agentOffset = 0;
@@ -24,7 +32,9 @@ export class CallRecorder {
   private failed: Error | undefined;
 
   constructor(readonly file: string) {
-    this.pending = Buffer.allocUnsafe(FLUSH_BYTES);
+    // Its own (aligned) memory, so the 16-bit view below is valid.
+    this.pending = Buffer.allocUnsafeSlow(FLUSH_BYTES);
+    this.pairs = new Uint16Array(this.pending.buffer, this.pending.byteOffset, FLUSH_BYTES / 2);
     this.opened = mkdir(path.dirname(file), { recursive: true }).then(() => {
       this.out = createWriteStream(file);
       this.out.on('error', (err) => (this.failed = err));
@@ -44,13 +54,24 @@ export class CallRecorder {
     this.agentOffset = 0;
   }
 
-  /** One inbound frame: writes it beside the agent audio playing at the same moment. */
-  caller(mulaw: Buffer): void {
+  /** One inbound frame as Twilio sent it (base64), decoded without allocating. */
+  callerBase64(payload: string): void {
     if (this.failed) return;
-    for (let i = 0; i < mulaw.length; i++) {
-      if (this.pendingLength + 2 > this.pending.length) this.flush();
-      this.pending[this.pendingLength++] = mulaw[i]!;
-      this.pending[this.pendingLength++] = this.nextAgentByte();
+    if ((payload.length * 3) / 4 > SCRATCH_BYTES) return this.caller(Buffer.from(payload, 'base64'));
+    const n = this.scratch.write(payload, 0, 'base64');
+    this.caller(this.scratch.subarray(0, n));
+  }
+
+  /** One inbound frame: writes it beside the agent audio playing at the same moment. */
+  caller(mulaw: Uint8Array): void {
+    if (this.failed) return;
+    let from = 0;
+    while (from < mulaw.length) {
+      if (this.pendingLength + 2 > FLUSH_BYTES) this.flush();
+      const take = Math.min((FLUSH_BYTES - this.pendingLength) >> 1, mulaw.length - from);
+      this.interleave(mulaw, from, take);
+      this.pendingLength += take * 2;
+      from += take;
     }
     this.dataBytes += mulaw.length * 2;
   }
@@ -74,15 +95,42 @@ export class CallRecorder {
     return this.seconds;
   }
 
-  private nextAgentByte(): number {
-    const head = this.agentQueue[0];
-    if (!head) return MULAW_SILENCE;
-    const byte = head[this.agentOffset++]!;
-    if (this.agentOffset >= head.length) {
-      this.agentQueue.shift();
-      this.agentOffset = 0;
+  /**
+   * Appends `count` caller bytes from `from`, each with the next agent byte (silence once none is
+   * queued): left = caller, right = agent.
+   */
+  private interleave(caller: Uint8Array, from: number, count: number): void {
+    let pair = this.pendingLength >> 1;
+    let done = 0;
+    while (done < count) {
+      const head = this.agentQueue[0];
+      const n = head ? Math.min(head.length - this.agentOffset, count - done) : count - done;
+      const c = from + done;
+      if (LITTLE_ENDIAN) {
+        const pairs = this.pairs;
+        if (head) {
+          const a = this.agentOffset;
+          for (let i = 0; i < n; i++) pairs[pair + i] = caller[c + i]! | (head[a + i]! << 8);
+        } else {
+          for (let i = 0; i < n; i++) pairs[pair + i] = caller[c + i]! | (MULAW_SILENCE << 8);
+        }
+      } else {
+        const out = this.pending;
+        for (let i = 0; i < n; i++) {
+          out[(pair + i) * 2] = caller[c + i]!;
+          out[(pair + i) * 2 + 1] = head ? head[this.agentOffset + i]! : MULAW_SILENCE;
+        }
+      }
+      pair += n;
+      done += n;
+      if (head) {
+        this.agentOffset += n;
+        if (this.agentOffset >= head.length) {
+          this.agentQueue.shift();
+          this.agentOffset = 0;
+        }
+      }
     }
-    return byte;
   }
 
   private flush(): void {

@@ -1,11 +1,25 @@
 // Prometheus metrics for the whole process; one registry per app so tests stay independent.
+// Per-frame counts are plain numbers in `tally` (a field increment on the hot path), folded into
+// their counters when /metrics is scraped, so every scrape is exact.
 import { Counter, Gauge, Registry, collectDefaultMetrics } from 'prom-client';
+
+/** Counted on every media frame; read and reset by the counters' collect(). */
+export interface FrameTally {
+  framesIn: number;
+  framesOut: number;
+}
 
 export function createMetrics() {
   const registry = new Registry();
   collectDefaultMetrics({ register: registry });
+  const tally: FrameTally = { framesIn: 0, framesOut: 0 };
+  const fold = (counter: Counter, key: keyof FrameTally) => {
+    if (tally[key] > 0) counter.inc(tally[key]);
+    tally[key] = 0;
+  };
   return {
     registry,
+    tally,
     webhooks: new Counter({
       name: 'agentlocator_webhook_requests_total',
       help: 'Twilio webhook requests by route and HTTP status',
@@ -27,11 +41,17 @@ export function createMetrics() {
       name: 'agentlocator_stream_frames_in_total',
       help: 'Media frames received from Twilio',
       registers: [registry],
+      collect() {
+        fold(this, 'framesIn');
+      },
     }),
     framesOut: new Counter({
       name: 'agentlocator_stream_frames_out_total',
       help: 'Media frames sent to Twilio',
       registers: [registry],
+      collect() {
+        fold(this, 'framesOut');
+      },
     }),
     badFrames: new Counter({
       name: 'agentlocator_stream_bad_frames_total',

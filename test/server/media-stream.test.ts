@@ -319,3 +319,76 @@ describe('an agent that throws', () => {
     expect((await fetch(`${s.origin}/healthz`)).status).toBe(200);
   });
 });
+
+describe('caller audio before the agent exists', () => {
+  let s: TestServer;
+  const heard: string[] = [];
+  beforeAll(async () => {
+    const agents: AgentFactory = {
+      name: 'listener',
+      health: () => 'ok',
+      create: () => {
+        let control: CallControl | undefined;
+        return {
+          start: async (_call, c) => {
+            control = c;
+          },
+          // Frames may come before start(): the agent keeps them all and answers once it can.
+          onAudio: (frame) => {
+            heard.push(frame.payload);
+            control?.play({ base64: frame.payload });
+          },
+          onDtmf: () => undefined,
+          close: async () => undefined,
+        };
+      },
+    };
+    s = await startTestServer({}, { agents });
+  });
+  afterAll(async () => {
+    await s.stop();
+  });
+
+  const counter = async (name: string) => {
+    const text = await (await fetch(`${s.origin}/metrics`)).text();
+    return Number(new RegExp(`^${name} (\\d+)$`, 'm').exec(text)?.[1] ?? 0);
+  };
+
+  it('reaches the agent in order, none lost, and every frame is counted in /metrics', async () => {
+    const inBefore = await counter('agentlocator_stream_frames_in_total');
+    const outBefore = await counter('agentlocator_stream_frames_out_total');
+    const { callSid, token } = await newCall(s);
+    const o = await connect(s);
+    // start and the first frames in one burst: they arrive while the token is being checked.
+    const streamSid = start(o, callSid, token);
+    const payloads = Array.from({ length: 8 }, (_, i) => Buffer.alloc(160, i).toString('base64'));
+    payloads.forEach((payload, i) =>
+      o.ws.send(
+        encodeInboundMedia({ sequenceNumber: i + 2, streamSid, chunk: i + 1, timestampMs: i * 20, payload }),
+      ),
+    );
+    await until(() => heard.length >= 8);
+    expect(heard).toEqual(payloads);
+    // Once started the agent plays each later frame back: its marks follow every 100 ms of audio.
+    const late = Buffer.alloc(160, 0x42).toString('base64');
+    for (let i = 0; i < 5; i++)
+      o.ws.send(
+        encodeInboundMedia({
+          sequenceNumber: 20 + i,
+          streamSid,
+          chunk: 20 + i,
+          timestampMs: 400 + i * 20,
+          payload: late,
+        }),
+      );
+    await until(() => o.received.some((t) => JSON.parse(t).event === 'mark'));
+    const out = o.received.map((t) => JSON.parse(t) as { event: string; streamSid: string });
+    expect(out.filter((m) => m.event === 'media')).toHaveLength(5);
+    expect(out.map((m) => m.event).indexOf('mark')).toBe(5);
+    expect(out.every((m) => m.streamSid === streamSid)).toBe(true);
+    o.ws.send(encodeStop({ sequenceNumber: 30, streamSid, accountSid: TEST_ACCOUNT_SID, callSid }));
+    await o.closed;
+    expect((await counter('agentlocator_stream_frames_in_total')) - inBefore).toBe(13);
+    expect((await counter('agentlocator_stream_frames_out_total')) - outBefore).toBe(5);
+  });
+});

@@ -37,6 +37,22 @@ describe('PlaybackTracker', () => {
     expect(p.heardMs()).toBe(50); // never beyond what was sent
   });
 
+  it('counts audio as pending at once and hears it only up to the marks acknowledged', () => {
+    const p = new PlaybackTracker();
+    p.addAudio(20);
+    p.addAudio(20);
+    p.addAudio(60);
+    const m1 = p.mark();
+    p.addAudio(20);
+    expect(p.pendingMs()).toBe(120);
+    expect(p.ack(m1)).toBe(true);
+    // Exact at the mark: the 20 ms sent after it are not heard yet.
+    expect(p.heardMs()).toBe(100);
+    expect(p.pendingMs()).toBe(20);
+    expect(p.ack(p.mark())).toBe(true);
+    expect(p.heardMs()).toBe(120);
+  });
+
   it('resolves whenPlayed once everything sent is heard, or on interrupt', async () => {
     const p = new PlaybackTracker();
     await p.whenPlayed(); // nothing pending

@@ -40,6 +40,26 @@ describe('CallRecorder', () => {
     expect(right.slice(160).every((b) => b === 0xff)).toBe(true);
   });
 
+  it('records base64 frames as Twilio sends them exactly like decoded ones, small or large', async () => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'rec-'));
+    const a = new CallRecorder(path.join(dir, 'a.wav'));
+    const b = new CallRecorder(path.join(dir, 'b.wav'));
+    const small = Buffer.from(Array.from({ length: 160 }, (_, i) => i));
+    const large = Buffer.from(Array.from({ length: 1600 }, (_, i) => (i * 7) & 0xff)); // beyond the scratch
+    for (const r of [a, b]) r.agent(frame(0x20, 500));
+    a.caller(small);
+    a.caller(large);
+    b.callerBase64(small.toString('base64'));
+    b.callerBase64(large.toString('base64'));
+    await Promise.all([a.finish(), b.finish()]);
+    const wavA = readWav(new Uint8Array(readFileSync(path.join(dir, 'a.wav'))));
+    const wavB = readWav(new Uint8Array(readFileSync(path.join(dir, 'b.wav'))));
+    expect(wavB.frames).toBe(1760);
+    expect(Buffer.from(wavB.data).equals(Buffer.from(wavA.data))).toBe(true);
+    const left = wavB.data.filter((_, i) => i % 2 === 0);
+    expect(Buffer.from(left.slice(160)).equals(large)).toBe(true);
+  });
+
   it('records a long call without holding it in memory', async () => {
     const file = path.join(mkdtempSync(path.join(tmpdir(), 'rec-')), 'long.wav');
     const r = new CallRecorder(file);

@@ -1,0 +1,158 @@
+// OutboundAudio over a real WebSocket pair on 127.0.0.1:0: what Twilio receives (media of at most
+// 50 ms, a mark per ~100 ms of audio and one when the audio stops), and in how many socket writes.
+import { afterEach, describe, expect, it } from 'vitest';
+import type { Duplex } from 'node:stream';
+import WebSocket, { WebSocketServer } from 'ws';
+import { MARK_IDLE_MS, OutboundAudio } from '../../src/call/outbound-audio.js';
+import { PlaybackTracker } from '../../src/call/playback.js';
+
+interface Pair {
+  server: WebSocket;
+  received: { event: string; streamSid: string; media?: { payload: string }; mark?: { name: string } }[];
+  close(): Promise<void>;
+}
+
+const opened: Pair[] = [];
+
+async function pair(): Promise<Pair> {
+  const wss = new WebSocketServer({ port: 0, host: '127.0.0.1' });
+  await new Promise<void>((resolve) => wss.once('listening', () => resolve()));
+  const port = (wss.address() as { port: number }).port;
+  const serverSide = new Promise<WebSocket>((resolve) => wss.once('connection', (ws) => resolve(ws)));
+  const client = new WebSocket(`ws://127.0.0.1:${port}`);
+  const received: Pair['received'] = [];
+  client.on('message', (data) => received.push(JSON.parse(String(data)) as Pair['received'][number]));
+  await new Promise<void>((resolve) => client.once('open', () => resolve()));
+  const p: Pair = {
+    server: await serverSide,
+    received,
+    close: async () => {
+      client.terminate();
+      await new Promise<void>((resolve) => wss.close(() => resolve()));
+    },
+  };
+  opened.push(p);
+  return p;
+}
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+const until = async (cond: () => boolean, ms = 2000) => {
+  const end = Date.now() + ms;
+  while (!cond()) {
+    if (Date.now() > end) throw new Error('timed out waiting');
+    await sleep(5);
+  }
+};
+const delta = (byte: number) => ({ base64: Buffer.alloc(160, byte).toString('base64') });
+
+afterEach(async () => {
+  for (const p of opened.splice(0)) await p.close();
+});
+
+describe('OutboundAudio', () => {
+  it('sends 50 ms media frames with a mark after every 100 ms of audio and after the last one', async () => {
+    const p = await pair();
+    const playback = new PlaybackTracker();
+    const out = new OutboundAudio(p.server, 'MZ1', playback, () => undefined);
+    out.play(Buffer.alloc(2000, 0x55)); // 250 ms
+    expect(playback.pendingMs()).toBe(250);
+    await until(() => p.received.length >= 8);
+    expect(p.received.map((m) => m.event)).toEqual([
+      'media',
+      'media',
+      'mark',
+      'media',
+      'media',
+      'mark',
+      'media',
+      'mark',
+    ]);
+    expect(p.received.every((m) => m.streamSid === 'MZ1')).toBe(true);
+    expect(p.received.filter((m) => m.mark).map((m) => m.mark!.name)).toEqual([
+      'g0:100:1',
+      'g0:200:2',
+      'g0:250:3',
+    ]);
+    expect(Buffer.from(p.received[0]!.media!.payload, 'base64').length).toBe(400);
+    expect(out.counts).toEqual({ framesOut: 5, bytesOut: 2000, marksOut: 3 });
+    out.dispose();
+  });
+
+  it('marks 20 ms deltas once per 100 ms, and the tail once the audio pauses', async () => {
+    const p = await pair();
+    const playback = new PlaybackTracker();
+    const out = new OutboundAudio(p.server, 'MZ2', playback, () => undefined);
+    for (let i = 0; i < 7; i++) {
+      out.play(delta(i));
+      await sleep(2);
+    }
+    await until(() => p.received.filter((m) => m.event === 'mark').length >= 2);
+    const events = p.received.map((m) => m.event);
+    expect(events.filter((e) => e === 'media')).toHaveLength(7);
+    expect(events.indexOf('mark')).toBe(5); // right after the fifth delta, in order
+    expect(p.received.filter((m) => m.mark).map((m) => m.mark!.name)).toEqual(['g0:100:1', 'g0:140:2']);
+    // Each delta's payload goes through untouched.
+    expect(p.received[0]!.media!.payload).toBe(delta(0).base64);
+    // The tracker is exact at the marks: acking the tail mark means everything was heard.
+    expect(playback.ack('g0:140:2')).toBe(true);
+    expect(playback.pendingMs()).toBe(0);
+    out.dispose();
+  });
+
+  it('writes the media and marks of one play() to the socket at once', async () => {
+    const p = await pair();
+    const socket = (p.server as unknown as { _socket: Duplex })._socket as Duplex & {
+      _writev: (...args: unknown[]) => void;
+      _write: (...args: unknown[]) => void;
+    };
+    let writes = 0;
+    const writev = socket._writev.bind(socket);
+    const write = socket._write.bind(socket);
+    socket._writev = (...args) => {
+      writes += 1;
+      writev(...args);
+    };
+    socket._write = (...args) => {
+      writes += 1;
+      write(...args);
+    };
+    const out = new OutboundAudio(p.server, 'MZ3', new PlaybackTracker(), () => undefined);
+    out.play(Buffer.alloc(1600, 0x55)); // 4 media + 2 marks
+    expect(writes).toBe(1);
+    await until(() => p.received.length >= 6);
+    out.dispose();
+  });
+
+  it('owes no mark for audio a clear dropped', async () => {
+    const p = await pair();
+    const playback = new PlaybackTracker();
+    const out = new OutboundAudio(p.server, 'MZ4', playback, () => undefined);
+    out.play(delta(1));
+    out.play(delta(2));
+    playback.interrupt();
+    out.clear();
+    await sleep(MARK_IDLE_MS * 2);
+    expect(p.received.map((m) => m.event)).toEqual(['media', 'media', 'clear']);
+    out.dispose();
+  });
+
+  it('stops its timer when disposed', async () => {
+    const p = await pair();
+    const out = new OutboundAudio(p.server, 'MZ5', new PlaybackTracker(), () => undefined);
+    out.play(delta(1));
+    out.dispose();
+    await sleep(MARK_IDLE_MS * 2);
+    expect(p.received.map((m) => m.event)).toEqual(['media']);
+  });
+
+  it('sends nothing once the socket is closed', async () => {
+    const p = await pair();
+    const playback = new PlaybackTracker();
+    const out = new OutboundAudio(p.server, 'MZ6', playback, () => undefined);
+    p.server.close();
+    out.play(delta(1));
+    expect(playback.pendingMs()).toBe(0);
+    expect(out.counts.framesOut).toBe(0);
+    out.dispose();
+  });
+});
