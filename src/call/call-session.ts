@@ -227,6 +227,7 @@ export class CallSession {
     this.state = 'live';
     this.log.info({ tracks: msg.start.tracks, mediaFormat: msg.start.mediaFormat }, 'WS_START');
     this.deps.metrics.liveStreams.inc();
+    this.deps.metrics.idleMemory.streamStarted();
     this.deps.events.publish({ type: 'stream.started', callSid, streamSid: msg.streamSid, at: now });
     this.deps.store
       .openStream({ streamSid: msg.streamSid, callSid, startedAt: now })
@@ -368,7 +369,10 @@ export class CallSession {
     const out = this.outbound?.counts ?? { framesOut: 0, bytesOut: 0, marksOut: 0 };
     this.log.info({ code, reason, ...this.counts, ...out }, 'WS_STOP');
     this.deps.metrics.streamCloses.inc({ code: String(code) });
-    if (wasLive) this.deps.metrics.liveStreams.dec();
+    if (wasLive) {
+      this.deps.metrics.liveStreams.dec();
+      this.deps.metrics.idleMemory.streamEnded();
+    }
     const agent = this.agent;
     this.agent = undefined;
     if (agent) {

@@ -2,6 +2,7 @@
 // Per-frame counts are plain numbers in `tally` (a field increment on the hot path), folded into
 // their counters when /metrics is scraped, so every scrape is exact.
 import { Counter, Gauge, Registry, collectDefaultMetrics } from 'prom-client';
+import { IdleMemory } from './idle-memory.js';
 
 /** Counted on every media frame; read and reset by the counters' collect(). */
 export interface FrameTally {
@@ -20,6 +21,8 @@ export function createMetrics() {
   return {
     registry,
     tally,
+    /** Follows the live-stream count (as liveStreams does) to give memory back once it is zero. */
+    idleMemory: new IdleMemory(),
     webhooks: new Counter({
       name: 'agentlocator_webhook_requests_total',
       help: 'Twilio webhook requests by route and HTTP status',
