@@ -55,7 +55,7 @@ const serverEnv = Object.fromEntries(
 );
 const rampMs = (n: number) => (quick ? Math.max(1000, n * 5) : Math.max(2000, n * 10));
 /** Time one point takes: start-up and idle settle, ramp, window, drain, hang-up and memory settle. */
-const pointMs = (n: number) => 3500 + 2 * rampMs(n) + 1000 + windowMs + drainMs + 1000 + 3000;
+const pointMs = (n: number) => 3500 + 2 * rampMs(n) + 1000 + windowMs + drainMs + 1000 + 4000;
 
 const label = (k: TargetKind) =>
   k === 'ours'
@@ -205,7 +205,8 @@ async function main() {
   );
   for (const t of head.targets) {
     console.log(
-      `  ${t.target.padEnd(26)} ${t.usPerFrame?.toFixed(1) ?? '-'} µs/frame, ${t.callsHeld}${t.heldAtEnd ? '+' : ''} calls held`,
+      `  ${t.target.padEnd(26)} ${t.usPerFrame?.toFixed(1) ?? '-'} µs/frame, ${t.callsHeld}${t.heldAtEnd ? '+' : ''} calls held, ` +
+        `${t.kbPerCall?.toFixed(0) ?? '-'} KB RSS per live call, RSS back within 20 MB after every point: ${t.rssBack ? 'yes' : 'NO'}`,
     );
   }
   console.log(

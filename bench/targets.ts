@@ -38,6 +38,8 @@ export interface Target {
   pids(): number[];
   /** Event-loop delay p99 and max (ms) since the previous call; undefined when not exposed. */
   eventLoopDelay(): Promise<{ p99: number; max: number } | undefined>;
+  /** V8 heap in use and reserved, and memory outside it (Buffers), in MB; undefined when not exposed. */
+  heap(): Promise<{ usedMB: number; totalMB: number; externalMB: number } | undefined>;
   /** Bytes the server logged so far. */
   logBytes(): number;
   stop(): Promise<void>;
@@ -166,6 +168,21 @@ export async function startTarget(opts: TargetOptions): Promise<Target> {
       if (opts.kind !== 'bare') return scrapeEventLoop(origin);
       try {
         return beyondTick((await (await fetch(`${origin}/stats`)).json()) as { p99: number; max: number });
+      } catch {
+        return undefined;
+      }
+    },
+    heap: async () => {
+      if (opts.kind === 'bare') return undefined;
+      try {
+        const text = await (await fetch(`${origin}/metrics`)).text();
+        const mb = (name: string) =>
+          Number(new RegExp(`^${name} ([0-9.e+-]+)$`, 'm').exec(text)?.[1]) / 1024 / 1024;
+        return {
+          usedMB: mb('nodejs_heap_size_used_bytes'),
+          totalMB: mb('nodejs_heap_size_total_bytes'),
+          externalMB: mb('nodejs_external_memory_bytes'),
+        };
       } catch {
         return undefined;
       }

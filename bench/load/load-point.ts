@@ -44,6 +44,10 @@ export interface PointResult {
   rssIdleMB: number;
   rssSteadyMB: number;
   rssEndMB: number;
+  /** How long after the last hang-up rssEndMB was read (early once back within 20 MB). */
+  endWaitMs: number;
+  /** The V8 heap when idle, with every call live, and after they ended (AgentLocator only). */
+  heapMB: { idle: unknown; live: unknown; end: unknown };
   /** (RSS with every call live − idle RSS) / N: includes the heap growing to its working size. */
   kbPerCall: number;
   /** RSS added per extra live call, from half the calls live to all of them. */
@@ -57,6 +61,8 @@ export interface PointResult {
 }
 
 const GOLDEN = (Math.sqrt(5) - 1) / 2;
+/** After the calls end, RSS should come back within this of the idle figure. */
+export const RSS_BACK_BYTES = 20 * 1024 * 1024;
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const rssOf = (t: Target) => t.pids().reduce((sum, p) => sum + rssBytes(p), 0);
 const cpuOf = (t: Target) => t.pids().reduce((sum, p) => sum + cpuSeconds(p), 0);
@@ -72,6 +78,8 @@ export async function runPoint(spec: PointSpec): Promise<PointResult> {
   // Let start-up work (JIT, first GCs) settle before the idle figure.
   await sleep(1000);
   const rssIdle = rssOf(target);
+  const heapIdle = await target.heap();
+  let heapLive: unknown;
   const logBefore = target.logBytes();
 
   const t0 = performance.now() + 100;
@@ -148,6 +156,7 @@ export async function runPoint(spec: PointSpec): Promise<PointResult> {
         rssFull = { bytes: rssSteady, live: liveCalls() };
         windowEdge = windowEdge.then(async () => {
           eld = await spec.target.eventLoopDelay();
+          heapLive = await target.heap();
           await spec.onWindow?.('end');
         });
       }
@@ -191,8 +200,16 @@ export async function runPoint(spec: PointSpec): Promise<PointResult> {
   const closeDeadline = Date.now() + 10_000;
   while (legs.some((l) => l.ws && !l.closed) && Date.now() < closeDeadline) await sleep(50);
   for (const leg of legs) if (leg.ws && !leg.closed) leg.terminate();
-  await sleep(3000);
-  const rssEnd = rssOf(target);
+  // AgentLocator collects 2 s after its last call ends: wait up to 6 s for RSS to come back.
+  const endStarted = Date.now();
+  let rssEnd = rssOf(target);
+  while (Date.now() - endStarted < 6000) {
+    await sleep(250);
+    rssEnd = rssOf(target);
+    if (Date.now() - endStarted >= 1000 && rssEnd - rssIdle <= RSS_BACK_BYTES) break;
+  }
+  const endWaitMs = Date.now() - endStarted;
+  const heapEnd = await target.heap();
 
   const rtt = [...samples.rttMs].sort((a, b) => a - b);
   const lag = summarise(samples.sendLagMs);
@@ -226,6 +243,8 @@ export async function runPoint(spec: PointSpec): Promise<PointResult> {
     rssIdleMB: mb(rssIdle),
     rssSteadyMB: mb(rssSteady),
     rssEndMB: mb(rssEnd),
+    endWaitMs,
+    heapMB: { idle: heapIdle, live: heapLive, end: heapEnd },
     kbPerCall: (rssSteady - rssIdle) / 1024 / n,
     kbPerCallMarginal:
       rssHalf && rssFull && rssFull.live > rssHalf.live

@@ -74,6 +74,10 @@ export interface TargetHeadline {
   callsHeld: number;
   /** The sweep stopped before this target failed (time budget or list end). */
   heldAtEnd: boolean;
+  /** RSS growth per live call at the reference N. */
+  kbPerCall: number | null;
+  /** After every point, RSS came back within 20 MB of its idle figure. */
+  rssBack: boolean;
 }
 
 export interface Headline {
@@ -105,7 +109,14 @@ export function headline(rows: Row[], a: string, b: string): Headline {
       held = r.n;
     }
     const ref = mine.find((r) => r.n === referenceN);
-    return { target: t, usPerFrame: ref ? ref.usPerFrame : null, callsHeld: held, heldAtEnd: !failed };
+    return {
+      target: t,
+      usPerFrame: ref ? ref.usPerFrame : null,
+      callsHeld: held,
+      heldAtEnd: !failed,
+      kbPerCall: ref ? ref.kbPerCall : null,
+      rssBack: mine.every((r) => r.rssEndMB - r.rssIdleMB <= 20),
+    };
   };
   const ta = of(a);
   const tb = of(b);
