@@ -3,7 +3,7 @@
 // Twilio plays in order; its echoed marks drive PlaybackTracker. Owns its one idle timer.
 import type { Duplex } from 'node:stream';
 import type { WebSocket } from 'ws';
-import { encodeClear, encodeMark, encodeMedia } from '../twilio/stream-messages.js';
+import { encodeClear, encodeMark, mediaEncoder } from '../twilio/stream-messages.js';
 import type { PlaybackTracker } from './playback.js';
 import type { CallRecorder } from './recorder.js';
 
@@ -29,6 +29,7 @@ export class OutboundAudio {
   private idle: NodeJS.Timeout | undefined;
   /** ws keeps its socket private; corking it turns the frames of one play() into one write. */
   private readonly socket: Duplex | undefined;
+  private readonly encodeMedia: (payload: string) => string;
 
   constructor(
     private readonly ws: WebSocket,
@@ -40,12 +41,15 @@ export class OutboundAudio {
     private readonly onFrames?: (frames: number) => void,
   ) {
     this.socket = (ws as unknown as { _socket?: Duplex })._socket;
+    this.encodeMedia = mediaEncoder(streamSid);
   }
 
   play(audio: Buffer | { base64: string }): void {
     if (!this.writable()) return;
-    if (this.recorder)
-      this.recorder.agent(Buffer.isBuffer(audio) ? audio : Buffer.from(audio.base64, 'base64'));
+    if (this.recorder) {
+      if (Buffer.isBuffer(audio)) this.recorder.agent(audio);
+      else this.recorder.agentBase64(audio.base64);
+    }
     const framesBefore = this.counts.framesOut;
     this.socket?.cork();
     if (Buffer.isBuffer(audio)) {
@@ -92,7 +96,7 @@ export class OutboundAudio {
   private sendChunk(payload: string, bytes: number): void {
     if (bytes === 0) return;
     const ms = bytes / BYTES_PER_MS;
-    this.ws.send(encodeMedia(this.streamSid, payload));
+    this.ws.send(this.encodeMedia(payload));
     this.playback.addAudio(ms);
     this.unmarkedMs += ms;
     this.counts.framesOut += 1;

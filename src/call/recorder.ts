@@ -26,7 +26,11 @@ export class CallRecorder {
   private readonly pairs: Uint16Array;
   private readonly scratch = Buffer.allocUnsafe(SCRATCH_BYTES);
   private pendingLength = 0;
-  private agentQueue: Buffer[] = [];
+  /** Agent audio not heard yet: bytes, or base64 as it went to Twilio (decoded when it is reached). */
+  private agentQueue: (Uint8Array | string)[] = [];
+  /** The queue's head as bytes, once reached. */
+  private agentHead: Uint8Array | undefined;
+  private readonly agentScratch = Buffer.allocUnsafe(SCRATCH_BYTES);
   private agentOffset = 0;
   private dataBytes = 0;
   private failed: Error | undefined;
@@ -44,13 +48,19 @@ export class CallRecorder {
   }
 
   /** Agent audio sent to Twilio: heard from now on, after what is already queued. */
-  agent(mulaw: Buffer): void {
+  agent(mulaw: Uint8Array): void {
     if (mulaw.length > 0) this.agentQueue.push(mulaw);
+  }
+
+  /** The same, as base64 (what the agent gave): decoded only when the caller's frames reach it. */
+  agentBase64(payload: string): void {
+    if (payload.length > 0) this.agentQueue.push(payload);
   }
 
   /** Barge-in: Twilio dropped everything not yet played. */
   clear(): void {
     this.agentQueue = [];
+    this.agentHead = undefined;
     this.agentOffset = 0;
   }
 
@@ -103,7 +113,7 @@ export class CallRecorder {
     let pair = this.pendingLength >> 1;
     let done = 0;
     while (done < count) {
-      const head = this.agentQueue[0];
+      const head = this.headBytes();
       const n = head ? Math.min(head.length - this.agentOffset, count - done) : count - done;
       const c = from + done;
       if (LITTLE_ENDIAN) {
@@ -127,10 +137,27 @@ export class CallRecorder {
         this.agentOffset += n;
         if (this.agentOffset >= head.length) {
           this.agentQueue.shift();
+          this.agentHead = undefined;
           this.agentOffset = 0;
         }
       }
     }
+  }
+
+  /** The head of the agent queue as bytes (a base64 head is decoded into the scratch once). */
+  private headBytes(): Uint8Array | undefined {
+    while (this.agentHead === undefined && this.agentQueue.length > 0) {
+      const head = this.agentQueue[0]!;
+      if (typeof head !== 'string') this.agentHead = head;
+      else if ((head.length * 3) / 4 > SCRATCH_BYTES) this.agentHead = Buffer.from(head, 'base64');
+      else this.agentHead = this.agentScratch.subarray(0, this.agentScratch.write(head, 0, 'base64'));
+      // Base64 that decodes to nothing is dropped, not looped on.
+      if (this.agentHead.length === 0) {
+        this.agentQueue.shift();
+        this.agentHead = undefined;
+      }
+    }
+    return this.agentHead;
   }
 
   private flush(): void {

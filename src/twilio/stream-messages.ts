@@ -150,6 +150,12 @@ export function encodeMedia(streamSid: string, payload: string): string {
   return `{"event":"media","streamSid":${JSON.stringify(streamSid)},"media":{"payload":"${payload}"}}`;
 }
 
+/** encodeMedia for one stream, its constant part built once (a call sends up to 50 a second). */
+export function mediaEncoder(streamSid: string): (payload: string) => string {
+  const head = `{"event":"media","streamSid":${JSON.stringify(streamSid)},"media":{"payload":"`;
+  return (payload) => `${head}${payload}"}}`;
+}
+
 export function encodeMark(streamSid: string, name: string): string {
   return `{"event":"mark","streamSid":${JSON.stringify(streamSid)},"mark":{"name":${JSON.stringify(name)}}}`;
 }

@@ -60,6 +60,29 @@ describe('CallRecorder', () => {
     expect(Buffer.from(left.slice(160)).equals(large)).toBe(true);
   });
 
+  it('records agent audio given as base64 like bytes, across frames, and forgets it on clear', async () => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'rec-'));
+    const a = new CallRecorder(path.join(dir, 'a.wav'));
+    const b = new CallRecorder(path.join(dir, 'b.wav'));
+    const chunks = [frame(0x21, 100), frame(0x22, 250), frame(0x23, 1000)]; // the last beyond the scratch
+    for (const c of chunks) {
+      a.agent(c);
+      b.agentBase64(c.toString('base64'));
+    }
+    for (const r of [a, b]) {
+      r.caller(frame(0x10));
+      r.caller(frame(0x10));
+      r.clear();
+      r.caller(frame(0x10));
+    }
+    await Promise.all([a.finish(), b.finish()]);
+    const right = (f: string) =>
+      readWav(new Uint8Array(readFileSync(path.join(dir, f)))).data.filter((_, i) => i % 2 === 1);
+    expect(Buffer.from(right('b.wav')).equals(Buffer.from(right('a.wav')))).toBe(true);
+    const heard = right('b.wav');
+    expect([heard[0], heard[99], heard[100], heard[319], heard[320]]).toEqual([0x21, 0x21, 0x22, 0x22, 0xff]);
+  });
+
   it('records a long call without holding it in memory', async () => {
     const file = path.join(mkdtempSync(path.join(tmpdir(), 'rec-')), 'long.wav');
     const r = new CallRecorder(file);

@@ -5,6 +5,7 @@ import {
   encodeMark,
   encodeMedia,
   encodeStart,
+  mediaEncoder,
   parseInbound,
   parseOutbound,
 } from '../../src/twilio/stream-messages.js';
@@ -93,6 +94,11 @@ describe('outbound frames', () => {
       expect(JSON.parse(text).streamSid).toBe('MZ9');
       expect(parseOutbound(text).ok).toBe(true);
     }
+  });
+
+  it('encodes media for one stream exactly as encodeMedia does', () => {
+    expect(mediaEncoder('MZ9')('/////w==')).toBe(encodeMedia('MZ9', '/////w=='));
+    expect(parseOutbound(mediaEncoder('MZ"odd')('AA==')).ok).toBe(true);
   });
 
   it('escapes mark names like any JSON string', () => {
