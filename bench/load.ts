@@ -41,10 +41,9 @@ const NOISY_OTHERS_PCT = 25;
 const MAX_REPEATS = 2;
 /** `npm run bench` builds here: other work rebuilding dist/ cannot change the server mid-sweep. */
 const distDir = value('--dist') ?? '.bench/dist';
-const targets: TargetKind[] = profileN
-  ? ['ours']
-  : ((value('--targets')?.split(',') as TargetKind[] | undefined) ??
-    (clusterMode ? ['ours', 'cluster'] : ['ours', 'bare']));
+const targets: TargetKind[] =
+  (value('--targets')?.split(',') as TargetKind[] | undefined) ??
+  (profileN ? ['ours'] : clusterMode ? ['ours', 'cluster'] : ['ours', 'bare']);
 const ns =
   (profileN ? [profileN] : numbers('--ns')) ??
   (quick ? [100, 200] : clusterMode ? [200, 400, 600] : [50, 100, 200, 300, 400, 500, 600, 800, 1000]);
@@ -201,7 +200,8 @@ async function main() {
   if (counted.length < rows.length)
     console.log(`(${rows.length - counted.length} noisy runs measured again; all runs are in the JSON)`);
   console.log(
-    `\nHeadline (µs per frame at N=${head.referenceN ?? '-'}; calls held = largest N before the first failure):`,
+    `\nHeadline: µs per frame = median over N=${head.comparedAt.join(',') || '-'} (ratio: median of the ` +
+      `per-N ratios); calls held = largest N before the first failure; RSS per call at N=${head.referenceN ?? '-'}`,
   );
   for (const t of head.targets) {
     console.log(

@@ -5,8 +5,7 @@
 import type { Target } from '../targets.js';
 import type { Dialer } from './dial.js';
 import { cpuSeconds, machineBusySeconds, mainThreadSeconds, rssBytes } from './proc.js';
-import { FRAME_MS, TwilioLeg, type Samples } from './twilio-leg.js';
-import { summarise } from '../support.js';
+import { FRAME_MS, Series, TwilioLeg, type Samples } from './twilio-leg.js';
 
 export interface PointSpec {
   n: number;
@@ -69,7 +68,7 @@ const cpuOf = (t: Target) => t.pids().reduce((sum, p) => sum + cpuSeconds(p), 0)
 const loopCpuOf = (t: Target) => t.pids().reduce((sum, p) => sum + mainThreadSeconds(p), 0);
 const mb = (bytes: number) => bytes / 1024 / 1024;
 
-function percentile(sorted: number[], q: number): number {
+function percentile(sorted: Float64Array, q: number): number {
   return sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))] ?? NaN;
 }
 
@@ -87,8 +86,8 @@ export async function runPoint(spec: PointSpec): Promise<PointResult> {
   const samples: Samples = {
     windowStart: t0 + rampMs + 1000,
     windowEnd: t0 + rampMs + 1000 + windowMs,
-    rttMs: [],
-    sendLagMs: [],
+    rttMs: new Series(Math.ceil((n * windowMs) / FRAME_MS) + n * 10),
+    sendLagMs: new Series(Math.ceil((n * windowMs) / FRAME_MS) + n * 10),
     framesInWindow: 0,
   };
   const legs: TwilioLeg[] = [];
@@ -211,8 +210,8 @@ export async function runPoint(spec: PointSpec): Promise<PointResult> {
   const endWaitMs = Date.now() - endStarted;
   const heapEnd = await target.heap();
 
-  const rtt = [...samples.rttMs].sort((a, b) => a - b);
-  const lag = summarise(samples.sendLagMs);
+  const rtt = samples.rttMs.sorted();
+  const lag = samples.sendLagMs.sorted();
   const cpuSec = window.cpu1 - window.cpu0;
   const genSec = (window.gen1.user + window.gen1.system) / 1e6;
   const busySec = window.busy1 - window.busy0;
@@ -253,7 +252,7 @@ export async function runPoint(spec: PointSpec): Promise<PointResult> {
     eventLoopP99Ms: eld?.p99 ?? null,
     eventLoopMaxMs: eld?.max ?? null,
     generatorCpuPct: (genSec / windowSec) * 100,
-    generatorLagP99Ms: lag.p99,
+    generatorLagP99Ms: percentile(lag, 0.99),
     othersCpuPct: ((busySec - cpuSec - genSec) / windowSec) * 100,
     logBytesPerCall: (target.logBytes() - logBefore) / n,
   };

@@ -81,7 +81,10 @@ export interface TargetHeadline {
 }
 
 export interface Headline {
+  /** Where RSS per call is read (the largest compared N). */
   referenceN: number | null;
+  /** The N whose µs per frame are compared. */
+  comparedAt: number[];
   targets: TargetHeadline[];
   /** ours / bare: below 1 means cheaper per frame. */
   usPerFrameRatio: number | null;
@@ -90,13 +93,25 @@ export interface Headline {
 }
 
 /**
- * µs per frame is compared at the largest N both targets ran at up to 300 calls: there the
- * generator is below ~60 % of its core and the figure is the target's own.
+ * µs per frame is compared where the figure is the target's own (100 to 300 calls: above, the
+ * generator nears its core's limit; below, fixed per-wakeup costs dominate): the median over the N
+ * both targets ran at there, and the median of the per-N ratios (each pair measured back to back,
+ * so a shared machine's drift cancels).
  */
+const median = (xs: number[]): number | null => {
+  const s = [...xs].sort((x, y) => x - y);
+  if (s.length === 0) return null;
+  const mid = Math.floor(s.length / 2);
+  return s.length % 2 ? s[mid]! : (s[mid - 1]! + s[mid]!) / 2;
+};
+
 export function headline(rows: Row[], a: string, b: string): Headline {
   const ns = (t: string) => new Set(rows.filter((r) => r.target === t).map((r) => r.n));
   const common = [...ns(a)].filter((n) => ns(b).has(n)).sort((x, y) => x - y);
-  const referenceN = common.filter((n) => n <= 300).at(-1) ?? common[0] ?? null;
+  const clean = common.filter((n) => n >= 100 && n <= 300);
+  const compared = clean.length ? clean : common.slice(0, 1);
+  const at = (t: string, n: number) => rows.find((r) => r.target === t && r.n === n);
+  const referenceN = compared.at(-1) ?? null;
   const of = (t: string): TargetHeadline => {
     const mine = rows.filter((r) => r.target === t).sort((x, y) => x.n - y.n);
     let held = 0;
@@ -111,7 +126,7 @@ export function headline(rows: Row[], a: string, b: string): Headline {
     const ref = mine.find((r) => r.n === referenceN);
     return {
       target: t,
-      usPerFrame: ref ? ref.usPerFrame : null,
+      usPerFrame: median(compared.map((n) => at(t, n)!.usPerFrame)),
       callsHeld: held,
       heldAtEnd: !failed,
       kbPerCall: ref ? ref.kbPerCall : null,
@@ -123,7 +138,8 @@ export function headline(rows: Row[], a: string, b: string): Headline {
   return {
     referenceN,
     targets: [ta, tb],
-    usPerFrameRatio: ta.usPerFrame && tb.usPerFrame ? ta.usPerFrame / tb.usPerFrame : null,
+    comparedAt: compared,
+    usPerFrameRatio: median(compared.map((n) => at(a, n)!.usPerFrame / at(b, n)!.usPerFrame)),
     callsHeldRatio: ta.callsHeld && tb.callsHeld ? ta.callsHeld / tb.callsHeld : null,
   };
 }

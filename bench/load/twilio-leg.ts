@@ -26,12 +26,32 @@ const MAX_CATCH_UP = 10;
 const tagOut = Buffer.alloc(TAG_BYTES);
 const tagIn = Buffer.alloc(TAG_BYTES);
 
+/** A preallocated series: the generator must not feed its own GC on the hot path. */
+export class Series {
+  private values: Float64Array;
+  length = 0;
+  constructor(capacity: number) {
+    this.values = new Float64Array(Math.max(16, capacity));
+  }
+  push(v: number): void {
+    if (this.length === this.values.length) {
+      const grown = new Float64Array(this.values.length * 2);
+      grown.set(this.values);
+      this.values = grown;
+    }
+    this.values[this.length++] = v;
+  }
+  sorted(): Float64Array {
+    return this.values.slice(0, this.length).sort();
+  }
+}
+
 /** Samples shared by all calls of one load point; only frames sent inside the window count. */
 export interface Samples {
   windowStart: number;
   windowEnd: number;
-  rttMs: number[];
-  sendLagMs: number[];
+  rttMs: Series;
+  sendLagMs: Series;
   framesInWindow: number;
 }
 
