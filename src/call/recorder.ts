@@ -28,8 +28,9 @@ export class CallRecorder {
   private pendingLength = 0;
   /** Agent audio not heard yet: bytes, or base64 as it went to Twilio (decoded when it is reached). */
   private agentQueue: (Uint8Array | string)[] = [];
-  /** The queue's head as bytes, once reached. */
+  /** The queue's head as bytes, once reached (its first agentHeadLength bytes count). */
   private agentHead: Uint8Array | undefined;
+  private agentHeadLength = 0;
   private readonly agentScratch = Buffer.allocUnsafe(SCRATCH_BYTES);
   private agentOffset = 0;
   private dataBytes = 0;
@@ -68,22 +69,26 @@ export class CallRecorder {
   callerBase64(payload: string): void {
     if (this.failed) return;
     if ((payload.length * 3) / 4 > SCRATCH_BYTES) return this.caller(Buffer.from(payload, 'base64'));
-    const n = this.scratch.write(payload, 0, 'base64');
-    this.caller(this.scratch.subarray(0, n));
+    // The scratch and a length, not a view of it: no typed array is created per frame.
+    this.append(this.scratch, this.scratch.write(payload, 0, 'base64'));
   }
 
   /** One inbound frame: writes it beside the agent audio playing at the same moment. */
   caller(mulaw: Uint8Array): void {
     if (this.failed) return;
+    this.append(mulaw, mulaw.length);
+  }
+
+  private append(mulaw: Uint8Array, length: number): void {
     let from = 0;
-    while (from < mulaw.length) {
+    while (from < length) {
       if (this.pendingLength + 2 > FLUSH_BYTES) this.flush();
-      const take = Math.min((FLUSH_BYTES - this.pendingLength) >> 1, mulaw.length - from);
+      const take = Math.min((FLUSH_BYTES - this.pendingLength) >> 1, length - from);
       this.interleave(mulaw, from, take);
       this.pendingLength += take * 2;
       from += take;
     }
-    this.dataBytes += mulaw.length * 2;
+    this.dataBytes += length * 2;
   }
 
   /** Seconds of call audio recorded so far. */
@@ -114,7 +119,7 @@ export class CallRecorder {
     let done = 0;
     while (done < count) {
       const head = this.headBytes();
-      const n = head ? Math.min(head.length - this.agentOffset, count - done) : count - done;
+      const n = head ? Math.min(this.agentHeadLength - this.agentOffset, count - done) : count - done;
       const c = from + done;
       if (LITTLE_ENDIAN) {
         const pairs = this.pairs;
@@ -135,7 +140,7 @@ export class CallRecorder {
       done += n;
       if (head) {
         this.agentOffset += n;
-        if (this.agentOffset >= head.length) {
+        if (this.agentOffset >= this.agentHeadLength) {
           this.agentQueue.shift();
           this.agentHead = undefined;
           this.agentOffset = 0;
@@ -148,11 +153,18 @@ export class CallRecorder {
   private headBytes(): Uint8Array | undefined {
     while (this.agentHead === undefined && this.agentQueue.length > 0) {
       const head = this.agentQueue[0]!;
-      if (typeof head !== 'string') this.agentHead = head;
-      else if ((head.length * 3) / 4 > SCRATCH_BYTES) this.agentHead = Buffer.from(head, 'base64');
-      else this.agentHead = this.agentScratch.subarray(0, this.agentScratch.write(head, 0, 'base64'));
+      if (typeof head !== 'string') {
+        this.agentHead = head;
+        this.agentHeadLength = head.length;
+      } else if ((head.length * 3) / 4 > SCRATCH_BYTES) {
+        this.agentHead = Buffer.from(head, 'base64');
+        this.agentHeadLength = this.agentHead.length;
+      } else {
+        this.agentHead = this.agentScratch;
+        this.agentHeadLength = this.agentScratch.write(head, 0, 'base64');
+      }
       // Base64 that decodes to nothing is dropped, not looped on.
-      if (this.agentHead.length === 0) {
+      if (this.agentHeadLength === 0) {
         this.agentQueue.shift();
         this.agentHead = undefined;
       }
