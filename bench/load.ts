@@ -9,6 +9,8 @@
 //   npm run bench -- --profile 300     CPU profile of AgentLocator's steady window at N = 300
 //   npm run bench -- --cluster         one process vs node dist/cluster.js (2 workers), unpinned
 //   npm run bench -- --env RECORD_CALLS=false   (ablations; AgentLocator only)
+//   npm run bench -- --syscalls        system calls per frame (perf stat on the syscall tracepoints)
+//   npm run bench -- --perf            perf record of each target's window (kernel + JS, --perf-basic-prof)
 import { execFileSync } from 'node:child_process';
 import { mkdirSync, writeFileSync, copyFileSync } from 'node:fs';
 import os from 'node:os';
@@ -105,6 +107,14 @@ async function main() {
   const active = new Set(targets);
   let profile: ReturnType<typeof summariseProfile> | undefined;
 
+  const perfFile = (kind: TargetKind, n: number) => {
+    const dir = path.resolve('.bench/perf');
+    mkdirSync(dir, { recursive: true });
+    const file = path.join(dir, `${kind}-${n}-${Date.now()}.data`);
+    notes.push(`perf profile: perf report -i ${path.relative(process.cwd(), file)} --no-children --sort sym`);
+    return file;
+  };
+
   const measure = async (kind: TargetKind, n: number): Promise<Row> => {
     const fake = await FakeRealtimeServer.start({ echo: true, recordAudio: false });
     const inspectPort = profileN ? await freePort() : undefined;
@@ -118,6 +128,7 @@ async function main() {
       env: kind === 'bare' ? {} : serverEnv,
       ...(inspectPort ? { inspectPort } : {}),
       ...(kind === 'cluster' ? { workers: 2 } : {}),
+      ...(has('--perf') ? { nodeFlags: ['--perf-basic-prof'] } : {}),
     });
     let profiler: Profiler | undefined;
     try {
@@ -144,10 +155,14 @@ async function main() {
             ? bareDialer(target.origin.replace('http', 'ws') + '/')
             : agentLocatorDialer(target.origin),
         onWindow,
+        syscalls: has('--syscalls'),
+        ...(has('--perf') ? { perfFile: perfFile(kind, n) } : {}),
       });
       const row = judge(label(kind), result);
       console.log(tableRow(row));
       if (result.failures.length) console.log(`  failures: ${result.failures.join('; ')}`);
+      if (result.syscallsPerFrame)
+        console.log(`  syscalls per frame: ${JSON.stringify(result.syscallsPerFrame)}`);
       return row;
     } finally {
       profiler?.close();

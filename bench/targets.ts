@@ -1,11 +1,12 @@
 // The processes the load bench measures, each started fresh for every point and pinned to its CPU:
 // AgentLocator (`node dist/main.js`, every feature on), its multi-core mode (`node
-// dist/cluster.js`), and the bare relay (bench/bare-relay.ts). Each reports its pids (for /proc
+// dist/cluster.js`), and the bare relay (bench/bare-relay.ts, run as plain JS). Each reports its pids (for /proc
 // CPU and RSS) and its event-loop delay since the last asking.
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, openSync, closeSync, rmSync, statSync } from 'node:fs';
+import { closeSync, mkdtempSync, openSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import ts from 'typescript';
 import { freePort } from './support.js';
 import { childPids, pin } from './load/proc.js';
 import { BENCH_ACCOUNT_SID, BENCH_AUTH_TOKEN } from './load/dial.js';
@@ -26,6 +27,8 @@ export interface TargetOptions {
   /** Open the inspector on this port (CPU profile of the steady window). */
   inspectPort?: number;
   workers?: number;
+  /** Extra node flags for the target (e.g. --perf-basic-prof). */
+  nodeFlags?: string[];
   /** Where the server was built (`npm run bench` builds into .bench/dist, away from dist/). */
   distDir: string;
 }
@@ -43,6 +46,20 @@ export interface Target {
   /** Bytes the server logged so far. */
   logBytes(): number;
   stop(): Promise<void>;
+}
+
+/**
+ * The bare relay as plain JavaScript: run under tsx, its process would also carry the loader's
+ * thread and module parsing, which are not the relay's cost.
+ */
+function bareRelayScript(): string {
+  const out = path.resolve('.bench/bare-relay.mjs');
+  const source = readFileSync(path.resolve('bench/bare-relay.ts'), 'utf8');
+  const js = ts.transpileModule(source, {
+    compilerOptions: { module: ts.ModuleKind.ESNext, target: ts.ScriptTarget.ES2022 },
+  }).outputText;
+  writeFileSync(out, js);
+  return out;
 }
 
 async function waitReady(url: string, child: ChildProcess, timeoutMs: number): Promise<void> {
@@ -103,20 +120,14 @@ export async function startTarget(opts: TargetOptions): Promise<Target> {
   const dataDir = mkdtempSync(path.join(tmpdir(), `agentlocator-bench-${opts.kind}-`));
   const logFile = path.join(dataDir, 'server.log');
   const out = openSync(logFile, 'w');
-  const nodeFlags = opts.inspectPort ? [`--inspect=127.0.0.1:${opts.inspectPort}`] : [];
+  const nodeFlags = [
+    ...(opts.inspectPort ? [`--inspect=127.0.0.1:${opts.inspectPort}`] : []),
+    ...(opts.nodeFlags ?? []),
+  ];
   let args: string[];
   let env: NodeJS.ProcessEnv;
   if (opts.kind === 'bare') {
-    args = [
-      ...nodeFlags,
-      '--import',
-      'tsx',
-      'bench/bare-relay.ts',
-      '--port',
-      String(port),
-      '--upstream',
-      opts.realtimeUrl,
-    ];
+    args = [...nodeFlags, bareRelayScript(), '--port', String(port), '--upstream', opts.realtimeUrl];
     env = { ...process.env };
   } else {
     args =

@@ -6,6 +6,7 @@ import type { Target } from '../targets.js';
 import type { Dialer } from './dial.js';
 import { cpuSeconds, machineBusySeconds, mainThreadSeconds, rssBytes } from './proc.js';
 import { FRAME_MS, Series, TwilioLeg, type Samples } from './twilio-leg.js';
+import { countSyscalls, recordPerf, type SyscallCounts } from './syscalls.js';
 
 export interface PointSpec {
   n: number;
@@ -15,6 +16,10 @@ export interface PointSpec {
   drainMs: number;
   target: Target;
   dial: Dialer;
+  /** Count the target's system calls over the window with perf. */
+  syscalls?: boolean;
+  /** Record a perf profile of the target over the window into this file. */
+  perfFile?: string;
   /** Runs at the start and end of the steady window (CPU profile). */
   onWindow?: (edge: 'start' | 'end') => Promise<void>;
 }
@@ -57,6 +62,8 @@ export interface PointResult {
   generatorLagP99Ms: number;
   othersCpuPct: number;
   logBytesPerCall: number;
+  /** System calls per caller frame in the window, in all and by name (--syscalls). */
+  syscallsPerFrame: Record<string, number> | null;
 }
 
 const GOLDEN = (Math.sqrt(5) - 1) / 2;
@@ -119,6 +126,8 @@ export async function runPoint(spec: PointSpec): Promise<PointResult> {
     busy1: 0,
   };
   let windowEdge: Promise<void> = Promise.resolve();
+  let syscalls: Promise<SyscallCounts | undefined> = Promise.resolve(undefined);
+  let perfDone: Promise<boolean> = Promise.resolve(false);
   let eld: { p99: number; max: number } | undefined;
   let rssSteady = 0;
   // RSS once half the calls are live (their first echoes back): the marginal figure's first point.
@@ -141,6 +150,8 @@ export async function runPoint(spec: PointSpec): Promise<PointResult> {
         window.loop0 = loopCpuOf(target);
         window.gen0 = process.cpuUsage();
         window.busy0 = machineBusySeconds();
+        if (spec.syscalls) syscalls = countSyscalls(target.pids(), windowMs);
+        if (spec.perfFile) perfDone = recordPerf(target.pids(), windowMs, spec.perfFile);
         windowEdge = (async () => {
           await spec.target.eventLoopDelay(); // resets the server's histogram
           await spec.onWindow?.('start');
@@ -166,6 +177,8 @@ export async function runPoint(spec: PointSpec): Promise<PointResult> {
     setTimeout(tick, Math.max(0, t0 - performance.now()));
   });
   await windowEdge;
+  const counted = await syscalls;
+  await perfDone;
 
   let lostHead = 0;
   let lostAfter = 0;
@@ -255,5 +268,14 @@ export async function runPoint(spec: PointSpec): Promise<PointResult> {
     generatorLagP99Ms: percentile(lag, 0.99),
     othersCpuPct: ((busySec - cpuSec - genSec) / windowSec) * 100,
     logBytesPerCall: (target.logBytes() - logBefore) / n,
+    syscallsPerFrame:
+      counted && samples.framesInWindow
+        ? Object.fromEntries(
+            [['total', counted.total] as const, ...Object.entries(counted.byName)].map(([k, v]) => [
+              k,
+              Math.round((v / samples.framesInWindow) * 100) / 100,
+            ]),
+          )
+        : null,
   };
 }
