@@ -11,6 +11,7 @@
 //   npm run bench -- --env RECORD_CALLS=false   (ablations; AgentLocator only)
 //   npm run bench -- --syscalls        system calls per frame (perf stat on the syscall tracepoints)
 //   npm run bench -- --perf            perf record of each target's window (kernel + JS, --perf-basic-prof)
+//   npm run bench -- --upstream-delay 0   the fake Realtime server accepts at once (default 200 ms)
 import { execFileSync } from 'node:child_process';
 import { mkdirSync, writeFileSync, copyFileSync } from 'node:fs';
 import os from 'node:os';
@@ -38,6 +39,12 @@ const pinned = !has('--no-pin') && !clusterMode;
 const windowMs = Number(value('--window') ?? (quick ? 3 : 6)) * 1000;
 const budgetMs = Number(value('--budget') ?? (quick ? 52 : 285)) * 1000;
 const drainMs = 1000;
+/**
+ * The fake Realtime server holds each upgrade this long (a real one is a TLS handshake away), so
+ * every call's first frames arrive before its upstream is ready: "lost head" shows whether they
+ * are queued or dropped.
+ */
+const upstreamDelayMs = Number(value('--upstream-delay') ?? 200);
 /** Other processes above this share of a core during the window make a point noisy. */
 const NOISY_OTHERS_PCT = 25;
 const MAX_REPEATS = 2;
@@ -97,7 +104,8 @@ async function main() {
   console.log(
     `AgentLocator load bench — ${here.cpu}, ${here.cores} cores, Node ${here.node}, commit ${here.commit}\n` +
       `target ${pinned ? 'on CPU 0, load generator + fake Realtime (echo) on CPU 1' : 'and generator unpinned'}; ` +
-      `${windowMs / 1000} s steady window; held = p99 ≤ 20 ms, 0 lost, 0 failed, 0 wrong streamSid` +
+      `${windowMs / 1000} s steady window; upstream handshake ${upstreamDelayMs} ms; ` +
+      `held = p99 ≤ 20 ms, 0 lost, 0 failed, 0 wrong streamSid` +
       (Object.keys(serverEnv).length ? `; server env ${JSON.stringify(serverEnv)}` : ''),
   );
   console.log(tableHeader());
@@ -116,7 +124,11 @@ async function main() {
   };
 
   const measure = async (kind: TargetKind, n: number): Promise<Row> => {
-    const fake = await FakeRealtimeServer.start({ echo: true, recordAudio: false });
+    const fake = await FakeRealtimeServer.start({
+      echo: true,
+      recordAudio: false,
+      handshakeDelayMs: upstreamDelayMs,
+    });
     const inspectPort = profileN ? await freePort() : undefined;
     const target = await startTarget({
       kind,
@@ -242,7 +254,17 @@ async function main() {
   const file = path.join(outDir, `load-${new Date().toISOString().replace(/[:.]/g, '-')}.json`);
   const report = {
     machine: here,
-    settings: { quick, clusterMode, pinned, windowMs, ns, targets, serverEnv, p99LimitMs: 20 },
+    settings: {
+      quick,
+      clusterMode,
+      pinned,
+      windowMs,
+      upstreamDelayMs,
+      ns,
+      targets,
+      serverEnv,
+      p99LimitMs: 20,
+    },
     rows,
     headline: head,
     profile,
