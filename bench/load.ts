@@ -47,7 +47,8 @@ const drainMs = 1000;
 const upstreamDelayMs = Number(value('--upstream-delay') ?? 200);
 /** Other processes above this share of a core during the window make a point noisy. */
 const NOISY_OTHERS_PCT = 25;
-const MAX_REPEATS = 2;
+/** --quick has no time to measure a point twice. */
+const MAX_REPEATS = quick ? 0 : 2;
 /** `npm run bench` builds here: other work rebuilding dist/ cannot change the server mid-sweep. */
 const distDir = value('--dist') ?? '.bench/dist';
 const targets: TargetKind[] =
