@@ -4,6 +4,7 @@
 import type { Duplex } from 'node:stream';
 import type { WebSocket } from 'ws';
 import { encodeClear, encodeMark, mediaEncoder } from '../twilio/stream-messages.js';
+import { TextFrameBatch } from './text-frames.js';
 import type { PlaybackTracker } from './playback.js';
 import type { CallRecorder } from './recorder.js';
 
@@ -27,8 +28,12 @@ export class OutboundAudio {
   private full = false;
   private unmarkedMs = 0;
   private idle: NodeJS.Timeout | undefined;
-  /** ws keeps its socket private; corking it turns the frames of one play() into one write. */
+  /**
+   * ws keeps its socket private. Our frames go to it directly, in order with ws's own writes (ws
+   * writes synchronously: no compression, no fragments), and only while the socket is OPEN.
+   */
   private readonly socket: Duplex | undefined;
+  private readonly batch = new TextFrameBatch();
   private readonly encodeMedia: (payload: string) => string;
 
   constructor(
@@ -40,7 +45,8 @@ export class OutboundAudio {
     /** Counts frames sent (the process-wide metric). */
     private readonly onFrames?: (frames: number) => void,
   ) {
-    this.socket = (ws as unknown as { _socket?: Duplex })._socket;
+    // With an extension (compression) ws may queue messages; then it must do all the writing.
+    this.socket = ws.extensions === '' ? (ws as unknown as { _socket?: Duplex })._socket : undefined;
     this.encodeMedia = mediaEncoder(streamSid);
   }
 
@@ -51,7 +57,6 @@ export class OutboundAudio {
       else this.recorder.agentBase64(audio.base64);
     }
     const framesBefore = this.counts.framesOut;
-    this.socket?.cork();
     if (Buffer.isBuffer(audio)) {
       for (let off = 0; off < audio.length; off += CHUNK_BYTES) {
         const chunk = audio.subarray(off, off + CHUNK_BYTES);
@@ -67,7 +72,7 @@ export class OutboundAudio {
         }
       }
     }
-    this.socket?.uncork();
+    this.flush();
     this.onFrames?.(this.counts.framesOut - framesBefore);
     if (this.unmarkedMs > 0) this.armIdleMark();
     if (this.ws.bufferedAmount > SLOW_READER_BYTES) {
@@ -96,7 +101,7 @@ export class OutboundAudio {
   private sendChunk(payload: string, bytes: number): void {
     if (bytes === 0) return;
     const ms = bytes / BYTES_PER_MS;
-    this.ws.send(this.encodeMedia(payload));
+    this.queue(this.encodeMedia(payload));
     this.playback.addAudio(ms);
     this.unmarkedMs += ms;
     this.counts.framesOut += 1;
@@ -105,9 +110,18 @@ export class OutboundAudio {
   }
 
   private sendMark(): void {
-    this.ws.send(encodeMark(this.streamSid, this.playback.mark()));
+    this.queue(encodeMark(this.streamSid, this.playback.mark()));
     this.unmarkedMs = 0;
     this.counts.marksOut += 1;
+  }
+
+  private queue(text: string): void {
+    if (this.socket) this.batch.add(text);
+    else this.ws.send(text);
+  }
+
+  private flush(): void {
+    if (this.socket) this.batch.writeTo(this.socket);
   }
 
   /** One timer per stream, pushed back by every play(): it fires only once the audio pauses. */
@@ -117,7 +131,10 @@ export class OutboundAudio {
       return;
     }
     this.idle = setTimeout(() => {
-      if (this.unmarkedMs > 0 && this.writable()) this.sendMark();
+      if (this.unmarkedMs > 0 && this.writable()) {
+        this.sendMark();
+        this.flush();
+      }
     }, MARK_IDLE_MS);
     this.idle.unref();
   }

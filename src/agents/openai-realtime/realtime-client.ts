@@ -37,6 +37,11 @@ const MAX_EARLY_EVENTS = 64;
 /** Deltas are small; client audio appends may be up to 15 MiB by the docs. */
 const MAX_PAYLOAD = 16 * 1024 * 1024;
 const MAX_ERROR_BODY = 1024;
+/**
+ * Client events go to ws as bytes marked as text: ws then masks a copy of them into its frame
+ * header's buffer and writes one buffer, where a string costs a second buffer and a writev.
+ */
+const AS_TEXT = { binary: false } as const;
 
 export class RealtimeClient {
   private ws: WebSocket | undefined;
@@ -162,7 +167,7 @@ export class RealtimeClient {
   send(text: string): boolean {
     const ws = this.ws;
     if (this._state !== 'open' || !ws || ws.readyState !== WebSocket.OPEN) return false;
-    ws.send(text);
+    ws.send(Buffer.from(text), AS_TEXT);
     return true;
   }
 
