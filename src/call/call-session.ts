@@ -187,14 +187,14 @@ export class CallSession {
     this.deliver(agent, p, msg.media.timestamp);
   }
 
-  /** One caller frame to the recording and the agent. */
+  /** One caller frame to the agent, then to the recording: the agent's write goes out first. */
   private deliver(agent: VoiceAgent, payload: string, timestamp: string): void {
-    this.recorder?.callerBase64(payload);
     try {
       agent.onAudio(new Frame(payload, Number(timestamp)));
     } catch (err) {
       this.agentThrew('onAudio', err);
     }
+    this.recorder?.callerBase64(payload);
   }
 
   private async onStart(msg: StartMessage): Promise<void> {

@@ -3,7 +3,7 @@
 // Twilio plays in order; its echoed marks drive PlaybackTracker. Owns its one idle timer.
 import type { Duplex } from 'node:stream';
 import type { WebSocket } from 'ws';
-import { encodeClear, encodeMark, mediaEncoder } from '../twilio/stream-messages.js';
+import { encodeClear, encodeMedia, markEncoder, mediaFrameParts } from '../twilio/stream-messages.js';
 import { TextFrameBatch } from './text-frames.js';
 import type { PlaybackTracker } from './playback.js';
 import type { CallRecorder } from './recorder.js';
@@ -34,7 +34,8 @@ export class OutboundAudio {
    */
   private readonly socket: Duplex | undefined;
   private readonly batch = new TextFrameBatch();
-  private readonly encodeMedia: (payload: string) => string;
+  private readonly media: { head: string; tail: string };
+  private readonly encodeMark: (name: string) => string;
 
   constructor(
     private readonly ws: WebSocket,
@@ -47,15 +48,12 @@ export class OutboundAudio {
   ) {
     // With an extension (compression) ws may queue messages; then it must do all the writing.
     this.socket = ws.extensions === '' ? (ws as unknown as { _socket?: Duplex })._socket : undefined;
-    this.encodeMedia = mediaEncoder(streamSid);
+    this.media = mediaFrameParts(streamSid);
+    this.encodeMark = markEncoder(streamSid);
   }
 
   play(audio: Buffer | { base64: string }): void {
     if (!this.writable()) return;
-    if (this.recorder) {
-      if (Buffer.isBuffer(audio)) this.recorder.agent(audio);
-      else this.recorder.agentBase64(audio.base64);
-    }
     const framesBefore = this.counts.framesOut;
     if (Buffer.isBuffer(audio)) {
       for (let off = 0; off < audio.length; off += CHUNK_BYTES) {
@@ -73,6 +71,11 @@ export class OutboundAudio {
       }
     }
     this.flush();
+    // Bookkeeping after the write: the audio leaves as early as it can.
+    if (this.recorder) {
+      if (Buffer.isBuffer(audio)) this.recorder.agent(audio);
+      else this.recorder.agentBase64(audio.base64);
+    }
     this.onFrames?.(this.counts.framesOut - framesBefore);
     if (this.unmarkedMs > 0) this.armIdleMark();
     if (this.ws.bufferedAmount > SLOW_READER_BYTES) {
@@ -101,7 +104,8 @@ export class OutboundAudio {
   private sendChunk(payload: string, bytes: number): void {
     if (bytes === 0) return;
     const ms = bytes / BYTES_PER_MS;
-    this.queue(this.encodeMedia(payload));
+    if (this.socket) this.batch.add(this.media.head, payload, this.media.tail);
+    else this.ws.send(encodeMedia(this.streamSid, payload));
     this.playback.addAudio(ms);
     this.unmarkedMs += ms;
     this.counts.framesOut += 1;
@@ -110,7 +114,7 @@ export class OutboundAudio {
   }
 
   private sendMark(): void {
-    this.queue(encodeMark(this.streamSid, this.playback.mark()));
+    this.queue(this.encodeMark(this.playback.mark()));
     this.unmarkedMs = 0;
     this.counts.marksOut += 1;
   }

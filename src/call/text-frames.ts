@@ -4,36 +4,51 @@
 // message, which was a tenth of the server's CPU per caller frame under load.
 import type { Duplex } from 'node:stream';
 
-/** Collects text messages, then writes them as consecutive frames in one buffer. */
+/**
+ * Collects text messages, then writes them as consecutive frames in one buffer. A message may be
+ * given in up to three parts (a media frame's head, payload and tail), written back to back, so no
+ * concatenated string is built and flattened for it.
+ */
 export class TextFrameBatch {
-  private texts: string[] = [];
-  private lengths: number[] = [];
+  // Parallel arrays reused from batch to batch (truncating them would free their storage).
+  private readonly heads: string[] = [];
+  private readonly middles: string[] = [];
+  private readonly tails: string[] = [];
+  private readonly lengths: number[] = [];
+  private count = 0;
   private bytes = 0;
 
   get size(): number {
-    return this.texts.length;
+    return this.count;
   }
 
-  add(text: string): void {
-    const length = Buffer.byteLength(text);
-    this.texts.push(text);
-    this.lengths.push(length);
+  add(head: string, middle = '', tail = ''): void {
+    const length = Buffer.byteLength(head) + Buffer.byteLength(middle) + Buffer.byteLength(tail);
+    const i = this.count++;
+    this.heads[i] = head;
+    this.middles[i] = middle;
+    this.tails[i] = tail;
+    this.lengths[i] = length;
     this.bytes += headerLength(length) + length;
   }
 
   /** Writes the batch (if any) to the socket in one write and empties it. */
   writeTo(socket: Duplex): void {
-    const n = this.texts.length;
+    const n = this.count;
     if (n === 0) return;
     const out = Buffer.allocUnsafe(this.bytes);
     let at = 0;
     for (let i = 0; i < n; i++) {
-      const length = this.lengths[i]!;
-      at = writeHeader(out, at, length);
-      at += out.write(this.texts[i]!, at);
+      at = writeHeader(out, at, this.lengths[i]!);
+      at += out.write(this.heads[i]!, at);
+      const middle = this.middles[i]!;
+      if (middle !== '') at += out.write(middle, at);
+      const tail = this.tails[i]!;
+      if (tail !== '') at += out.write(tail, at);
+      // Dropped now: a batch must not keep the last call's audio alive.
+      this.middles[i] = '';
     }
-    this.texts.length = 0;
-    this.lengths.length = 0;
+    this.count = 0;
     this.bytes = 0;
     socket.write(out);
   }

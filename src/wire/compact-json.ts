@@ -12,13 +12,15 @@ export interface ShapeSpec {
 }
 
 interface Field {
+  name: string;
   slot: number;
   kind: FieldKind | Shape;
 }
 
 /** The fields one message kind is read into, each with its slot; unknown fields are skipped. */
 export class Shape {
-  readonly fields = new Map<string, Field>();
+  /** A handful per shape: a key is found by length, then compared in place. */
+  readonly fields: Field[] = [];
   /** Slots used by this shape and the shapes nested in it. */
   readonly size: number;
 
@@ -26,11 +28,11 @@ export class Shape {
     let slot = firstSlot;
     for (const [name, kind] of Object.entries(spec)) {
       if (typeof kind === 'string') {
-        this.fields.set(name, { slot, kind });
+        this.fields.push({ name, slot, kind });
         slot += 1;
       } else {
         const nested = new Shape(kind, slot);
-        this.fields.set(name, { slot, kind: nested });
+        this.fields.push({ name, slot, kind: nested });
         slot += nested.size;
       }
     }
@@ -45,7 +47,7 @@ export class Shape {
   /** The slot of a field, by its path (`media.payload`). */
   slot(path: string): number {
     const [name, ...rest] = path.split('.');
-    const field = this.fields.get(name ?? '');
+    const field = this.fields.find((f) => f.name === name);
     if (!field) throw new Error(`no field ${path}`);
     if (rest.length === 0) {
       if (field.kind instanceof Shape) throw new Error(`${path} is an object`);
@@ -90,7 +92,7 @@ function readObject(s: string, at: number, shape: Shape, out: (string | number |
     if (s.charCodeAt(i) !== QUOTE) return -1;
     const keyEnd = plainStringEnd(s, i);
     if (keyEnd < 0) return -1;
-    const field = shape.fields.get(s.slice(i + 1, keyEnd - 1));
+    const field = findField(shape.fields, s, i + 1, keyEnd - 1 - (i + 1));
     i = skipSpace(s, keyEnd);
     if (s.charCodeAt(i) !== COLON) return -1;
     i = skipSpace(s, i + 1);
@@ -111,8 +113,17 @@ function readObject(s: string, at: number, shape: Shape, out: (string | number |
   }
 }
 
+/** The field whose name is s[at, at + length), compared in place (no key string, no hashing). */
+function findField(fields: Field[], s: string, at: number, length: number): Field | undefined {
+  for (let k = 0; k < fields.length; k++) {
+    const f = fields[k]!;
+    if (f.name.length === length && s.startsWith(f.name, at)) return f;
+  }
+  return undefined;
+}
+
 function nestedSeen(out: (string | number | undefined)[], shape: Shape): boolean {
-  for (const f of shape.fields.values()) {
+  for (const f of shape.fields) {
     if (f.kind instanceof Shape ? nestedSeen(out, f.kind) : out[f.slot] !== undefined) return true;
   }
   return false;

@@ -5,7 +5,8 @@ import {
   encodeMark,
   encodeMedia,
   encodeStart,
-  mediaEncoder,
+  markEncoder,
+  mediaFrameParts,
   parseInbound,
   parseOutbound,
 } from '../../src/twilio/stream-messages.js';
@@ -96,9 +97,14 @@ describe('outbound frames', () => {
     }
   });
 
-  it('encodes media for one stream exactly as encodeMedia does', () => {
-    expect(mediaEncoder('MZ9')('/////w==')).toBe(encodeMedia('MZ9', '/////w=='));
-    expect(parseOutbound(mediaEncoder('MZ"odd')('AA==')).ok).toBe(true);
+  it('builds media and marks for one stream exactly as encodeMedia and encodeMark do', () => {
+    const parts = (sid: string, payload: string) => {
+      const { head, tail } = mediaFrameParts(sid);
+      return head + payload + tail;
+    };
+    expect(parts('MZ9', '/////w==')).toBe(encodeMedia('MZ9', '/////w=='));
+    expect(parseOutbound(parts('MZ"odd', 'AA==')).ok).toBe(true);
+    expect(markEncoder('MZ"odd')('g1:2:3')).toBe(encodeMark('MZ"odd', 'g1:2:3'));
   });
 
   it('escapes mark names like any JSON string', () => {
