@@ -2,7 +2,6 @@
 // Inbound = Twilio → our server; outbound = our server → Twilio (bidirectional <Connect><Stream>).
 // Every outbound message is built here and always carries the stream's streamSid (31924/31951 otherwise).
 import { z } from 'zod';
-import { readCompact, Shape } from '../wire/compact-json.js';
 
 const seq = z.string().regex(/^\d+$/);
 
@@ -118,59 +117,8 @@ const schemas = {
   stop: stopSchema,
 } as const;
 
-/** The two frames that come many times a second, read without JSON.parse (see compact-json). */
-const HOT = new Shape({
-  event: 'string',
-  sequenceNumber: 'string',
-  streamSid: 'string',
-  media: { track: 'string', chunk: 'string', timestamp: 'string', payload: 'base64' },
-  mark: { name: 'string' },
-});
-const S = {
-  event: HOT.slot('event'),
-  sequenceNumber: HOT.slot('sequenceNumber'),
-  streamSid: HOT.slot('streamSid'),
-  track: HOT.slot('media.track'),
-  chunk: HOT.slot('media.chunk'),
-  timestamp: HOT.slot('media.timestamp'),
-  payload: HOT.slot('media.payload'),
-  mark: HOT.slot('mark.name'),
-};
-const hot = HOT.slots();
-
-/** A media or mark frame read by readCompact, or undefined (then JSON.parse and the full checks). */
-function parseHot(text: string): InboundMessage | undefined {
-  if (!readCompact(text, HOT, hot)) return undefined;
-  const event = hot[S.event];
-  const sequenceNumber = hot[S.sequenceNumber];
-  const streamSid = hot[S.streamSid];
-  if (typeof sequenceNumber !== 'string' || typeof streamSid !== 'string') return undefined;
-  if (event === 'media') {
-    const track = hot[S.track];
-    const chunk = hot[S.chunk];
-    const timestamp = hot[S.timestamp];
-    const payload = hot[S.payload];
-    if (
-      typeof track !== 'string' ||
-      typeof chunk !== 'string' ||
-      typeof timestamp !== 'string' ||
-      typeof payload !== 'string'
-    ) {
-      return undefined;
-    }
-    return { event, sequenceNumber, streamSid, media: { track, chunk, timestamp, payload } };
-  }
-  const name = hot[S.mark];
-  if (event === 'mark' && typeof name === 'string' && streamSid !== '' && SEQUENCE.test(sequenceNumber)) {
-    return { event, sequenceNumber, streamSid, mark: { name } };
-  }
-  return undefined;
-}
-
 /** Parses one text frame from Twilio. Never throws. */
 export function parseInbound(text: string): ParseResult<InboundMessage> {
-  const fast = parseHot(text);
-  if (fast) return { ok: true, message: fast };
   let value: unknown;
   try {
     value = JSON.parse(text);
