@@ -11,6 +11,7 @@
 //   npm run bench -- --env RECORD_CALLS=false   (ablations; AgentLocator only)
 //   npm run bench -- --syscalls        system calls per frame (perf stat on the syscall tracepoints)
 //   npm run bench -- --perf            perf record of each target's window (kernel + JS, --perf-basic-prof)
+//   npm run bench -- --node-flags "--single-threaded-gc"   Node/V8 flags for every target process
 //   npm run bench -- --upstream-delay 0   the fake Realtime server accepts at once (default 200 ms)
 import { execFileSync } from 'node:child_process';
 import { mkdirSync, writeFileSync, copyFileSync } from 'node:fs';
@@ -141,7 +142,10 @@ async function main() {
       env: kind === 'bare' ? {} : serverEnv,
       ...(inspectPort ? { inspectPort } : {}),
       ...(kind === 'cluster' ? { workers: 2 } : {}),
-      ...(has('--perf') ? { nodeFlags: ['--perf-basic-prof'] } : {}),
+      nodeFlags: [
+        ...(has('--perf') ? ['--perf-basic-prof'] : []),
+        ...(value('--node-flags')?.split(' ').filter(Boolean) ?? []),
+      ],
     });
     let profiler: Profiler | undefined;
     try {

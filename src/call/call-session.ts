@@ -18,6 +18,7 @@ import { dialTwiml } from '../twilio/twiml.js';
 import { PlaybackTracker } from './playback.js';
 import { OutboundAudio } from './outbound-audio.js';
 import { CallRecorder } from './recorder.js';
+import { SLOW_WRITE_MS } from './recording-file.js';
 import { localRecordingSid } from './recording-sid.js';
 
 export interface SessionDeps {
@@ -235,6 +236,11 @@ export class CallSession {
     if (this.deps.config.recordCalls) {
       this.recorder = new CallRecorder(
         path.join(this.deps.config.dataDir, 'calls', callSid, `call-${msg.streamSid}.wav`),
+        (ms) =>
+          this.log.warn(
+            { ms, limitMs: SLOW_WRITE_MS },
+            'RECORDING_DISK_SLOW: a recording write blocked too long; recordings are written asynchronously from now on',
+          ),
       );
     }
     this.outbound = new OutboundAudio(

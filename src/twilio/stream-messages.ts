@@ -152,7 +152,10 @@ export function encodeMedia(streamSid: string, payload: string): string {
 
 /** A media frame of one stream is head + payload + tail (a call sends up to 50 a second). */
 export function mediaFrameParts(streamSid: string): { head: string; tail: string } {
-  return { head: `{"event":"media","streamSid":${JSON.stringify(streamSid)},"media":{"payload":"`, tail: '"}}' };
+  return {
+    head: `{"event":"media","streamSid":${JSON.stringify(streamSid)},"media":{"payload":"`,
+    tail: '"}}',
+  };
 }
 
 /** encodeMark for one stream, its constant part built once. */

@@ -91,3 +91,39 @@ describe('CallRecorder', () => {
     expect(readWav(new Uint8Array(readFileSync(file))).frames).toBe(480_000);
   });
 });
+
+describe('CallRecorder over a long call', () => {
+  it('keeps both legs sample-exact across many flushes, with deltas of any size and clears', async () => {
+    const file = path.join(mkdtempSync(path.join(tmpdir(), 'rec-')), 'long.wav');
+    const r = new CallRecorder(file);
+    const left: number[] = [];
+    const right: number[] = [];
+    let queue: number[] = [];
+    for (let f = 0; f < 600; f++) {
+      if (f % 7 === 0) {
+        const delta = Buffer.alloc(37 + ((f * 13) % 900), (f % 250) + 1);
+        queue.push(...delta);
+        if (f % 2) r.agent(delta);
+        else r.agentBase64(delta.toString('base64'));
+      }
+      if (f % 97 === 96) {
+        r.clear();
+        queue = [];
+      }
+      const caller = Buffer.alloc(160, f & 0xff);
+      r.callerBase64(caller.toString('base64'));
+      for (const b of caller) {
+        left.push(b);
+        right.push(queue.length ? queue.shift()! : 0xff);
+      }
+    }
+    expect(await r.finish()).toBeCloseTo(12);
+    const wav = readWav(new Uint8Array(readFileSync(file)));
+    expect(wav.frames).toBe(96_000);
+    const data = Buffer.from(wav.data);
+    const expected = Buffer.alloc(data.length);
+    left.forEach((b, i) => (expected[i * 2] = b));
+    right.forEach((b, i) => (expected[i * 2 + 1] = b));
+    expect(data.equals(expected)).toBe(true);
+  });
+});

@@ -75,8 +75,12 @@ export function sessionUpdate(s: SessionSettings, protocol: RealtimeProtocol): s
 }
 
 /** The hot path: one caller frame, base64 passed through untouched. */
+/**
+ * `base64` is a Twilio media payload, checked as base64 at the edge (stream-messages): it needs no
+ * JSON escaping, and skipping JSON.stringify's scan of 216 characters matters at 50 frames a second.
+ */
 export function appendAudio(base64: string): string {
-  return `{"type":"input_audio_buffer.append","audio":${JSON.stringify(base64)}}`;
+  return `{"type":"input_audio_buffer.append","audio":"${base64}"}`;
 }
 
 export function cancelResponse(responseId: string | undefined): string {
