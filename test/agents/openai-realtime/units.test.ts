@@ -93,6 +93,35 @@ describe('parseServerEvent', () => {
   });
 });
 
+describe('parseServerEvent on audio deltas (checked by hand)', () => {
+  it('accepts and rejects exactly what the schema does', () => {
+    const base = { type: 'response.output_audio.delta', response_id: 'r', item_id: 'i', delta: 'AAAA' };
+    const cases: [Record<string, unknown>, boolean][] = [
+      [base, true],
+      [{ ...base, content_index: 2, output_index: 0, event_id: 'e' }, true],
+      [{ ...base, content_index: -1 }, false],
+      [{ ...base, content_index: 1.5 }, false],
+      [{ ...base, content_index: '0' }, false],
+      [{ ...base, response_id: '' }, false],
+      [{ ...base, item_id: 7 }, false],
+      [{ ...base, delta: null }, false],
+    ];
+    for (const [event, ok] of cases) {
+      const r = parseServerEvent(JSON.stringify(event));
+      expect(r.ok, JSON.stringify(event)).toBe(ok);
+      if (r.ok) {
+        expect(r.event).toEqual({
+          type: 'response.output_audio.delta',
+          response_id: 'r',
+          item_id: 'i',
+          content_index: (event.content_index as number | undefined) ?? 0,
+          delta: 'AAAA',
+        });
+      }
+    }
+  });
+});
+
 describe('client events', () => {
   it('uses output_modalities in GA and modalities in beta for a text-only out-of-band response', () => {
     const ga = JSON.parse(createResponse({ textOnly: true, outOfBand: true }, 'ga', 'rc_1'));
