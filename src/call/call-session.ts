@@ -5,21 +5,21 @@ import path from 'node:path';
 import type { WebSocket } from 'ws';
 import type { Logger } from 'pino';
 import type { Config } from '../config.js';
-import type { AgentFactory, CallControl, CallerFrame, CallInfo, VoiceAgent } from '../agents/agent.js';
+import type { AgentFactory, CallControl, CallInfo, VoiceAgent } from '../agents/agent.js';
 import type { Store } from '../store/store.js';
 import type { TwilioCallsApi } from '../twilio/rest.js';
-import type { TransferTarget } from '../routing/router.js';
 import type { CallEvents } from './call-events.js';
 import type { Metrics } from '../server/metrics.js';
 import { ERRORS, type ErrorCode } from '../errors.js';
 import { parseInbound, type MediaMessage, type StartMessage } from '../twilio/stream-messages.js';
 import { isValidStreamToken } from '../twilio/stream-token.js';
-import { dialTwiml } from '../twilio/twiml.js';
 import { PlaybackTracker } from './playback.js';
 import { OutboundAudio } from './outbound-audio.js';
 import { CallRecorder } from './recorder.js';
+import { Frame } from './caller-frame.js';
+import { FrameRate, SESSION_LIMITS } from './session-limits.js';
 import { SLOW_WRITE_MS } from './recording-file.js';
-import { localRecordingSid } from './recording-sid.js';
+import { hangUpCall, saveRecording, transferCall, type CallActionContext } from './call-actions.js';
 
 export interface SessionDeps {
   config: Config;
@@ -32,36 +32,7 @@ export interface SessionDeps {
   metrics: Metrics;
 }
 
-/** Limits that keep one bad peer from hurting the process or other calls. */
-export const SESSION_LIMITS = {
-  /** Malformed frames tolerated before the stream is closed as abusive. */
-  maxBadFrames: 100,
-  /**
-   * Frames per second above which a peer is flooding. Twilio sends ~50 media frames plus marks;
-   * 20× that leaves room for a burst after a network stall and for the emulator's fast mode.
-   */
-  maxFramesPerSecond: 1000,
-  /** Caller frames buffered until the agent exists (token check, store lookups): 5 s of audio. */
-  maxEarlyFrames: 250,
-  /** Bytes queued on the socket beyond which the peer is not reading. */
-  maxBufferedBytes: 1024 * 1024,
-  heartbeatMs: 15_000,
-  /** WS_FRAME is logged for the first frame, then once per this many frames (never per frame). */
-  frameLogEvery: 500,
-};
-
 type State = 'connected' | 'starting' | 'live' | 'ended';
-
-class Frame implements CallerFrame {
-  private decoded: Buffer | undefined;
-  constructor(
-    readonly payload: string,
-    readonly timestampMs: number,
-  ) {}
-  bytes(): Buffer {
-    return (this.decoded ??= Buffer.from(this.payload, 'base64'));
-  }
-}
 
 export class CallSession {
   private state: State = 'connected';
@@ -77,8 +48,7 @@ export class CallSession {
   private readonly warned = new Set<string>();
   private readonly timers = new Set<NodeJS.Timeout>();
   private alive = true;
-  private windowStart = Date.now();
-  private windowFrames = 0;
+  private readonly rate = new FrameRate();
   private readonly counts = {
     framesIn: 0,
     bytesIn: 0,
@@ -307,8 +277,14 @@ export class CallSession {
       heardMs: () => this.playback.heardMs(),
       pendingMs: () => this.playback.pendingMs(),
       whenPlayed: () => this.playback.whenPlayed(),
-      hangUp: (reason) => this.hangUp(reason),
-      transfer: (target) => this.transfer(target),
+      hangUp: async (reason) => {
+        const c = this.actionContext();
+        if (c) await hangUpCall(c, reason);
+      },
+      transfer: async (target) => {
+        const c = this.actionContext();
+        if (c) await transferCall(c, target);
+      },
       toVoicemail: (reason) => {
         this.log.info({ reason }, 'TO_VOICEMAIL');
         this.close(1000, 'voicemail');
@@ -316,45 +292,18 @@ export class CallSession {
     };
   }
 
-  private async hangUp(reason: string): Promise<void> {
+  /** What hang-up, transfer and the recording need of this call (after start: callSid is known). */
+  private actionContext(): CallActionContext | undefined {
     const callSid = this.callSid;
-    if (!callSid) return;
-    this.log.info({ reason }, 'HANGUP');
-    await this.deps.store.setCallOutcome(callSid, `hangup: ${reason}`).catch(() => undefined);
-    if (!this.deps.twilioCalls) {
-      this.log.warn(
-        'HANGUP without Twilio REST credentials: closing the stream instead (caller reaches voicemail)',
-      );
-      this.close(1000, 'hangup');
-      return;
-    }
-    try {
-      await this.deps.twilioCalls.hangUp(callSid);
-    } catch (err) {
-      this.log.error({ err }, 'HANGUP_FAILED: closing the stream instead');
-      this.close(1000, 'hangup failed');
-    }
-  }
-
-  private async transfer(target: TransferTarget): Promise<void> {
-    const callSid = this.callSid;
-    if (!callSid) return;
-    if (target.kind === 'voicemail' || !this.deps.twilioCalls) {
-      this.log.info({ target }, 'TRANSFER to voicemail');
-      this.close(1000, 'voicemail');
-      return;
-    }
-    this.log.info({ label: target.label }, 'TRANSFER');
-    try {
-      await this.deps.twilioCalls.updateTwiml(
-        callSid,
-        dialTwiml({ origin: this.httpOrigin, number: target.number, timeoutSec: 25 }),
-      );
-      await this.deps.store.setCallOutcome(callSid, `transferred: ${target.label}`).catch(() => undefined);
-    } catch (err) {
-      this.log.error({ err }, 'TRANSFER_FAILED: caller goes to voicemail');
-      this.close(1000, 'transfer failed');
-    }
+    if (!callSid) return undefined;
+    return {
+      callSid,
+      log: this.log,
+      store: this.deps.store,
+      twilioCalls: this.deps.twilioCalls,
+      httpOrigin: this.httpOrigin,
+      closeStream: (reason) => this.close(1000, reason),
+    };
   }
 
   /** Ends the session once, whatever ended it; every resource is released here. */
@@ -384,7 +333,8 @@ export class CallSession {
     if (agent) {
       await agent.close(reason).catch((err: unknown) => this.log.error({ err }, 'AGENT_CLOSE_FAILED'));
     }
-    if (this.recorder && this.callSid) await this.saveRecording(this.recorder, this.callSid);
+    const actions = this.actionContext();
+    if (this.recorder && actions) await saveRecording(actions, this.recorder);
     if (wasLive && this.streamSid && this.callSid) {
       this.deps.events.publish({
         type: 'stream.stopped',
@@ -412,24 +362,6 @@ export class CallSession {
     }
   }
 
-  private async saveRecording(recorder: CallRecorder, callSid: string): Promise<void> {
-    try {
-      const seconds = await recorder.finish();
-      await this.deps.store.upsertRecording({
-        recordingSid: localRecordingSid(),
-        callSid,
-        url: recorder.file,
-        durationSec: Math.round(seconds),
-        status: 'completed',
-        source: 'call-audio',
-        at: new Date(),
-      });
-      this.log.info({ file: recorder.file, seconds }, 'CALL_AUDIO_SAVED');
-    } catch (err) {
-      this.log.error({ err, file: recorder.file }, 'CALL_AUDIO_NOT_SAVED');
-    }
-  }
-
   private reject(code: ErrorCode, detail: string): void {
     this.log.warn({ code, detail }, 'WS_REJECTED');
     this.close(code, ERRORS[code].summary);
@@ -449,16 +381,11 @@ export class CallSession {
   }
 
   private flooding(): boolean {
-    const now = Date.now();
-    if (now - this.windowStart >= 1000) {
-      this.windowStart = now;
-      this.windowFrames = 0;
-    }
-    if (++this.windowFrames <= SESSION_LIMITS.maxFramesPerSecond) return false;
-    if (this.windowFrames === SESSION_LIMITS.maxFramesPerSecond + 1) {
+    const rate = this.rate.check();
+    if (rate === 'flood') {
       this.reject('STREAM_FLOOD', `more than ${SESSION_LIMITS.maxFramesPerSecond} frames in a second`);
     }
-    return true;
+    return rate !== 'ok';
   }
 
   /** Runs agent code; a throw ends this call (to voicemail), never the process. */

@@ -6,8 +6,8 @@ import { writeWav } from '../audio/wav.js';
 import { MULAW_SILENCE } from '../audio/mulaw.js';
 import { RecordingFile } from './recording-file.js';
 
-/** Disk writes are batched: one write per ~1 s of stereo audio instead of one per 20 ms frame. */
-const FLUSH_BYTES = 16_000;
+/** Disk writes are batched: one write per ~0.5 s of stereo audio instead of one per 20 ms frame. */
+const FLUSH_BYTES = 8_000;
 /**
  * Each leg is gathered on its own first (base64 decoded and agent audio copied in place, by native
  * code) and interleaved into the stereo buffer every 250 ms, in one long loop rather than one short

@@ -1,0 +1,78 @@
+// What a live call can be made to do beyond audio: hang up and transfer through Twilio's REST API,
+// and keep the call's recording. Each falls back to closing the stream (Twilio then runs the
+// <Connect action>: voicemail) when REST is unavailable or fails, so a caller is never left hanging.
+import type { Logger } from 'pino';
+import type { Store } from '../store/store.js';
+import type { TwilioCallsApi } from '../twilio/rest.js';
+import type { TransferTarget } from '../routing/router.js';
+import { dialTwiml } from '../twilio/twiml.js';
+import type { CallRecorder } from './recorder.js';
+import { localRecordingSid } from './recording-sid.js';
+
+export interface CallActionContext {
+  callSid: string;
+  log: Logger;
+  store: Store;
+  twilioCalls: TwilioCallsApi | undefined;
+  /** Public http(s) origin the call was reached on (absolute URLs in REST-updated TwiML). */
+  httpOrigin: string;
+  /** Closes the media stream normally: the caller reaches voicemail. */
+  closeStream(reason: string): void;
+}
+
+export async function hangUpCall(c: CallActionContext, reason: string): Promise<void> {
+  c.log.info({ reason }, 'HANGUP');
+  await c.store.setCallOutcome(c.callSid, `hangup: ${reason}`).catch(() => undefined);
+  if (!c.twilioCalls) {
+    c.log.warn(
+      'HANGUP without Twilio REST credentials: closing the stream instead (caller reaches voicemail)',
+    );
+    return c.closeStream('hangup');
+  }
+  try {
+    await c.twilioCalls.hangUp(c.callSid);
+  } catch (err) {
+    c.log.error({ err }, 'HANGUP_FAILED: closing the stream instead');
+    c.closeStream('hangup failed');
+  }
+}
+
+export async function transferCall(c: CallActionContext, target: TransferTarget): Promise<void> {
+  if (target.kind === 'voicemail' || !c.twilioCalls) {
+    c.log.info({ target }, 'TRANSFER to voicemail');
+    return c.closeStream('voicemail');
+  }
+  c.log.info({ label: target.label }, 'TRANSFER');
+  try {
+    await c.twilioCalls.updateTwiml(
+      c.callSid,
+      dialTwiml({ origin: c.httpOrigin, number: target.number, timeoutSec: 25 }),
+    );
+    await c.store.setCallOutcome(c.callSid, `transferred: ${target.label}`).catch(() => undefined);
+  } catch (err) {
+    c.log.error({ err }, 'TRANSFER_FAILED: caller goes to voicemail');
+    c.closeStream('transfer failed');
+  }
+}
+
+/** Finishes the recording file and lists it with the call; a failure is logged, never thrown. */
+export async function saveRecording(
+  c: Pick<CallActionContext, 'callSid' | 'log' | 'store'>,
+  recorder: CallRecorder,
+): Promise<void> {
+  try {
+    const seconds = await recorder.finish();
+    await c.store.upsertRecording({
+      recordingSid: localRecordingSid(),
+      callSid: c.callSid,
+      url: recorder.file,
+      durationSec: Math.round(seconds),
+      status: 'completed',
+      source: 'call-audio',
+      at: new Date(),
+    });
+    c.log.info({ file: recorder.file, seconds }, 'CALL_AUDIO_SAVED');
+  } catch (err) {
+    c.log.error({ err, file: recorder.file }, 'CALL_AUDIO_NOT_SAVED');
+  }
+}

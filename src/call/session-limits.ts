@@ -1,0 +1,37 @@
+// The limits that keep one bad Twilio peer from hurting the process or other calls, and the
+// per-stream guard that applies the frame-rate one.
+
+/** Limits that keep one bad peer from hurting the process or other calls. */
+export const SESSION_LIMITS = {
+  /** Malformed frames tolerated before the stream is closed as abusive. */
+  maxBadFrames: 100,
+  /**
+   * Frames per second above which a peer is flooding. Twilio sends ~50 media frames plus marks;
+   * 20× that leaves room for a burst after a network stall and for the emulator's fast mode.
+   */
+  maxFramesPerSecond: 1000,
+  /** Caller frames buffered until the agent exists (token check, store lookups): 5 s of audio. */
+  maxEarlyFrames: 250,
+  /** Bytes queued on the socket beyond which the peer is not reading. */
+  maxBufferedBytes: 1024 * 1024,
+  heartbeatMs: 15_000,
+  /** WS_FRAME is logged for the first frame, then once per this many frames (never per frame). */
+  frameLogEvery: 500,
+};
+
+/** Counts frames per one-second window: 'ok', 'flood' once when the limit is crossed, then 'over'. */
+export class FrameRate {
+  private windowStart = Date.now();
+  private frames = 0;
+
+  check(): 'ok' | 'flood' | 'over' {
+    const now = Date.now();
+    if (now - this.windowStart >= 1000) {
+      this.windowStart = now;
+      this.frames = 0;
+    }
+    const n = ++this.frames;
+    if (n <= SESSION_LIMITS.maxFramesPerSecond) return 'ok';
+    return n === SESSION_LIMITS.maxFramesPerSecond + 1 ? 'flood' : 'over';
+  }
+}
