@@ -158,14 +158,17 @@ export class CallSession {
     this.deliver(agent, p, msg.media.timestamp);
   }
 
-  /** One caller frame to the agent, then to the recording: the agent's write goes out first. */
+  /**
+   * One caller frame to the recording, then the agent: recorded first, so a barge-in the agent
+   * starts on this frame drops only agent audio the caller had not heard yet.
+   */
   private deliver(agent: VoiceAgent, payload: string, timestamp: string): void {
+    this.recorder?.callerBase64(payload);
     try {
       agent.onAudio(new Frame(payload, Number(timestamp)));
     } catch (err) {
       this.agentThrew('onAudio', err);
     }
-    this.recorder?.callerBase64(payload);
   }
 
   private async onStart(msg: StartMessage): Promise<void> {

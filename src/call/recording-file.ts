@@ -2,8 +2,8 @@
 // header's sizes patched at the end. Chunks are written synchronously while the disk keeps up: one
 // ~10 µs page-cache write per call per second, where an asynchronous write (a copy, a threadpool
 // hand-off, a completion) cost ~2.5 µs per caller frame under load (npm run bench). A write that
-// takes longer than SLOW_WRITE_MS turns every recording in the process asynchronous from then on:
-// a slow disk must not stall the other calls' audio.
+// takes longer than SLOW_WRITE_MS turns every recording in the process asynchronous for the rest
+// of its life (a slow disk must not stall the other calls' audio; one stall is enough to say so).
 import { mkdir, open as openFile } from 'node:fs';
 import { close, write, writeSync } from 'node:fs';
 import path from 'node:path';
@@ -83,15 +83,15 @@ export class RecordingFile {
     if (writeAsync) {
       const data = owned ? chunk : Buffer.from(chunk.subarray(0, length));
       this.inFlight += 1;
-      write(fd, data, 0, length, at, (err) => {
-        if (err) this.fail(err);
-        if (--this.inFlight === 0) this.drained?.();
-      });
+      this.writeRest(fd, data, 0, length, at);
       return;
     }
     const started = performance.now();
     try {
-      writeSync(fd, chunk, 0, length, at);
+      // A short write (a nearly full disk) is continued, or fails with the reason.
+      for (let done = 0; done < length;) {
+        done += writeSync(fd, chunk, done, length - done, at + done);
+      }
     } catch (err) {
       this.fail(err as Error);
       return;
@@ -101,6 +101,15 @@ export class RecordingFile {
       writeAsync = true;
       this.onSlowDisk?.(ms);
     }
+  }
+
+  /** Writes data[from, to) at `at`, continuing after short writes; one inFlight for the whole. */
+  private writeRest(fd: number, data: Buffer, from: number, to: number, at: number): void {
+    write(fd, data, from, to - from, at, (err, written) => {
+      if (!err && from + written < to) return this.writeRest(fd, data, from + written, to, at + written);
+      if (err) this.fail(err);
+      if (--this.inFlight === 0) this.drained?.();
+    });
   }
 
   private fail(err: Error): void {

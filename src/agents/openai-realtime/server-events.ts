@@ -4,6 +4,8 @@
 import { z } from 'zod';
 
 const id = z.string().min(1);
+const BASE64 = /^[A-Za-z0-9+/]*={0,2}$/;
+const isBase64 = (s: string): boolean => s.length % 4 === 0 && BASE64.test(s);
 const looseObject = z.object({}).passthrough();
 
 /** One output item of a response (message or function call); only the fields we read. */
@@ -92,7 +94,8 @@ const schemas = {
     response_id: id,
     item_id: id,
     content_index: z.number().int().nonnegative().default(0),
-    delta: z.string(),
+    // Pasted unescaped into the media frames sent to Twilio: it must be base64, nothing else.
+    delta: z.string().refine(isBase64, 'not base64'),
   }),
   'response.output_audio_transcript.done': z.object({
     type: z.literal('response.output_audio_transcript.done'),
@@ -140,14 +143,15 @@ export type ParsedServerEvent =
  */
 function audioDelta(r: Record<string, unknown>): EventOf<'response.output_audio.delta'> | undefined {
   const { response_id, item_id, delta } = r;
-  const contentIndex = r.content_index ?? 0;
+  const contentIndex = r.content_index === undefined ? 0 : r.content_index;
   if (
     typeof response_id !== 'string' ||
     response_id === '' ||
     typeof item_id !== 'string' ||
     item_id === '' ||
     typeof delta !== 'string' ||
-    !Number.isInteger(contentIndex) ||
+    !isBase64(delta) ||
+    !Number.isSafeInteger(contentIndex) ||
     (contentIndex as number) < 0
   ) {
     return undefined;

@@ -105,6 +105,11 @@ describe('parseServerEvent on audio deltas (checked by hand)', () => {
       [{ ...base, response_id: '' }, false],
       [{ ...base, item_id: 7 }, false],
       [{ ...base, delta: null }, false],
+      [{ ...base, content_index: null }, false],
+      [{ ...base, content_index: 2 ** 53 }, false],
+      [{ ...base, delta: 'AA"}' }, false], // pasted into Twilio's media frames: base64 only
+      [{ ...base, delta: 'AAA' }, false],
+      [{ ...base, delta: '' }, true],
     ];
     for (const [event, ok] of cases) {
       const r = parseServerEvent(JSON.stringify(event));
@@ -115,7 +120,7 @@ describe('parseServerEvent on audio deltas (checked by hand)', () => {
           response_id: 'r',
           item_id: 'i',
           content_index: (event.content_index as number | undefined) ?? 0,
-          delta: 'AAAA',
+          delta: event.delta,
         });
       }
     }
