@@ -4,7 +4,7 @@
 import type { Duplex } from 'node:stream';
 import type { WebSocket } from 'ws';
 import { encodeClear, encodeMedia, markEncoder, mediaFrameParts } from '../twilio/stream-messages.js';
-import { TextFrameBatch } from './text-frames.js';
+import { frameWrap, TextFrameBatch, type FrameWrap } from './text-frames.js';
 import type { PlaybackTracker } from './playback.js';
 import type { CallRecorder } from './recorder.js';
 
@@ -34,7 +34,7 @@ export class OutboundAudio {
    */
   private readonly socket: Duplex | undefined;
   private readonly batch = new TextFrameBatch();
-  private readonly media: { head: string; tail: string };
+  private readonly media: FrameWrap;
   private readonly encodeMark: (name: string) => string;
 
   constructor(
@@ -48,7 +48,8 @@ export class OutboundAudio {
   ) {
     // With an extension (compression) ws may queue messages; then it must do all the writing.
     this.socket = ws.extensions === '' ? (ws as unknown as { _socket?: Duplex })._socket : undefined;
-    this.media = mediaFrameParts(streamSid);
+    const { head, tail } = mediaFrameParts(streamSid);
+    this.media = frameWrap(head, tail);
     this.encodeMark = markEncoder(streamSid);
   }
 
@@ -104,7 +105,7 @@ export class OutboundAudio {
   private sendChunk(payload: string, bytes: number): void {
     if (bytes === 0) return;
     const ms = bytes / BYTES_PER_MS;
-    if (this.socket) this.batch.add(this.media.head, payload, this.media.tail);
+    if (this.socket) this.batch.addWrapped(this.media, payload);
     else this.ws.send(encodeMedia(this.streamSid, payload));
     this.playback.addAudio(ms);
     this.unmarkedMs += ms;

@@ -4,16 +4,21 @@
 // message, which was a tenth of the server's CPU per caller frame under load.
 import type { Duplex } from 'node:stream';
 
-/**
- * Collects text messages, then writes them as consecutive frames in one buffer. A message may be
- * given in up to three parts (a media frame's head, payload and tail), written back to back, so no
- * concatenated string is built and flattened for it.
- */
+/** The constant start and end of one kind of message (a stream's media frames), encoded once. */
+export interface FrameWrap {
+  head: Buffer;
+  tail: Buffer;
+}
+
+export function frameWrap(head: string, tail: string): FrameWrap {
+  return { head: Buffer.from(head), tail: Buffer.from(tail) };
+}
+
+/** Collects text messages, then writes them as consecutive frames in one buffer. */
 export class TextFrameBatch {
   // Parallel arrays reused from batch to batch (truncating them would free their storage).
-  private readonly heads: string[] = [];
-  private readonly middles: string[] = [];
-  private readonly tails: string[] = [];
+  private readonly texts: string[] = [];
+  private readonly wraps: (FrameWrap | undefined)[] = [];
   private readonly lengths: number[] = [];
   private count = 0;
   private bytes = 0;
@@ -22,14 +27,16 @@ export class TextFrameBatch {
     return this.count;
   }
 
-  add(head: string, middle = '', tail = ''): void {
-    const length = Buffer.byteLength(head) + Buffer.byteLength(middle) + Buffer.byteLength(tail);
-    const i = this.count++;
-    this.heads[i] = head;
-    this.middles[i] = middle;
-    this.tails[i] = tail;
-    this.lengths[i] = length;
-    this.bytes += headerLength(length) + length;
+  add(text: string): void {
+    this.push(text, undefined, Buffer.byteLength(text));
+  }
+
+  /**
+   * wrap.head + ascii + wrap.tail as one message. `ascii` must be ASCII (a base64 payload): it is
+   * copied byte for byte, with no UTF-8 length scan or encoding (a media frame is mostly payload).
+   */
+  addWrapped(wrap: FrameWrap, ascii: string): void {
+    this.push(ascii, wrap, wrap.head.length + ascii.length + wrap.tail.length);
   }
 
   /** Writes the batch (if any) to the socket in one write and empties it. */
@@ -40,17 +47,30 @@ export class TextFrameBatch {
     let at = 0;
     for (let i = 0; i < n; i++) {
       at = writeHeader(out, at, this.lengths[i]!);
-      at += out.write(this.heads[i]!, at);
-      const middle = this.middles[i]!;
-      if (middle !== '') at += out.write(middle, at);
-      const tail = this.tails[i]!;
-      if (tail !== '') at += out.write(tail, at);
+      const text = this.texts[i]!;
+      const wrap = this.wraps[i];
+      if (wrap) {
+        at += wrap.head.copy(out, at);
+        at += out.write(text, at, 'latin1');
+        at += wrap.tail.copy(out, at);
+        this.wraps[i] = undefined;
+      } else {
+        at += out.write(text, at);
+      }
       // Dropped now: a batch must not keep the last call's audio alive.
-      this.middles[i] = '';
+      this.texts[i] = '';
     }
     this.count = 0;
     this.bytes = 0;
     socket.write(out);
+  }
+
+  private push(text: string, wrap: FrameWrap | undefined, length: number): void {
+    const i = this.count++;
+    this.texts[i] = text;
+    this.wraps[i] = wrap;
+    this.lengths[i] = length;
+    this.bytes += headerLength(length) + length;
   }
 }
 

@@ -2,7 +2,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import type { Duplex } from 'node:stream';
 import WebSocket, { WebSocketServer } from 'ws';
-import { TextFrameBatch } from '../../src/call/text-frames.js';
+import { frameWrap, TextFrameBatch } from '../../src/call/text-frames.js';
 
 const cleanups: (() => Promise<void>)[] = [];
 afterEach(async () => {
@@ -33,13 +33,23 @@ describe('TextFrameBatch', () => {
   it('frames messages of every header size (7-bit, 16-bit, 64-bit lengths) into one write', async () => {
     const { socket, received } = await pair();
     const batch = new TextFrameBatch();
-    const texts = ['', 'x'.repeat(125), 'y'.repeat(126), 'ש'.repeat(40_000), 'z'.repeat(70_000)];
+    const texts = [
+      '',
+      'x'.repeat(125),
+      'y'.repeat(126),
+      'ש'.repeat(40_000),
+      'z'.repeat(70_000),
+      '{"a":"ébc"}',
+      '{"a":"é"}',
+    ];
     batch.add(texts[0]!);
-    batch.add('x'.repeat(100), 'x'.repeat(20), 'x'.repeat(5));
+    batch.addWrapped(frameWrap('x'.repeat(100), 'x'.repeat(5)), 'x'.repeat(20));
     batch.add(texts[2]!);
     batch.add(texts[3]!); // 80 000 bytes of UTF-8
-    batch.add('z'.repeat(10), 'z'.repeat(69_990));
-    expect(batch.size).toBe(5);
+    batch.addWrapped(frameWrap('z'.repeat(10), ''), 'z'.repeat(69_990));
+    batch.addWrapped(frameWrap('{"a":"é', '"}'), 'bc'); // UTF-8 in the wrap, ASCII in the middle
+    batch.add(texts[6]!);
+    expect(batch.size).toBe(7);
     let writes = 0;
     const write = socket.write.bind(socket);
     socket.write = ((...args: Parameters<Duplex['write']>) => {
