@@ -163,11 +163,14 @@ export class RealtimeClient {
     }
   }
 
-  /** Sends one client event; false when the socket is not open (the caller decides what that means). */
-  send(text: string): boolean {
+  /**
+   * Sends one client event (JSON text, or its UTF-8 bytes); false when the socket is not open (the
+   * caller decides what that means).
+   */
+  send(event: string | Buffer): boolean {
     const ws = this.ws;
     if (this._state !== 'open' || !ws || ws.readyState !== WebSocket.OPEN) return false;
-    ws.send(Buffer.from(text), AS_TEXT);
+    ws.send(typeof event === 'string' ? Buffer.from(event) : event, AS_TEXT);
     return true;
   }
 

@@ -7,7 +7,11 @@ import { AudioLedger } from '../../../src/agents/openai-realtime/audio-ledger.js
 import { KeypadCollector, matchesCallerId } from '../../../src/agents/openai-realtime/keypad.js';
 import { parseSummary } from '../../../src/agents/openai-realtime/summary.js';
 import { ResponseSequencer } from '../../../src/agents/openai-realtime/responses.js';
-import { createResponse, sessionUpdate } from '../../../src/agents/openai-realtime/client-events.js';
+import {
+  appendAudio,
+  createResponse,
+  sessionUpdate,
+} from '../../../src/agents/openai-realtime/client-events.js';
 
 describe('realtimeEndpoint', () => {
   it('adds the model to an OpenAI URL and authenticates with a bearer token', () => {
@@ -128,6 +132,14 @@ describe('parseServerEvent on audio deltas (checked by hand)', () => {
 });
 
 describe('client events', () => {
+  it('builds input_audio_buffer.append as wire bytes carrying the payload untouched', () => {
+    const payload = Buffer.alloc(160, 0x7f).toString('base64');
+    expect(JSON.parse(appendAudio(payload).toString('utf8'))).toEqual({
+      type: 'input_audio_buffer.append',
+      audio: payload,
+    });
+  });
+
   it('uses output_modalities in GA and modalities in beta for a text-only out-of-band response', () => {
     const ga = JSON.parse(createResponse({ textOnly: true, outOfBand: true }, 'ga', 'rc_1'));
     expect(ga).toEqual({
