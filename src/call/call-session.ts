@@ -15,6 +15,7 @@ import { parseInbound, type MediaMessage, type StartMessage } from '../twilio/st
 import { isValidStreamToken } from '../twilio/stream-token.js';
 import { PlaybackTracker } from './playback.js';
 import { OutboundAudio } from './outbound-audio.js';
+import { readFramesDirectly } from '../ws/frame-reader.js';
 import { CallRecorder } from './recorder.js';
 import { Frame } from './caller-frame.js';
 import { FrameRate, SESSION_LIMITS } from './session-limits.js';
@@ -68,8 +69,9 @@ export class CallSession {
     private readonly onEnd: (session: CallSession) => void,
   ) {
     this.log = deps.log;
-    this.log.info('WS_CONNECTED');
     ws.on('message', (data, isBinary) => this.onMessage(data as Buffer, isBinary));
+    // 50 caller frames a second: read off the socket (ws still handles control frames and errors).
+    this.log.info({ directFrames: readFramesDirectly(ws) }, 'WS_CONNECTED');
     ws.on('close', (code, reason) => void this.end(code, reason.toString() || 'closed by Twilio'));
     ws.on('error', (err) => {
       // ws closes the socket after 'error' (1009 oversize, 1002 framing, 1007 bad UTF-8): log why.

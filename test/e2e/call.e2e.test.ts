@@ -112,6 +112,8 @@ describe('a call through the whole telephony edge', () => {
     expect(mine('WS_FRAME')[0]).toMatchObject({ streamSid: stream.streamSid, len: expect.any(Number) });
     expect(mine('WS_STOP')[0]).toMatchObject({ streamSid: stream.streamSid, code: 1000 });
     expect(s.logs.find('WS_CONNECTED').length).toBeGreaterThan(0);
+    // Caller frames were read off the socket by src/ws/frame-reader.ts, not through ws's Receiver.
+    expect(s.logs.find('WS_CONNECTED').every((l) => l.directFrames === true)).toBe(true);
   });
 
   it('marks a call completed when the caller hangs up mid-stream, with nothing left to run', async () => {

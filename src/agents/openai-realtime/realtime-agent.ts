@@ -163,7 +163,10 @@ export class RealtimeAgent implements VoiceAgent {
     }
     const resumed = this.wasLive;
     this.wasLive = true;
-    this.log.info({ ms: Date.now() - startedAt, resumed }, 'REALTIME_CONNECTED');
+    this.log.info(
+      { ms: Date.now() - startedAt, resumed, directFrames: session.client.directFrames },
+      'REALTIME_CONNECTED',
+    );
     session.client.setHandler({
       onEvent: (event) => this.onEvent(epoch, event),
       onClose: (info) => {

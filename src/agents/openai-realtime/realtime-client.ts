@@ -1,8 +1,11 @@
 // One WebSocket to a Realtime server. Owns the socket and its timers: connect with a timeout and
 // an abort that works while CONNECTING, a ping/pong stall check, and parsing at the edge. It never
 // lets ws emit an unhandled 'error' (ws emits one when a CONNECTING socket is closed).
+import type { Duplex } from 'node:stream';
 import WebSocket from 'ws';
 import type { Logger } from 'pino';
+import { directSocket, maskedTextFrame } from '../../ws/client-frames.js';
+import { readFramesDirectly } from '../../ws/frame-reader.js';
 import type { RealtimeEndpoint } from './endpoint.js';
 import { parseServerEvent, type ServerEvent } from './server-events.js';
 
@@ -45,6 +48,10 @@ const AS_TEXT = { binary: false } as const;
 
 export class RealtimeClient {
   private ws: WebSocket | undefined;
+  /** ws's socket, for hand-framed sends (client-frames.ts); undefined: send through ws. */
+  private socket: Duplex | undefined;
+  /** Whether frames are read off the socket (src/ws/frame-reader.ts) rather than by ws. */
+  directFrames = false;
   private _state: ClientState = 'idle';
   private handler: RealtimeClientHandler | undefined;
   private early: ServerEvent[] = [];
@@ -122,6 +129,9 @@ export class RealtimeClient {
       clearTimeout(this.connectTimer);
       this._state = 'open';
       this.openedAt = Date.now();
+      // Audio deltas arrive 50 times a second: read off the socket, appends written to it.
+      this.directFrames = readFramesDirectly(ws);
+      this.socket = directSocket(ws);
       this.startHeartbeat();
       try {
         this.opts.onOpen?.(this);
@@ -170,7 +180,9 @@ export class RealtimeClient {
   send(event: string | Buffer): boolean {
     const ws = this.ws;
     if (this._state !== 'open' || !ws || ws.readyState !== WebSocket.OPEN) return false;
-    ws.send(typeof event === 'string' ? Buffer.from(event) : event, AS_TEXT);
+    const bytes = typeof event === 'string' ? Buffer.from(event) : event;
+    if (this.socket) this.socket.write(maskedTextFrame(bytes));
+    else ws.send(bytes, AS_TEXT);
     return true;
   }
 

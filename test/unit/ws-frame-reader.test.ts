@@ -1,0 +1,277 @@
+// readFramesDirectly (frames read off ws's socket) and maskedTextFrame (frames written to it):
+// on both ends of real ws connections, with frames cut at every byte, control frames between data
+// frames, and every kind of frame that must go back to ws (which then closes as it always would).
+import { afterEach, describe, expect, it } from 'vitest';
+import { randomBytes, createHash } from 'node:crypto';
+import net from 'node:net';
+import type { Duplex } from 'node:stream';
+import WebSocket, { WebSocketServer } from 'ws';
+import { readFramesDirectly } from '../../src/ws/frame-reader.js';
+import { directSocket, maskedTextFrame } from '../../src/ws/client-frames.js';
+
+const cleanups: (() => Promise<void> | void)[] = [];
+afterEach(async () => {
+  for (const c of cleanups.splice(0).reverse()) await c();
+});
+
+interface Received {
+  messages: { data: string; binary: boolean }[];
+  closed: Promise<{ code: number; reason: string }>;
+}
+
+function record(ws: WebSocket): Received {
+  const messages: Received['messages'] = [];
+  ws.on('message', (data, binary) => messages.push({ data: String(data), binary }));
+  ws.on('error', () => undefined);
+  const closed = new Promise<{ code: number; reason: string }>((resolve) =>
+    ws.once('close', (code, reason) => resolve({ code, reason: reason.toString() })),
+  );
+  return { messages, closed };
+}
+
+async function server(options: { maxPayload?: number } = {}) {
+  const wss = new WebSocketServer({ port: 0, host: '127.0.0.1', perMessageDeflate: false, ...options });
+  await new Promise<void>((resolve) => wss.once('listening', () => resolve()));
+  cleanups.push(() => new Promise<void>((resolve) => wss.close(() => resolve())));
+  const port = (wss.address() as { port: number }).port;
+  const next = () =>
+    new Promise<{ ws: WebSocket; direct: boolean; got: Received }>((resolve) =>
+      wss.once('connection', (ws) => {
+        const got = record(ws);
+        resolve({ ws, direct: readFramesDirectly(ws), got });
+      }),
+    );
+  return { port, next };
+}
+
+/** A client that speaks raw bytes after a real handshake. */
+async function rawClient(port: number): Promise<{ socket: net.Socket; input: Buffer[] }> {
+  const socket = net.connect(port, '127.0.0.1');
+  cleanups.push(() => void socket.destroy());
+  const key = randomBytes(16).toString('base64');
+  socket.write(
+    `GET / HTTP/1.1\r\nHost: x\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n` +
+      `Sec-WebSocket-Key: ${key}\r\nSec-WebSocket-Version: 13\r\n\r\n`,
+  );
+  const input: Buffer[] = [];
+  await new Promise<void>((resolve, reject) => {
+    let head = Buffer.alloc(0);
+    const onData = (chunk: Buffer) => {
+      head = Buffer.concat([head, chunk]);
+      const end = head.indexOf('\r\n\r\n');
+      if (end < 0) return;
+      const accept = createHash('sha1').update(`${key}258EAFA5-E914-47DA-95CA-C5AB0DC85B11`).digest('base64');
+      if (!head.subarray(0, end).toString().includes(accept)) reject(new Error('bad handshake'));
+      socket.off('data', onData);
+      if (head.length > end + 4) input.push(head.subarray(end + 4));
+      socket.on('data', (c: Buffer) => input.push(c));
+      resolve();
+    };
+    socket.on('data', onData);
+  });
+  return { socket, input };
+}
+
+/** A client frame (masked) of any opcode, FIN and RSV bits, as raw bytes. */
+function clientFrame(
+  opcode: number,
+  payload: Buffer,
+  opts: { fin?: boolean; rsv?: number; mask?: boolean } = {},
+) {
+  const fin = opts.fin ?? true;
+  const masked = opts.mask ?? true;
+  const len = payload.length;
+  const ext = len < 126 ? 0 : len < 65_536 ? 2 : 8;
+  const head = Buffer.alloc(2 + ext + (masked ? 4 : 0));
+  head[0] = (fin ? 0x80 : 0) | ((opts.rsv ?? 0) << 4) | opcode;
+  head[1] = (masked ? 0x80 : 0) | (ext === 0 ? len : ext === 2 ? 126 : 127);
+  if (ext === 2) head.writeUInt16BE(len, 2);
+  if (ext === 8) head.writeBigUInt64BE(BigInt(len), 2);
+  const body = Buffer.from(payload);
+  if (masked) {
+    const key = randomBytes(4);
+    key.copy(head, 2 + ext);
+    for (let i = 0; i < body.length; i++) body[i]! ^= key[i & 3]!;
+  }
+  return Buffer.concat([head, body]);
+}
+
+const until = async (check: () => boolean, ms = 2000) => {
+  const end = Date.now() + ms;
+  while (!check()) {
+    if (Date.now() > end) throw new Error('timed out');
+    await new Promise((r) => setTimeout(r, 5));
+  }
+};
+
+describe('readFramesDirectly, server side (frames from a client: masked)', () => {
+  it('reads frames of every length, several per chunk and cut at every byte, in order', async () => {
+    const srv = await server();
+    const accepted = srv.next();
+    const { socket } = await rawClient(srv.port);
+    const { direct, got } = await accepted;
+    expect(direct).toBe(true);
+    const texts = ['', 'a', 'x'.repeat(125), 'y'.repeat(126), 'ש'.repeat(30_000), 'z'.repeat(70_000)];
+    const wire = Buffer.concat(texts.map((t) => clientFrame(1, Buffer.from(t))));
+    socket.write(wire); // all at once
+    await until(() => got.messages.length === texts.length);
+    for (let i = 0; i < wire.length; i += 1) socket.write(wire.subarray(i, i + 1)); // byte by byte
+    await until(() => got.messages.length === 2 * texts.length, 10_000);
+    expect(got.messages.map((m) => m.data)).toEqual([...texts, ...texts]);
+    expect(got.messages.every((m) => !m.binary)).toBe(true);
+  });
+
+  it('passes binary frames as binary, and lets ws answer a ping between data frames', async () => {
+    const srv = await server();
+    const accepted = srv.next();
+    const { socket, input } = await rawClient(srv.port);
+    const { got, ws } = await accepted;
+    const pings: string[] = [];
+    ws.on('ping', (d) => pings.push(String(d)));
+    socket.write(
+      Buffer.concat([
+        clientFrame(1, Buffer.from('one')),
+        clientFrame(9, Buffer.from('are you there')),
+        clientFrame(2, Buffer.from([1, 2, 3])),
+        clientFrame(10, Buffer.from('unsolicited pong')),
+        clientFrame(1, Buffer.from('two')),
+      ]),
+    );
+    await until(() => got.messages.length === 3 && input.length > 0);
+    expect(got.messages).toEqual([
+      { data: 'one', binary: false },
+      { data: '\x01\x02\x03', binary: true },
+      { data: 'two', binary: false },
+    ]);
+    expect(pings).toEqual(['are you there']);
+    const pong = Buffer.concat(input);
+    expect(pong[0]).toBe(0x8a); // FIN + pong, from ws, with the ping's data
+    expect(pong.subarray(2, 2 + pong[1]!).toString()).toBe('are you there');
+  });
+
+  it('hands a fragmented message to ws, which reassembles it; later frames still arrive', async () => {
+    const srv = await server();
+    const accepted = srv.next();
+    const { socket } = await rawClient(srv.port);
+    const { got } = await accepted;
+    socket.write(
+      Buffer.concat([
+        clientFrame(1, Buffer.from('before')),
+        clientFrame(1, Buffer.from('frag'), { fin: false }),
+        clientFrame(9, Buffer.from('p')),
+        clientFrame(0, Buffer.from('mented'), { fin: true }),
+        clientFrame(1, Buffer.from('after')),
+      ]),
+    );
+    await until(() => got.messages.length === 3);
+    expect(got.messages.map((m) => m.data)).toEqual(['before', 'fragmented', 'after']);
+  });
+
+  it.each([
+    ['an unmasked client frame', 1002, () => clientFrame(1, Buffer.from('x'), { mask: false })],
+    ['reserved bits without an extension', 1002, () => clientFrame(1, Buffer.from('x'), { rsv: 4 })],
+    ['invalid UTF-8 in a text frame', 1007, () => clientFrame(1, Buffer.from([0x7b, 0xff, 0xfe, 0x7d]))],
+    ['a message over maxPayload', 1009, () => clientFrame(1, Buffer.alloc(2000, 0x61))],
+    ['an unknown opcode', 1002, () => clientFrame(3, Buffer.from('x'))],
+  ])('%s: ws closes with %s, after delivering the frames before it', async (_name, code, bad) => {
+    const srv = await server({ maxPayload: 1000 });
+    const accepted = srv.next();
+    const { socket, input } = await rawClient(srv.port);
+    const { got } = await accepted;
+    socket.write(
+      Buffer.concat([clientFrame(1, Buffer.from('fine')), bad(), clientFrame(1, Buffer.from('never'))]),
+    );
+    const closed = await got.closed;
+    expect(got.messages.map((m) => m.data)).toEqual(['fine']);
+    expect(closed.code).toBe(1006); // ws drops the socket after a protocol error…
+    const wire = Buffer.concat(input);
+    expect(wire[0]).toBe(0x88); // …having sent its close frame with the code
+    expect(wire.readUInt16BE(2)).toBe(code);
+  });
+
+  it('hands a close frame to ws: the closing handshake completes with the client code', async () => {
+    const srv = await server();
+    const accepted = srv.next();
+    const { socket, input } = await rawClient(srv.port);
+    const { got } = await accepted;
+    const body = Buffer.concat([Buffer.from([0x0f, 0xa0]), Buffer.from('bye')]); // 4000 "bye"
+    socket.write(Buffer.concat([clientFrame(1, Buffer.from('last')), clientFrame(8, body)]));
+    expect(await got.closed).toEqual({ code: 4000, reason: 'bye' });
+    expect(got.messages.map((m) => m.data)).toEqual(['last']);
+    expect(Buffer.concat(input).readUInt16BE(2)).toBe(4000); // ws echoed the close
+  });
+});
+
+describe('client side: frames from a server (unmasked) read directly, frames to it masked by hand', () => {
+  async function clientPair() {
+    const srv = await server();
+    const accepted = srv.next();
+    const client = new WebSocket(`ws://127.0.0.1:${srv.port}`, { perMessageDeflate: false });
+    cleanups.push(() => client.terminate());
+    const got = record(client);
+    await new Promise<void>((resolve) => client.once('open', () => resolve()));
+    const direct = readFramesDirectly(client);
+    const peer = await accepted;
+    return { client, got, direct, peer, socket: directSocket(client) as Duplex };
+  }
+
+  it('reads what a ws server sends, of every size, and answers its pings through ws', async () => {
+    const { got, direct, peer } = await clientPair();
+    expect(direct).toBe(true);
+    const texts = ['', 'x'.repeat(125), 'y'.repeat(126), 'ש'.repeat(40_000), 'z'.repeat(100_000)];
+    for (const t of texts) peer.ws.send(t);
+    peer.ws.send(Buffer.from([9, 8]), { binary: true });
+    const pong = new Promise<string>((resolve) => peer.ws.once('pong', (d) => resolve(String(d))));
+    peer.ws.ping('hi');
+    expect(await pong).toBe('hi');
+    await until(() => got.messages.length === texts.length + 1);
+    expect(got.messages.slice(0, texts.length).map((m) => m.data)).toEqual(texts);
+    expect(got.messages[texts.length]).toEqual({ data: '\x09\x08', binary: true });
+  });
+
+  it('a server close goes through ws: code and reason arrive, the handshake completes', async () => {
+    const { got, peer } = await clientPair();
+    peer.ws.send('before');
+    peer.ws.close(4321, 'done here');
+    expect(await got.closed).toEqual({ code: 4321, reason: 'done here' });
+    expect(await peer.got.closed).toEqual({ code: 4321, reason: 'done here' });
+    expect(got.messages.map((m) => m.data)).toEqual(['before']);
+  });
+
+  it('maskedTextFrame: frames of every header size read back by a ws server, in order with ws.send', async () => {
+    const { client, socket, peer } = await clientPair();
+    const texts = ['', 'a'.repeat(125), 'b'.repeat(126), 'ג'.repeat(32_767), 'c'.repeat(65_536), '{"k":1}'];
+    for (const t of texts.slice(0, 3)) socket.write(maskedTextFrame(Buffer.from(t)));
+    client.send('through ws');
+    for (const t of texts.slice(3)) socket.write(maskedTextFrame(Buffer.from(t)));
+    await until(() => peer.got.messages.length === texts.length + 1);
+    expect(peer.got.messages.map((m) => m.data)).toEqual([
+      ...texts.slice(0, 3),
+      'through ws',
+      ...texts.slice(3),
+    ]);
+  });
+
+  it('uses a fresh masking key per frame', () => {
+    const payload = Buffer.from('same payload');
+    const keys = new Set<string>();
+    for (let i = 0; i < 5000; i++) keys.add(maskedTextFrame(payload).subarray(2, 6).toString('hex'));
+    expect(keys.size).toBeGreaterThan(4990); // 5000 draws from 2^32: a repeat or two at most
+  });
+
+  it('refuses (changing nothing) a connection that is not open or uses compression', async () => {
+    const srv = await server();
+    const client = new WebSocket(`ws://127.0.0.1:${srv.port}`);
+    cleanups.push(() => client.terminate());
+    expect(readFramesDirectly(client)).toBe(false); // CONNECTING: no socket yet
+    const wss = new WebSocketServer({ port: 0, host: '127.0.0.1', perMessageDeflate: true });
+    await new Promise<void>((resolve) => wss.once('listening', () => resolve()));
+    cleanups.push(() => new Promise<void>((resolve) => wss.close(() => resolve())));
+    const deflating = new WebSocket(`ws://127.0.0.1:${(wss.address() as { port: number }).port}`);
+    cleanups.push(() => deflating.terminate());
+    await new Promise<void>((resolve) => deflating.once('open', () => resolve()));
+    expect(deflating.extensions).not.toBe('');
+    expect(readFramesDirectly(deflating)).toBe(false);
+    expect(directSocket(deflating)).toBeUndefined();
+  });
+});
