@@ -79,7 +79,9 @@ export class OutboundAudio {
     }
     this.onFrames?.(this.counts.framesOut - framesBefore);
     if (this.unmarkedMs > 0) this.armIdleMark();
-    if (this.ws.bufferedAmount > SLOW_READER_BYTES) {
+    // Without an extension ws queues nothing itself: what waits is in the socket.
+    const queued = this.socket ? this.socket.writableLength : this.ws.bufferedAmount;
+    if (queued > SLOW_READER_BYTES) {
       this.full = true;
       this.onSlowReader();
     }

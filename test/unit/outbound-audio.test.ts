@@ -13,6 +13,7 @@ interface Pair {
 }
 
 const opened: Pair[] = [];
+const clients: WebSocket[] = [];
 
 async function pair(): Promise<Pair> {
   const wss = new WebSocketServer({ port: 0, host: '127.0.0.1' });
@@ -20,6 +21,7 @@ async function pair(): Promise<Pair> {
   const port = (wss.address() as { port: number }).port;
   const serverSide = new Promise<WebSocket>((resolve) => wss.once('connection', (ws) => resolve(ws)));
   const client = new WebSocket(`ws://127.0.0.1:${port}`);
+  clients.push(client);
   const received: Pair['received'] = [];
   client.on('message', (data) => received.push(JSON.parse(String(data)) as Pair['received'][number]));
   await new Promise<void>((resolve) => client.once('open', () => resolve()));
@@ -50,6 +52,28 @@ afterEach(async () => {
 });
 
 describe('OutboundAudio', () => {
+  it('reports a slow reader once over 1 MB waits in the socket, and stops sending', async () => {
+    const p = await pair();
+    const client = clients[clients.length - 1]!;
+    (client as unknown as { _socket: Duplex })._socket.pause(); // Twilio stops reading
+    let slow = 0;
+    const out = new OutboundAudio(p.server, 'MZ1', new PlaybackTracker(), () => (slow += 1));
+    const second = Buffer.alloc(8000, 0x55); // one second of audio, ~14 KB on the wire
+    let plays = 0;
+    while (slow === 0 && plays < 2000) {
+      out.play(second);
+      plays += 1;
+      if (plays % 50 === 0) await sleep(1); // let the kernel buffers fill
+    }
+    expect(slow).toBe(1);
+    expect(plays).toBeGreaterThan(60); // not before ~1 MB (plus what the kernel took) was queued
+    const queued = (p.server as unknown as { _socket: Duplex })._socket.writableLength;
+    expect(queued).toBeGreaterThan(1024 * 1024);
+    out.play(second); // ignored from now on
+    expect((p.server as unknown as { _socket: Duplex })._socket.writableLength).toBe(queued);
+    expect(slow).toBe(1);
+  });
+
   it('sends 50 ms media frames with a mark after every 100 ms of audio and after the last one', async () => {
     const p = await pair();
     const playback = new PlaybackTracker();

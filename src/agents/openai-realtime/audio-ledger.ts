@@ -23,6 +23,12 @@ export class AudioLedger {
   /** Item audio received so far (ms), by item; pruned with the runs. */
   private itemMs = new Map<string, number>();
   private firstSeen = new Map<string, number>();
+  /**
+   * The item deltas are arriving for, and its ms so far (kept out of itemMs until another item
+   * starts: fifty deltas a second of one item cost no map lookups).
+   */
+  private current: string | undefined;
+  private currentMs = 0;
 
   /**
    * Records one delta: `deltaMs` of item audio that the playback timeline placed at [start, end).
@@ -36,9 +42,9 @@ export class AudioLedger {
     deltaMs: number,
     at: number,
   ): void {
-    const offset = this.itemMs.get(itemId) ?? 0;
-    this.itemMs.set(itemId, offset + deltaMs);
-    if (!this.firstSeen.has(itemId)) this.firstSeen.set(itemId, at);
+    if (itemId !== this.current) this.switchTo(itemId, at);
+    const offset = this.currentMs;
+    this.currentMs += deltaMs;
     const last = this.runs[this.runs.length - 1];
     if (last && last.itemId === itemId && last.contentIndex === contentIndex && last.end === start) {
       last.end = end;
@@ -47,8 +53,21 @@ export class AudioLedger {
     this.runs.push({ itemId, contentIndex, start, end, itemOffset: offset });
   }
 
+  private switchTo(itemId: string, at: number): void {
+    this.settleCurrent();
+    this.current = itemId;
+    this.currentMs = this.itemMs.get(itemId) ?? 0;
+    if (!this.firstSeen.has(itemId)) this.firstSeen.set(itemId, at);
+  }
+
+  /** The current item's ms back into itemMs (before the map is read or pruned). */
+  private settleCurrent(): void {
+    if (this.current !== undefined) this.itemMs.set(this.current, this.currentMs);
+  }
+
   /** Audio ms received for the item, and the stream time its first delta was queued. */
   item(itemId: string): { ms: number; firstAt: number } | undefined {
+    this.settleCurrent();
     const ms = this.itemMs.get(itemId);
     const firstAt = this.firstSeen.get(itemId);
     return ms === undefined || firstAt === undefined ? undefined : { ms, firstAt };
@@ -73,6 +92,7 @@ export class AudioLedger {
 
   /** Drops runs the caller has fully heard, keeping the ledger small on long calls. */
   prune(heardMs: number): void {
+    this.settleCurrent();
     if (this.runs.length < 32 && this.itemMs.size < 64) return;
     const keep = this.runs.filter((r) => r.end > heardMs);
     const lastItem = this.runs[this.runs.length - 1]?.itemId;
@@ -85,6 +105,7 @@ export class AudioLedger {
         this.firstSeen.delete(id);
       }
     }
+    if (this.current !== undefined && !live.has(this.current)) this.current = undefined;
   }
 
   /** After an interrupt (the timeline restarts at 0) or a new upstream session. */
@@ -95,6 +116,7 @@ export class AudioLedger {
   /** Forget everything (a new upstream session: its items are new). */
   clear(): void {
     this.runs = [];
+    this.current = undefined;
     this.itemMs.clear();
     this.firstSeen.clear();
   }

@@ -21,6 +21,7 @@ export class ResponseSequencer {
   private readonly queue: Pending[] = [];
   private readonly cancelled = new Set<string>();
   private readonly withAudio = new Set<string>();
+  private lastWithAudio: string | undefined;
   /** Tool calls by the response that made them: still running, answered, response done. */
   private readonly calls = new Map<string, { running: number; outputs: number; done: boolean }>();
   private idleWaiters: (() => void)[] = [];
@@ -33,7 +34,7 @@ export class ResponseSequencer {
   }
 
   isCancelled(responseId: string): boolean {
-    return this.cancelled.has(responseId);
+    return this.cancelled.size > 0 && this.cancelled.has(responseId);
   }
 
   /** Whether the response spoke (e.g. said goodbye before calling end_call). */
@@ -54,6 +55,9 @@ export class ResponseSequencer {
   }
 
   onAudio(responseId: string): void {
+    // Fifty deltas a second come from one response: remembered once, not hashed each time.
+    if (responseId === this.lastWithAudio) return;
+    this.lastWithAudio = responseId;
     remember(this.withAudio, responseId);
   }
 

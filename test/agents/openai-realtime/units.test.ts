@@ -196,6 +196,22 @@ describe('AudioLedger', () => {
     l.record('a', 0, 0, 50, 50, 0); // e.g. audio sent after a cleared stretch
     expect(l.truncations(20)).toEqual([{ itemId: 'a', contentIndex: 0, audioEndMs: 120 }]);
   });
+
+  it('counts each item’s ms across item switches and back, and reports when each began', () => {
+    const l = new AudioLedger();
+    l.record('a', 0, 0, 40, 40, 1000);
+    l.record('a', 0, 40, 80, 40, 1020);
+    expect(l.item('a')).toEqual({ ms: 80, firstAt: 1000 }); // read while 'a' is current
+    l.record('b', 0, 80, 100, 20, 1100);
+    l.record('a', 1, 100, 130, 30, 1200); // back to 'a' (another content part)
+    expect(l.item('a')).toEqual({ ms: 110, firstAt: 1000 });
+    expect(l.item('b')).toEqual({ ms: 20, firstAt: 1100 });
+    expect(l.truncations(110)).toEqual([{ itemId: 'a', contentIndex: 1, audioEndMs: 90 }]);
+    l.clear();
+    expect(l.item('a')).toBeUndefined();
+    l.record('a', 0, 0, 10, 10, 5);
+    expect(l.item('a')).toEqual({ ms: 10, firstAt: 5 });
+  });
 });
 
 describe('KeypadCollector', () => {
