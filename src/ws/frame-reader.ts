@@ -24,6 +24,7 @@ interface WsInternals {
     _state?: unknown;
     _bufferedBytes?: unknown;
     _fragmented?: unknown;
+    _allowSynchronousEvents?: unknown;
   };
   binaryType?: string;
 }
@@ -35,8 +36,8 @@ const OP_PONG = 0xa;
 
 /**
  * Starts reading `ws`'s frames directly. Returns false (and changes nothing) when the connection
- * is not one this can read: not open, compressed, already mid-frame, or a ws whose internals are
- * not the ones expected. Call it right after the connection opens, before any data arrives.
+ * is not one this can read: not open, compressed, already mid-frame, deferring its events, or a ws
+ * whose internals are not the ones expected. Call it right after the connection opens, before any data arrives.
  */
 export function readFramesDirectly(ws: WebSocket): boolean {
   const internals = ws as unknown as WsInternals;
@@ -47,6 +48,8 @@ export function readFramesDirectly(ws: WebSocket): boolean {
   const { _maxPayload: maxPayload, _isServer: isServer } = receiver;
   if (typeof maxPayload !== 'number' || typeof isServer !== 'boolean') return false;
   if (receiver._state !== 0 || receiver._bufferedBytes !== 0 || receiver._fragmented !== 0) return false;
+  // Messages are emitted as they are read, as ws does by default; a ws told to defer keeps reading.
+  if (receiver._allowSynchronousEvents !== true) return false;
   const listeners = socket.listeners('data');
   const wsOnData = listeners[0];
   if (listeners.length !== 1 || wsOnData?.name !== 'socketOnData') return false;

@@ -259,7 +259,7 @@ describe('client side: frames from a server (unmasked) read directly, frames to 
     expect(keys.size).toBeGreaterThan(4990); // 5000 draws from 2^32: a repeat or two at most
   });
 
-  it('refuses (changing nothing) a connection that is not open or uses compression', async () => {
+  it('refuses (changing nothing) a connection not open, compressed, or deferring its events', async () => {
     const srv = await server();
     const client = new WebSocket(`ws://127.0.0.1:${srv.port}`);
     cleanups.push(() => client.terminate());
@@ -273,5 +273,9 @@ describe('client side: frames from a server (unmasked) read directly, frames to 
     expect(deflating.extensions).not.toBe('');
     expect(readFramesDirectly(deflating)).toBe(false);
     expect(directSocket(deflating)).toBeUndefined();
+    const deferring = new WebSocket(`ws://127.0.0.1:${srv.port}`, { allowSynchronousEvents: false });
+    cleanups.push(() => deferring.terminate());
+    await new Promise<void>((resolve) => deferring.once('open', () => resolve()));
+    expect(readFramesDirectly(deferring)).toBe(false); // its messages come one per tick: ws keeps them
   });
 });
