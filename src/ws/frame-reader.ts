@@ -37,7 +37,8 @@ const OP_PONG = 0xa;
 /**
  * Starts reading `ws`'s frames directly. Returns false (and changes nothing) when the connection
  * is not one this can read: not open, compressed, already mid-frame, deferring its events, or a ws
- * whose internals are not the ones expected. Call it right after the connection opens, before any data arrives.
+ * whose internals are not the ones expected. Call it right after the connection opens, before any
+ * data arrives. Binary messages are emitted as Buffers: binaryType must stay 'nodebuffer'.
  */
 export function readFramesDirectly(ws: WebSocket): boolean {
   const internals = ws as unknown as WsInternals;
@@ -56,6 +57,8 @@ export function readFramesDirectly(ws: WebSocket): boolean {
   const reader = new FrameReader(ws, socket, wsOnData as (chunk: Buffer) => void, maxPayload, isServer);
   socket.removeListener('data', wsOnData as (chunk: Buffer) => void);
   socket.on('data', reader.onData);
+  // Before ws's own close handler, which feeds its Receiver what a paused socket still holds.
+  socket.prependListener('close', reader.onClose);
   return true;
 }
 
@@ -64,6 +67,9 @@ class FrameReader {
   private parts: Buffer[] = [];
   private partsBytes = 0;
   private need = 0;
+  /** Where the frame being handled ends (set before any listener runs). */
+  private next = 0;
+  private handedBack = false;
 
   constructor(
     private readonly ws: WebSocket,
@@ -86,18 +92,37 @@ class FrameReader {
       this.partsBytes = 0;
     }
     let at = 0;
-    while (at < buf.length) {
-      const next = this.frame(buf, at);
-      if (next === HANDED_BACK || this.socket.destroyed) return;
-      if (next === INCOMPLETE) {
-        const rest = buf.subarray(at);
-        this.parts.push(rest);
-        this.partsBytes = rest.length;
-        return;
+    try {
+      while (at < buf.length) {
+        const next = this.frame(buf, at);
+        if (next === HANDED_BACK || this.socket.destroyed) return;
+        if (next === INCOMPLETE) return this.keep(buf.subarray(at), this.need);
+        at = next;
       }
-      at = next;
+    } catch (err) {
+      // A listener threw. The framing is kept: the rest of this chunk is read on the next tick
+      // (not dropped, not misread as the start of a frame), and the error goes on its way.
+      if (!this.handedBack) {
+        this.keep(buf.subarray(this.next), 0);
+        process.nextTick(this.onData, EMPTY);
+      }
+      throw err;
     }
   };
+
+  /** The socket closed: ws's Receiver gets the start of a frame we held, then what ws reads after. */
+  readonly onClose = (): void => {
+    if (this.handedBack || this.partsBytes === 0) return;
+    const held = Buffer.concat(this.parts, this.partsBytes);
+    this.handBack(held, 0);
+  };
+
+  private keep(rest: Buffer, need: number): void {
+    if (rest.length === 0) return;
+    this.parts.push(rest);
+    this.partsBytes += rest.length;
+    this.need = need;
+  }
 
   /** Handles the frame at `at`: returns where the next one starts, INCOMPLETE or HANDED_BACK. */
   private frame(buf: Buffer, at: number): number {
@@ -133,12 +158,14 @@ class FrameReader {
         if (masked) unmask(payload, buf.subarray(maskAt, maskAt + 4)); // as it came, for ws
         return this.handBack(buf, at);
       }
+      this.next = end;
       this.ws.emit('message', payload, opcode === OP_BINARY);
       return end;
     }
     if ((opcode === OP_PING || opcode === OP_PONG) && fin && length <= 125) {
       if (end > buf.length) return this.wait(header + length);
       // A whole control frame: ws's Receiver reads it at once and is back between frames after.
+      this.next = end;
       this.wsOnData.call(this.socket, buf.subarray(at, end));
       return end;
     }
@@ -152,6 +179,7 @@ class FrameReader {
 
   /** ws reads this connection from `at` on, exactly as if it had read it all along. */
   private handBack(buf: Buffer, at: number): number {
+    this.handedBack = true;
     this.socket.removeListener('data', this.onData);
     this.socket.on('data', this.wsOnData);
     this.parts = [];
@@ -163,3 +191,4 @@ class FrameReader {
 
 const INCOMPLETE = -1;
 const HANDED_BACK = -2;
+const EMPTY = Buffer.alloc(0);

@@ -4,7 +4,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { randomBytes, createHash } from 'node:crypto';
 import net from 'node:net';
-import type { Duplex } from 'node:stream';
+import { Duplex } from 'node:stream';
 import WebSocket, { WebSocketServer } from 'ws';
 import { readFramesDirectly } from '../../src/ws/frame-reader.js';
 import { directSocket, maskedTextFrame } from '../../src/ws/client-frames.js';
@@ -277,5 +277,85 @@ describe('client side: frames from a server (unmasked) read directly, frames to 
     cleanups.push(() => deferring.terminate());
     await new Promise<void>((resolve) => deferring.once('open', () => resolve()));
     expect(readFramesDirectly(deferring)).toBe(false); // its messages come one per tick: ws keeps them
+  });
+});
+
+describe('readFramesDirectly: listeners that pause or throw (a socket fed by hand, as ws would be)', () => {
+  class HandFedSocket extends Duplex {
+    override _read(): void {}
+    override _write(_c: Buffer, _e: BufferEncoding, cb: () => void): void {
+      cb();
+    }
+  }
+  /** A server-side ws on a socket the test pushes bytes into (ws's own server does the same). */
+  function handFed() {
+    const socket = new HandFedSocket();
+    const ws = new (WebSocket as unknown as new (a: null, b: undefined, o: object) => WebSocket)(
+      null,
+      undefined,
+      {
+        autoPong: true,
+      },
+    );
+    (ws as unknown as { setSocket(s: Duplex, h: Buffer, o: object): void }).setSocket(
+      socket,
+      Buffer.alloc(0),
+      {
+        allowSynchronousEvents: true,
+        maxPayload: 65_536,
+      },
+    );
+    const got = record(ws);
+    return { socket, ws, got, direct: readFramesDirectly(ws) };
+  }
+  const tick = () => new Promise((r) => setImmediate(r));
+
+  it('a socket paused mid-frame and then closed: ws still gets every message, in order', async () => {
+    const { socket, ws, got, direct } = handFed();
+    expect(direct).toBe(true);
+    ws.on('message', (data) => {
+      if (String(data) === 'A') ws.pause();
+    });
+    const b = clientFrame(1, Buffer.from('BBBBBBBB'));
+    socket.push(Buffer.concat([clientFrame(1, Buffer.from('A')), b.subarray(0, 5)]));
+    await tick();
+    socket.push(Buffer.concat([b.subarray(5), clientFrame(1, Buffer.from('C'))])); // stays buffered
+    await tick();
+    socket.destroy();
+    await got.closed;
+    expect(got.messages.map((m) => m.data)).toEqual(['A', 'BBBBBBBB', 'C']);
+  });
+
+  it('a listener that throws loses nothing: the rest of the chunk is read on the next tick', async () => {
+    const { socket, ws, got } = handFed();
+    const thrown: unknown[] = [];
+    ws.on('message', (data) => {
+      if (String(data) === 'A') throw new Error('bug in a handler');
+    });
+    const c = clientFrame(1, Buffer.from('{"event":"media","media":{"payload":"xxxxxxxxxxxxxxxx"}}'));
+    await tick(); // flowing: a push now emits 'data' at once, so the throw comes back here
+    try {
+      socket.push(
+        Buffer.concat([
+          clientFrame(1, Buffer.from('A')),
+          clientFrame(1, Buffer.from('B')),
+          c.subarray(0, 20),
+        ]),
+      );
+    } catch (err) {
+      thrown.push(err);
+    }
+    await tick();
+    socket.push(Buffer.concat([c.subarray(20), clientFrame(1, Buffer.from('D'))]));
+    await tick();
+    expect((thrown[0] as Error | undefined)?.message).toBe('bug in a handler');
+    expect(got.messages.map((m) => m.data)).toEqual([
+      'A',
+      'B',
+      '{"event":"media","media":{"payload":"xxxxxxxxxxxxxxxx"}}',
+      'D',
+    ]);
+    expect(ws.readyState).toBe(WebSocket.OPEN);
+    socket.destroy();
   });
 });
