@@ -70,6 +70,7 @@ class FrameReader {
   /** Where the frame being handled ends (set before any listener runs). */
   private next = 0;
   private handedBack = false;
+  private readonly key = Buffer.alloc(4);
 
   constructor(
     private readonly ws: WebSocket,
@@ -153,9 +154,9 @@ class FrameReader {
       if (!fin || (this.maxPayload > 0 && length > this.maxPayload)) return this.handBack(buf, at);
       if (end > buf.length) return this.wait(header + length);
       const payload = buf.subarray(at + header, end);
-      if (masked) unmask(payload, buf.subarray(maskAt, maskAt + 4));
+      if (masked) unmask(payload, this.keyAt(buf, maskAt));
       if (opcode === OP_TEXT && !isUtf8(payload)) {
-        if (masked) unmask(payload, buf.subarray(maskAt, maskAt + 4)); // as it came, for ws
+        if (masked) unmask(payload, this.key); // as it came, for ws
         return this.handBack(buf, at);
       }
       this.next = end;
@@ -170,6 +171,16 @@ class FrameReader {
       return end;
     }
     return this.handBack(buf, at); // close, fragments, unknown opcodes: ws's business
+  }
+
+  /** The frame's masking key, in a buffer reused from frame to frame. */
+  private keyAt(buf: Buffer, at: number): Buffer {
+    const key = this.key;
+    key[0] = buf[at]!;
+    key[1] = buf[at + 1]!;
+    key[2] = buf[at + 2]!;
+    key[3] = buf[at + 3]!;
+    return key;
   }
 
   private wait(bytes: number): number {

@@ -156,13 +156,9 @@ function audioDelta(r: Record<string, unknown>): EventOf<'response.output_audio.
   ) {
     return undefined;
   }
-  return {
-    type: 'response.output_audio.delta',
-    response_id,
-    item_id,
-    content_index: contentIndex as number,
-    delta,
-  };
+  // The parsed object itself (no copy per delta): only content_index may need its default.
+  if (r.content_index === undefined) r.content_index = 0;
+  return r as unknown as EventOf<'response.output_audio.delta'>;
 }
 
 export function parseServerEvent(raw: string): ParsedServerEvent {
