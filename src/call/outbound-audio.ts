@@ -4,7 +4,8 @@
 import type { Duplex } from 'node:stream';
 import type { WebSocket } from 'ws';
 import { encodeClear, encodeMedia, markEncoder, mediaFrameParts } from '../twilio/stream-messages.js';
-import { frameWrap, TextFrameBatch, type FrameWrap } from './text-frames.js';
+import { directSocket } from '../ws/direct-socket.js';
+import { frameWrap, TextFrameBatch, type FrameWrap } from '../ws/text-frames.js';
 import type { PlaybackTracker } from './playback.js';
 import type { CallRecorder } from './recorder.js';
 
@@ -46,8 +47,7 @@ export class OutboundAudio {
     /** Counts frames sent (the process-wide metric). */
     private readonly onFrames?: (frames: number) => void,
   ) {
-    // With an extension (compression) ws may queue messages; then it must do all the writing.
-    this.socket = ws.extensions === '' ? (ws as unknown as { _socket?: Duplex })._socket : undefined;
+    this.socket = directSocket(ws);
     const { head, tail } = mediaFrameParts(streamSid);
     this.media = frameWrap(head, tail);
     this.encodeMark = markEncoder(streamSid);

@@ -3,8 +3,6 @@
 // upstream gets 50 of these a second per call; ws's Sender adds a Writable write and its
 // bookkeeping to each, which is what this leaves out.
 import { randomFillSync } from 'node:crypto';
-import type { Duplex } from 'node:stream';
-import type WebSocket from 'ws';
 import { mask } from './masking.js';
 
 // Masking keys come from the CSPRNG, a pool at a time (as ws does): unpredictable per frame,
@@ -43,13 +41,4 @@ export function maskedTextFrame(payload: Buffer): Buffer {
   k.copy(out, header);
   mask(payload, k, out, header + 4, length);
   return out;
-}
-
-/**
- * The socket our frames can go to directly, in order with ws's own writes: only while there is no
- * extension (with compression ws may hold messages back). undefined: send through ws.
- */
-export function directSocket(ws: WebSocket): Duplex | undefined {
-  if (ws.extensions !== '') return undefined;
-  return (ws as unknown as { _socket?: Duplex })._socket;
 }

@@ -2,7 +2,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import type { Duplex } from 'node:stream';
 import WebSocket, { WebSocketServer } from 'ws';
-import { frameWrap, TextFrameBatch } from '../../src/call/text-frames.js';
+import { frameWrap, TextFrameBatch } from '../../src/ws/text-frames.js';
 
 const cleanups: (() => Promise<void>)[] = [];
 afterEach(async () => {

@@ -7,7 +7,8 @@ import net from 'node:net';
 import { Duplex } from 'node:stream';
 import WebSocket, { WebSocketServer } from 'ws';
 import { readFramesDirectly } from '../../src/ws/frame-reader.js';
-import { directSocket, maskedTextFrame } from '../../src/ws/client-frames.js';
+import { maskedTextFrame } from '../../src/ws/client-frames.js';
+import { directSocket } from '../../src/ws/direct-socket.js';
 
 const cleanups: (() => Promise<void> | void)[] = [];
 afterEach(async () => {

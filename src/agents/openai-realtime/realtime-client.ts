@@ -4,7 +4,8 @@
 import type { Duplex } from 'node:stream';
 import WebSocket from 'ws';
 import type { Logger } from 'pino';
-import { directSocket, maskedTextFrame } from '../../ws/client-frames.js';
+import { maskedTextFrame } from '../../ws/client-frames.js';
+import { directSocket } from '../../ws/direct-socket.js';
 import { readFramesDirectly } from '../../ws/frame-reader.js';
 import type { RealtimeEndpoint } from './endpoint.js';
 import { parseServerEvent, type ServerEvent } from './server-events.js';
