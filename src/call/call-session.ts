@@ -15,6 +15,7 @@ import { parseInbound, type MediaMessage, type StartMessage } from '../twilio/st
 import { isValidStreamToken } from '../twilio/stream-token.js';
 import { PlaybackTracker } from './playback.js';
 import { OutboundAudio } from './outbound-audio.js';
+import { base64Bytes } from '../base64.js';
 import { readFramesDirectly } from '../ws/frame-reader.js';
 import { CallRecorder } from './recorder.js';
 import { Frame } from './caller-frame.js';
@@ -140,9 +141,8 @@ export class CallSession {
 
   private onMedia(msg: MediaMessage): void {
     this.counts.framesIn += 1;
-    // base64 length * 3/4 less padding = payload bytes, without decoding.
     const p = msg.media.payload;
-    this.counts.bytesIn += (p.length * 3) / 4 - (p.endsWith('==') ? 2 : p.endsWith('=') ? 1 : 0);
+    this.counts.bytesIn += base64Bytes(p);
     this.deps.metrics.tally.framesIn += 1;
     if (this.counts.framesIn === 1 || this.counts.framesIn % SESSION_LIMITS.frameLogEvery === 0) {
       this.log.info({ len: p.length, frames: this.counts.framesIn }, 'WS_FRAME');

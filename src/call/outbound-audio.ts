@@ -4,6 +4,7 @@
 import type { Duplex } from 'node:stream';
 import type { WebSocket } from 'ws';
 import { encodeClear, encodeMedia, markEncoder, mediaFrameParts } from '../twilio/stream-messages.js';
+import { base64Bytes } from '../base64.js';
 import { directSocket } from '../ws/direct-socket.js';
 import { frameWrap, TextFrameBatch, type FrameWrap } from '../ws/text-frames.js';
 import type { PlaybackTracker } from './playback.js';
@@ -145,8 +146,4 @@ export class OutboundAudio {
     }, MARK_IDLE_MS);
     this.idle.unref();
   }
-}
-
-function base64Bytes(b64: string): number {
-  return (b64.length * 3) / 4 - (b64.endsWith('==') ? 2 : b64.endsWith('=') ? 1 : 0);
 }

@@ -1,13 +1,12 @@
 // Judges one frame our server sent on a bidirectional stream as Twilio does: binary → 31950;
 // non-JSON, unknown event, missing/extra field or another stream's streamSid → 31951; a media
 // payload that is not base64 or carries file-header bytes (RIFF/WAVE, ID3) → 31924. Pure.
+import { isBase64 } from '../base64.js';
 import { parseOutbound, type OutboundMessage } from '../twilio/stream-messages.js';
 
 export type OutboundVerdict =
   | { ok: true; message: OutboundMessage; audio?: Buffer }
   | { ok: false; code: 31924 | 31950 | 31951; reason: string };
-
-const BASE64 = /^[A-Za-z0-9+/]*={0,2}$/;
 
 function headerIn(bytes: Buffer): string | undefined {
   const start = bytes.subarray(0, 4).toString('latin1');
@@ -36,7 +35,7 @@ export function judgeOutbound(data: string | Buffer, isBinary: boolean, streamSi
   let audio: Buffer | undefined;
   if (media.event === 'media' && typeof media.media?.payload === 'string') {
     const payload = media.media.payload;
-    if (payload.length % 4 !== 0 || !BASE64.test(payload)) {
+    if (!isBase64(payload)) {
       return { ok: false, code: 31924, reason: 'media payload is not valid base64' };
     }
     audio = Buffer.from(payload, 'base64');

@@ -2,6 +2,7 @@
 // Inbound = Twilio → our server; outbound = our server → Twilio (bidirectional <Connect><Stream>).
 // Every outbound message is built here and always carries the stream's streamSid (31924/31951 otherwise).
 import { z } from 'zod';
+import { isBase64 } from '../base64.js';
 
 const seq = z.string().regex(/^\d+$/);
 
@@ -65,8 +66,6 @@ export type InboundMessage =
 
 export type ParseResult<T> = { ok: true; message: T } | { ok: false; reason: string };
 
-const BASE64 = /^[A-Za-z0-9+/]*={0,2}$/;
-
 /**
  * Media frames arrive 50 times a second per call, so they get a hand-written check instead of a
  * schema walk; every other event is rare and goes through zod.
@@ -85,7 +84,7 @@ function parseMedia(value: Record<string, unknown>): ParseResult<MediaMessage> {
   ) {
     return { ok: false, reason: 'media frame is missing streamSid, sequenceNumber or media fields' };
   }
-  if (media.payload.length % 4 !== 0 || !BASE64.test(media.payload)) {
+  if (!isBase64(media.payload)) {
     return { ok: false, reason: 'media payload is not base64' };
   }
   return { ok: true, message: value as unknown as MediaMessage };
@@ -177,7 +176,7 @@ export function encodeClear(streamSid: string): string {
 const outMediaSchema = z.strictObject({
   event: z.literal('media'),
   streamSid: z.string(),
-  media: z.strictObject({ payload: z.string().regex(BASE64) }),
+  media: z.strictObject({ payload: z.string().refine(isBase64, 'not base64') }),
 });
 const outMarkSchema = z.strictObject({
   event: z.literal('mark'),

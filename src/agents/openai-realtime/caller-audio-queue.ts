@@ -1,6 +1,7 @@
 // Caller audio held while the upstream session is not ready (connecting, reconnecting): bounded
 // in milliseconds, oldest dropped first with a warning, flushed in order — never lost silently.
 import type { Logger } from 'pino';
+import { base64Bytes } from '../../base64.js';
 
 interface QueuedFrame {
   payload: string;
@@ -58,10 +59,4 @@ export class CallerAudioQueue {
     this.queuedMs = 0;
     return n;
   }
-}
-
-/** Payload bytes of a base64 string, without decoding it. */
-export function base64Bytes(b64: string): number {
-  const pad = b64.endsWith('==') ? 2 : b64.endsWith('=') ? 1 : 0;
-  return Math.floor((b64.length * 3) / 4) - pad;
 }

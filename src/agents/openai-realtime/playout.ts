@@ -4,7 +4,7 @@
 import type { Logger } from 'pino';
 import type { CallControl } from '../agent.js';
 import { AudioLedger } from './audio-ledger.js';
-import { base64Bytes } from './caller-audio-queue.js';
+import { base64Bytes } from '../../base64.js';
 import { cancelResponse, truncateItem } from './client-events.js';
 import type { ResponseSequencer } from './responses.js';
 import type { TranscriptRecorder } from './transcript.js';

@@ -2,10 +2,9 @@
 // older beta names (response.audio.delta, conversation.item.created, …) are mapped onto them.
 // Events we do not act on parse as `ignored` so the caller can log them at debug level.
 import { z } from 'zod';
+import { isBase64 } from '../../base64.js';
 
 const id = z.string().min(1);
-const BASE64 = /^[A-Za-z0-9+/]*={0,2}$/;
-const isBase64 = (s: string): boolean => s.length % 4 === 0 && BASE64.test(s);
 const looseObject = z.object({}).passthrough();
 
 /** One output item of a response (message or function call); only the fields we read. */
