@@ -146,7 +146,8 @@ export function parseInbound(text: string): ParseResult<InboundMessage> {
 
 /** `payload` is base64 μ-law/8000 with no file header. */
 export function encodeMedia(streamSid: string, payload: string): string {
-  return `{"event":"media","streamSid":${JSON.stringify(streamSid)},"media":{"payload":"${payload}"}}`;
+  const { head, tail } = mediaFrameParts(streamSid);
+  return `${head}${payload}${tail}`;
 }
 
 /** A media frame of one stream is head + payload + tail (a call sends up to 50 a second). */
@@ -164,7 +165,7 @@ export function markEncoder(streamSid: string): (name: string) => string {
 }
 
 export function encodeMark(streamSid: string, name: string): string {
-  return `{"event":"mark","streamSid":${JSON.stringify(streamSid)},"mark":{"name":${JSON.stringify(name)}}}`;
+  return markEncoder(streamSid)(name);
 }
 
 export function encodeClear(streamSid: string): string {

@@ -4,6 +4,7 @@
 // bookkeeping to each, which is what this leaves out.
 import { randomFillSync } from 'node:crypto';
 import { mask } from './masking.js';
+import { copyWrapped, type WrappedText } from './text-frames.js';
 
 // Masking keys come from the CSPRNG, a pool at a time (as ws does): unpredictable per frame,
 // without a system call per frame.
@@ -22,11 +23,18 @@ function nextKey(): Buffer {
   return key;
 }
 
-/** One masked final text frame of `payload` (UTF-8 bytes). */
-export function maskedTextFrame(payload: Buffer): Buffer {
-  const length = payload.length;
+/**
+ * One masked final text frame of `payload`: UTF-8 bytes, or a wrapped ASCII message, which is
+ * copied once, straight into the frame, and masked there.
+ */
+export function maskedTextFrame(payload: Buffer | WrappedText): Buffer {
+  const bytes = Buffer.isBuffer(payload);
+  const length = bytes
+    ? payload.length
+    : payload.wrap.head.length + payload.ascii.length + payload.wrap.tail.length;
   const header = length < 126 ? 2 : length < 65_536 ? 4 : 10;
-  const out = Buffer.allocUnsafe(header + 4 + length);
+  const body = header + 4;
+  const out = Buffer.allocUnsafe(body + length);
   out[0] = 0x81;
   if (length < 126) out[1] = 0x80 | length;
   else if (length < 65_536) {
@@ -39,6 +47,11 @@ export function maskedTextFrame(payload: Buffer): Buffer {
   }
   const k = nextKey();
   k.copy(out, header);
-  mask(payload, k, out, header + 4, length);
+  if (bytes) {
+    mask(payload, k, out, body, length);
+  } else {
+    copyWrapped(out, body, payload.wrap, payload.ascii);
+    mask(out.subarray(body), k, out, body, length); // in place: each byte is read, then written
+  }
   return out;
 }

@@ -14,6 +14,27 @@ export function frameWrap(head: string, tail: string): FrameWrap {
   return { head: Buffer.from(head), tail: Buffer.from(tail) };
 }
 
+/** One message as wrap.head + ascii + wrap.tail, not yet copied anywhere. */
+export interface WrappedText {
+  wrap: FrameWrap;
+  /** ASCII only (a base64 payload): copied byte for byte, no UTF-8 scan or encoding. */
+  ascii: string;
+}
+
+/** The message's bytes. */
+export function wrappedBytes({ wrap, ascii }: WrappedText): Buffer {
+  const out = Buffer.allocUnsafe(wrap.head.length + ascii.length + wrap.tail.length);
+  copyWrapped(out, 0, wrap, ascii);
+  return out;
+}
+
+/** Copies head, ascii and tail into `out` at `at`; returns where they end. */
+export function copyWrapped(out: Buffer, at: number, wrap: FrameWrap, ascii: string): number {
+  at += wrap.head.copy(out, at);
+  at += out.write(ascii, at, 'latin1');
+  return at + wrap.tail.copy(out, at);
+}
+
 /** Collects text messages, then writes them as consecutive frames in one buffer. */
 export class TextFrameBatch {
   // Parallel arrays reused from batch to batch (truncating them would free their storage).
@@ -50,9 +71,7 @@ export class TextFrameBatch {
       const text = this.texts[i]!;
       const wrap = this.wraps[i];
       if (wrap) {
-        at += wrap.head.copy(out, at);
-        at += out.write(text, at, 'latin1');
-        at += wrap.tail.copy(out, at);
+        at = copyWrapped(out, at, wrap, text);
         this.wraps[i] = undefined;
       } else {
         at += out.write(text, at);

@@ -9,6 +9,7 @@ import WebSocket, { WebSocketServer } from 'ws';
 import { readFramesDirectly } from '../../src/ws/frame-reader.js';
 import { maskedTextFrame } from '../../src/ws/client-frames.js';
 import { directSocket } from '../../src/ws/direct-socket.js';
+import { frameWrap, wrappedBytes } from '../../src/ws/text-frames.js';
 
 const cleanups: (() => Promise<void> | void)[] = [];
 afterEach(async () => {
@@ -251,6 +252,18 @@ describe('client side: frames from a server (unmasked) read directly, frames to 
       'through ws',
       ...texts.slice(3),
     ]);
+  });
+
+  it('maskedTextFrame of a wrapped message: head, ASCII body and tail copied once, masked in place', async () => {
+    const { socket, peer } = await clientPair();
+    const wrap = frameWrap('{"type":"input_audio_buffer.append","audio":"', '"}');
+    const bodies = ['', 'QUJD', 'A'.repeat(80), 'B'.repeat(216), 'C'.repeat(70_000)]; // 7-, 16-, 64-bit lengths
+    for (const ascii of bodies) socket.write(maskedTextFrame({ wrap, ascii }));
+    await until(() => peer.got.messages.length === bodies.length);
+    expect(peer.got.messages.map((m) => (JSON.parse(m.data) as { audio: string }).audio)).toEqual(bodies);
+    expect(wrappedBytes({ wrap, ascii: 'QUJD' }).toString()).toBe(
+      '{"type":"input_audio_buffer.append","audio":"QUJD"}',
+    );
   });
 
   it('uses a fresh masking key per frame', () => {

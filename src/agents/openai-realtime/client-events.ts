@@ -1,5 +1,6 @@
 // Client events we send, as JSON text, in the GA shape by default and the beta shape on request.
 // Audio is always G.711 μ-law 8 kHz both ways (`audio/pcmu` / `g711_ulaw`): no transcoding.
+import { frameWrap, type WrappedText } from '../../ws/text-frames.js';
 import type { RealtimeProtocol } from './endpoint.js';
 
 export interface FunctionToolSpec {
@@ -75,20 +76,15 @@ export function sessionUpdate(s: SessionSettings, protocol: RealtimeProtocol): s
 }
 
 /** The hot path: one caller frame, base64 passed through untouched. */
-const APPEND_HEAD = Buffer.from('{"type":"input_audio_buffer.append","audio":"');
-const APPEND_TAIL = Buffer.from('"}');
+const APPEND = frameWrap('{"type":"input_audio_buffer.append","audio":"', '"}');
 
 /**
- * input_audio_buffer.append, as the bytes that go on the wire (fifty a second per call). `base64`
- * is a Twilio media payload, checked as base64 at the edge (stream-messages): it needs no JSON
- * escaping and is copied byte for byte — no JSON.stringify scan, no string built and re-encoded.
+ * input_audio_buffer.append (fifty a second per call), as its parts: `base64` is a Twilio media
+ * payload, checked as base64 at the edge (stream-messages), so it needs no JSON escaping and is
+ * copied byte for byte, once, into the masked frame (ws/client-frames.ts).
  */
-export function appendAudio(base64: string): Buffer {
-  const out = Buffer.allocUnsafe(APPEND_HEAD.length + base64.length + APPEND_TAIL.length);
-  APPEND_HEAD.copy(out, 0);
-  out.write(base64, APPEND_HEAD.length, 'latin1');
-  APPEND_TAIL.copy(out, APPEND_HEAD.length + base64.length);
-  return out;
+export function appendAudio(base64: string): WrappedText {
+  return { wrap: APPEND, ascii: base64 };
 }
 
 export function cancelResponse(responseId: string | undefined): string {

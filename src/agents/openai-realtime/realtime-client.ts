@@ -5,6 +5,7 @@ import type { Duplex } from 'node:stream';
 import WebSocket from 'ws';
 import type { Logger } from 'pino';
 import { maskedTextFrame } from '../../ws/client-frames.js';
+import { wrappedBytes, type WrappedText } from '../../ws/text-frames.js';
 import { directSocket } from '../../ws/direct-socket.js';
 import { readFramesDirectly } from '../../ws/frame-reader.js';
 import type { RealtimeEndpoint } from './endpoint.js';
@@ -175,15 +176,15 @@ export class RealtimeClient {
   }
 
   /**
-   * Sends one client event (JSON text, or its UTF-8 bytes); false when the socket is not open (the
-   * caller decides what that means).
+   * Sends one client event (JSON text, or a wrapped ASCII one: the audio appends); false when the
+   * socket is not open (the caller decides what that means).
    */
-  send(event: string | Buffer): boolean {
+  send(event: string | WrappedText): boolean {
     const ws = this.ws;
     if (this._state !== 'open' || !ws || ws.readyState !== WebSocket.OPEN) return false;
-    const bytes = typeof event === 'string' ? Buffer.from(event) : event;
-    if (this.socket) this.socket.write(maskedTextFrame(bytes));
-    else ws.send(bytes, AS_TEXT);
+    const text = typeof event === 'string' ? Buffer.from(event) : event;
+    if (this.socket) this.socket.write(maskedTextFrame(text));
+    else ws.send(Buffer.isBuffer(text) ? text : wrappedBytes(text), AS_TEXT);
     return true;
   }
 

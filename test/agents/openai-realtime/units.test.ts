@@ -1,6 +1,7 @@
 // The pure pieces of the Realtime agent: endpoint and auth per provider, event parsing at the
 // edge, the per-item audio ledger, the keypad collector, summary parsing and response sequencing.
 import { describe, expect, it, vi } from 'vitest';
+import { wrappedBytes } from '../../../src/ws/text-frames.js';
 import { realtimeEndpoint, isRealtimeConfigured } from '../../../src/agents/openai-realtime/endpoint.js';
 import { parseServerEvent } from '../../../src/agents/openai-realtime/server-events.js';
 import { AudioLedger } from '../../../src/agents/openai-realtime/audio-ledger.js';
@@ -135,7 +136,7 @@ describe('parseServerEvent on audio deltas (checked by hand)', () => {
 describe('client events', () => {
   it('builds input_audio_buffer.append as wire bytes carrying the payload untouched', () => {
     const payload = Buffer.alloc(160, 0x7f).toString('base64');
-    expect(JSON.parse(appendAudio(payload).toString('utf8'))).toEqual({
+    expect(JSON.parse(wrappedBytes(appendAudio(payload)).toString('utf8'))).toEqual({
       type: 'input_audio_buffer.append',
       audio: payload,
     });
