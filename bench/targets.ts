@@ -79,13 +79,14 @@ async function waitReady(url: string, child: ChildProcess, timeoutMs: number): P
 function stopper(child: ChildProcess, cleanup: () => void): () => Promise<void> {
   return () =>
     new Promise((resolve) => {
+      const force = setTimeout(() => child.kill('SIGKILL'), 15_000);
       const done = () => {
         clearTimeout(force);
         cleanup();
         resolve();
       };
+      // A target that already exited (e.g. it failed to start) is only cleaned up.
       if (child.exitCode !== null || child.signalCode !== null) return done();
-      const force = setTimeout(() => child.kill('SIGKILL'), 15_000);
       child.once('exit', done);
       child.kill('SIGTERM');
     });
