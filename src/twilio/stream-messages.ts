@@ -3,6 +3,7 @@
 // Every outbound message is built here and always carries the stream's streamSid (31924/31951 otherwise).
 import { z } from 'zod';
 import { isBase64 } from '../base64.js';
+import { endsWithBrace, plainStringEnd } from '../json-scan.js';
 
 const seq = z.string().regex(/^\d+$/);
 
@@ -109,6 +110,51 @@ function parseMark(value: Record<string, unknown>): ParseResult<MarkMessage> {
   return { ok: true, message: value as unknown as MarkMessage };
 }
 
+// Twilio's media frame, field for field as Twilio writes it (and the emulator after it):
+// {"event":"media","sequenceNumber":"2","media":{"track":"inbound","chunk":"1","timestamp":"20",
+//  "payload":"…"},"streamSid":"MZ…"}
+const MEDIA_OPEN = '{"event":"media","sequenceNumber":"';
+const MEDIA_TRACK = '","media":{"track":"';
+const MEDIA_CHUNK = '","chunk":"';
+const MEDIA_TIMESTAMP = '","timestamp":"';
+const MEDIA_PAYLOAD = '","payload":"';
+const MEDIA_STREAM_SID = '"},"streamSid":"';
+
+/**
+ * A media frame in exactly that shape, read without JSON.parse (src/json-scan.ts says why): the
+ * same object JSON.parse would build, and parseMedia's checks passed. Anything else: undefined.
+ */
+export function scanMedia(text: string): MediaMessage | undefined {
+  if (!text.startsWith(MEDIA_OPEN)) return undefined;
+  let at = MEDIA_OPEN.length;
+  let end = plainStringEnd(text, at);
+  if (end < 0 || !text.startsWith(MEDIA_TRACK, end)) return undefined;
+  const sequenceNumber = text.slice(at, end);
+  at = end + MEDIA_TRACK.length;
+  end = plainStringEnd(text, at);
+  if (end < 0 || !text.startsWith(MEDIA_CHUNK, end)) return undefined;
+  const track = text.slice(at, end);
+  at = end + MEDIA_CHUNK.length;
+  end = plainStringEnd(text, at);
+  if (end < 0 || !text.startsWith(MEDIA_TIMESTAMP, end)) return undefined;
+  const chunk = text.slice(at, end);
+  at = end + MEDIA_TIMESTAMP.length;
+  end = plainStringEnd(text, at);
+  if (end < 0 || !text.startsWith(MEDIA_PAYLOAD, end)) return undefined;
+  const timestamp = text.slice(at, end);
+  at = end + MEDIA_PAYLOAD.length;
+  // The payload's own alphabet rules out escapes and control characters.
+  end = text.indexOf('"', at);
+  if (end < 0 || !text.startsWith(MEDIA_STREAM_SID, end)) return undefined;
+  const payload = text.slice(at, end);
+  if (!isBase64(payload)) return undefined;
+  at = end + MEDIA_STREAM_SID.length;
+  end = plainStringEnd(text, at);
+  if (end < 0 || !endsWithBrace(text, end + 1)) return undefined;
+  const streamSid = text.slice(at, end);
+  return { event: 'media', sequenceNumber, media: { track, chunk, timestamp, payload }, streamSid };
+}
+
 const schemas = {
   connected: connectedSchema,
   start: startSchema,
@@ -118,6 +164,8 @@ const schemas = {
 
 /** Parses one text frame from Twilio. Never throws. */
 export function parseInbound(text: string): ParseResult<InboundMessage> {
+  const media = scanMedia(text);
+  if (media) return { ok: true, message: media };
   let value: unknown;
   try {
     value = JSON.parse(text);

@@ -155,10 +155,10 @@ export class FakeRealtimeConnection {
     return new Promise((resolve) => this.closeWaiters.push(resolve));
   }
 
-  /** Sends any event (scripted by the test). */
+  /** Sends any event (scripted by the test), `type` then `event_id` first, as the Realtime API writes them. */
   send(event: Record<string, unknown>): void {
     if (this.ws.readyState !== WebSocket.OPEN) return;
-    this.ws.send(JSON.stringify({ event_id: this.server.nextId('event'), ...event }));
+    this.ws.send(JSON.stringify({ type: event.type, event_id: this.server.nextId('event'), ...event }));
   }
 
   // ── the client's events

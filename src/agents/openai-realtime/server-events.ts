@@ -3,6 +3,7 @@
 // Events we do not act on parse as `ignored` so the caller can log them at debug level.
 import { z } from 'zod';
 import { isBase64 } from '../../base64.js';
+import { endsWithBrace, plainStringEnd, smallIntegerEnd } from '../../json-scan.js';
 
 const id = z.string().min(1);
 const looseObject = z.object({}).passthrough();
@@ -160,7 +161,74 @@ function audioDelta(r: Record<string, unknown>): EventOf<'response.output_audio.
   return r as unknown as EventOf<'response.output_audio.delta'>;
 }
 
+// An audio delta, field for field as the Realtime API writes it (GA or beta name):
+// {"type":"response.output_audio.delta","event_id":"event_…","response_id":"resp_…",
+//  "item_id":"item_…","output_index":0,"content_index":0,"delta":"…"}
+const DELTA_OPEN_GA = '{"type":"response.output_audio.delta","event_id":"';
+const DELTA_OPEN_BETA = '{"type":"response.audio.delta","event_id":"';
+const DELTA_RESPONSE_ID = '","response_id":"';
+const DELTA_ITEM_ID = '","item_id":"';
+const DELTA_OUTPUT_INDEX = '","output_index":';
+const DELTA_CONTENT_INDEX = ',"content_index":';
+const DELTA_AUDIO = ',"delta":"';
+
+/** The digits text[from, end) as a number (smallIntegerEnd found them). */
+function integerAt(text: string, from: number, end: number): number {
+  let n = 0;
+  for (let i = from; i < end; i++) n = n * 10 + (text.charCodeAt(i) - 48);
+  return n;
+}
+
+/**
+ * An audio delta in exactly that shape, read without JSON.parse (src/json-scan.ts says why): the
+ * object JSON.parse would build, type under its GA name, audioDelta's checks passed. Anything
+ * else: undefined.
+ */
+export function scanAudioDelta(text: string): EventOf<'response.output_audio.delta'> | undefined {
+  let at: number;
+  if (text.startsWith(DELTA_OPEN_GA)) at = DELTA_OPEN_GA.length;
+  else if (text.startsWith(DELTA_OPEN_BETA)) at = DELTA_OPEN_BETA.length;
+  else return undefined;
+  let end = plainStringEnd(text, at);
+  if (end < 0 || !text.startsWith(DELTA_RESPONSE_ID, end)) return undefined;
+  const eventId = text.slice(at, end);
+  at = end + DELTA_RESPONSE_ID.length;
+  end = plainStringEnd(text, at);
+  if (end <= at || !text.startsWith(DELTA_ITEM_ID, end)) return undefined;
+  const responseId = text.slice(at, end);
+  at = end + DELTA_ITEM_ID.length;
+  end = plainStringEnd(text, at);
+  if (end <= at || !text.startsWith(DELTA_OUTPUT_INDEX, end)) return undefined;
+  const itemId = text.slice(at, end);
+  at = end + DELTA_OUTPUT_INDEX.length;
+  end = smallIntegerEnd(text, at);
+  if (end < 0 || !text.startsWith(DELTA_CONTENT_INDEX, end)) return undefined;
+  const outputIndex = integerAt(text, at, end);
+  at = end + DELTA_CONTENT_INDEX.length;
+  end = smallIntegerEnd(text, at);
+  if (end < 0 || !text.startsWith(DELTA_AUDIO, end)) return undefined;
+  const contentIndex = integerAt(text, at, end);
+  at = end + DELTA_AUDIO.length;
+  // The audio's own alphabet rules out escapes and control characters.
+  end = text.indexOf('"', at);
+  if (end < 0 || !endsWithBrace(text, end + 1)) return undefined;
+  const delta = text.slice(at, end);
+  if (!isBase64(delta)) return undefined;
+  const event = {
+    type: 'response.output_audio.delta' as const,
+    event_id: eventId,
+    response_id: responseId,
+    item_id: itemId,
+    output_index: outputIndex,
+    content_index: contentIndex,
+    delta,
+  };
+  return event;
+}
+
 export function parseServerEvent(raw: string): ParsedServerEvent {
+  const delta = scanAudioDelta(raw);
+  if (delta) return { ok: true, event: delta };
   let data: unknown;
   try {
     data = JSON.parse(raw);
