@@ -70,9 +70,10 @@ export class CallSession {
     private readonly onEnd: (session: CallSession) => void,
   ) {
     this.log = deps.log;
-    ws.on('message', (data, isBinary) => this.onMessage(data as Buffer, isBinary));
+    const onMessage = (data: Buffer, isBinary: boolean): void => this.onMessage(data, isBinary);
+    ws.on('message', onMessage);
     // 50 caller frames a second: read off the socket (ws still handles control frames and errors).
-    this.log.info({ directFrames: readFramesDirectly(ws) }, 'WS_CONNECTED');
+    this.log.info({ directFrames: readFramesDirectly(ws, onMessage) }, 'WS_CONNECTED');
     ws.on('close', (code, reason) => void this.end(code, reason.toString() || 'closed by Twilio'));
     ws.on('error', (err) => {
       // ws closes the socket after 'error' (1009 oversize, 1002 framing, 1007 bad UTF-8): log why.

@@ -132,7 +132,7 @@ export class RealtimeClient {
       this._state = 'open';
       this.openedAt = Date.now();
       // Audio deltas arrive 50 times a second: read off the socket, appends written to it.
-      this.directFrames = readFramesDirectly(ws);
+      this.directFrames = readFramesDirectly(ws, this.onMessage);
       this.socket = directSocket(ws);
       this.startHeartbeat();
       try {
@@ -142,7 +142,7 @@ export class RealtimeClient {
       }
       this.finishConnect({ ok: true });
     });
-    ws.on('message', (data, isBinary) => this.onMessage(data as Buffer, isBinary));
+    ws.on('message', this.onMessage);
     ws.on('pong', () => {
       this.awaitingPong = false;
     });
@@ -205,7 +205,7 @@ export class RealtimeClient {
     }
   }
 
-  private onMessage(data: Buffer, isBinary: boolean): void {
+  private readonly onMessage = (data: Buffer, isBinary: boolean): void => {
     if (this._state !== 'open') return;
     if (isBinary) return this.bad('binary frame');
     const parsed = parseServerEvent(data.toString('utf8'));
@@ -219,7 +219,7 @@ export class RealtimeClient {
     }
     if (this.handler) this.deliver(parsed.event);
     else if (this.early.length < MAX_EARLY_EVENTS) this.early.push(parsed.event);
-  }
+  };
 
   // A throw in a handler would surface inside ws's socket callbacks and end the process.
   private deliver(event: ServerEvent): void {
