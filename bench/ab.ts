@@ -9,6 +9,8 @@
 //   npx tsx bench/ab.ts                                   AgentLocator vs the bare relay, N = 100 each, 5 rounds
 //   npx tsx bench/ab.ts --a ours:.bench/old --b ours:.bench/new --rounds 7
 //   npx tsx bench/ab.ts --b ours --b-env RECORD_CALLS=false --n 150 --window 8
+//   npx tsx bench/ab.ts --b-node-flags "--max-semi-space-size=2"
+//   npx tsx bench/ab.ts … --perf     perf record of both targets over each window (.bench/perf/ab-*)
 //
 // A side is kind[:distDir] (kind: ours | bare; distDir defaults to .bench/dist, built by
 // `npm run bench`). The start order alternates between rounds.
@@ -31,7 +33,9 @@ const envOf = (flag: string) =>
   );
 
 interface Side {
+  label: 'A' | 'B';
   name: string;
+  nodeFlags: string[];
   kind: 'ours' | 'bare';
   distDir: string;
   env: Record<string, string>;
@@ -42,9 +46,14 @@ function side(flag: '--a' | '--b', fallback: string): Side {
   const [kind, dist] = spec.split(':');
   if (kind !== 'ours' && kind !== 'bare') throw new Error(`${flag} ${spec}: kind must be ours or bare`);
   const env = envOf(`${flag}-env`);
-  const envText = Object.entries(env).map(([k, v]) => `${k}=${v}`).join(' ');
+  const envText = Object.entries(env)
+    .map(([k, v]) => `${k}=${v}`)
+    .join(' ');
+  const nodeFlags = value(`${flag}-node-flags`)?.split(' ').filter(Boolean) ?? [];
   return {
-    name: [spec, envText].filter(Boolean).join(' '),
+    label: flag === '--a' ? 'A' : 'B',
+    name: [spec, envText, nodeFlags.join(' ')].filter(Boolean).join(' '),
+    nodeFlags,
     kind,
     distDir: dist ?? '.bench/dist',
     env,
@@ -89,17 +98,30 @@ async function main() {
             greetingFile,
             distDir: s.distDir,
             env: s.kind === 'bare' ? {} : s.env,
+            nodeFlags: [...(argv.includes('--perf') ? ['--perf-basic-prof'] : []), ...s.nodeFlags],
           }),
         );
       }
+      const perfFile = (t: Target) => {
+        const dir = path.resolve('.bench/perf');
+        mkdirSync(dir, { recursive: true });
+        return path.join(
+          dir,
+          `ab-r${round + 1}-${t === started[0] ? order[0]!.label : order[1]!.label}.data`,
+        );
+      };
       const point = (t: Target): Promise<PointResult> =>
         runPoint({
+          ...(argv.includes('--perf') ? { perfFile: perfFile(t) } : {}),
           n,
           rampMs,
           windowMs,
           drainMs: 1000,
           target: t,
-          dial: t.kind === 'bare' ? bareDialer(t.origin.replace('http', 'ws') + '/') : agentLocatorDialer(t.origin),
+          dial:
+            t.kind === 'bare'
+              ? bareDialer(t.origin.replace('http', 'ws') + '/')
+              : agentLocatorDialer(t.origin),
         });
       const results = await Promise.all(started.map(point));
       const [ra, rb] = order[0] === a ? results : [results[1]!, results[0]!];
