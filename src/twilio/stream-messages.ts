@@ -155,6 +155,37 @@ export function scanMedia(text: string): MediaMessage | undefined {
   return { event: 'media', sequenceNumber, media: { track, chunk, timestamp, payload }, streamSid };
 }
 
+// An echoed mark, as Twilio writes it:
+// {"event":"mark","sequenceNumber":"4","streamSid":"MZ…","mark":{"name":"…"}}
+const MARK_OPEN = '{"event":"mark","sequenceNumber":"';
+const MARK_STREAM_SID = '","streamSid":"';
+const MARK_NAME = '","mark":{"name":"';
+
+/** An echoed mark in exactly that shape, as JSON.parse and parseMark would give it; else undefined. */
+export function scanMark(text: string): MarkMessage | undefined {
+  if (!text.startsWith(MARK_OPEN)) return undefined;
+  let at = MARK_OPEN.length;
+  let end = digitsEnd(text, at);
+  if (end === at || !text.startsWith(MARK_STREAM_SID, end)) return undefined;
+  const sequenceNumber = text.slice(at, end);
+  at = end + MARK_STREAM_SID.length;
+  end = plainStringEnd(text, at);
+  if (end <= at || !text.startsWith(MARK_NAME, end)) return undefined;
+  const streamSid = text.slice(at, end);
+  at = end + MARK_NAME.length;
+  end = plainStringEnd(text, at);
+  // The name closes, then the mark object, then the frame.
+  if (end < 0 || text.charCodeAt(end + 1) !== 0x7d || !endsWithBrace(text, end + 2)) return undefined;
+  return { event: 'mark', sequenceNumber, streamSid, mark: { name: text.slice(at, end) } };
+}
+
+/** Where a run of ASCII digits starting at `from` ends. */
+function digitsEnd(text: string, from: number): number {
+  let i = from;
+  for (let c = text.charCodeAt(i); c >= 0x30 && c <= 0x39; c = text.charCodeAt(++i));
+  return i;
+}
+
 const schemas = {
   connected: connectedSchema,
   start: startSchema,
@@ -164,8 +195,8 @@ const schemas = {
 
 /** Parses one text frame from Twilio. Never throws. */
 export function parseInbound(text: string): ParseResult<InboundMessage> {
-  const media = scanMedia(text);
-  if (media) return { ok: true, message: media };
+  const scanned = scanMedia(text) ?? scanMark(text);
+  if (scanned) return { ok: true, message: scanned };
   let value: unknown;
   try {
     value = JSON.parse(text);

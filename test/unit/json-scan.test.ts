@@ -2,13 +2,21 @@
 // the JSON.parse path gives, for any text. Differential: a leading space defeats the scan (it
 // expects the sender's exact shape) but not JSON.parse, so parse(' ' + text) is the reference.
 import { describe, expect, it } from 'vitest';
-import { encodeInboundMedia, parseInbound, scanMedia } from '../../src/twilio/stream-messages.js';
+import {
+  encodeInboundMark,
+  encodeInboundMedia,
+  parseInbound,
+  scanMark,
+  scanMedia,
+} from '../../src/twilio/stream-messages.js';
 import { parseServerEvent, scanAudioDelta } from '../../src/agents/openai-realtime/server-events.js';
 import { plainStringEnd, smallIntegerEnd } from '../../src/json-scan.js';
 
 const PAYLOAD = Buffer.alloc(160, 0xd5).toString('base64');
 // As Twilio writes it (a logged frame from a live call has exactly this field order).
 const MEDIA = `{"event":"media","sequenceNumber":"2","media":{"track":"inbound","chunk":"1","timestamp":"155","payload":"${PAYLOAD}"},"streamSid":"MZ5174584e1127285e2b015e720b3d9e68"}`;
+// As Twilio documents it, and as the emulator writes it.
+const MARK = `{"event":"mark","sequenceNumber":"4","streamSid":"MZ18ad3ab5a668481ce02b83e7395059f0","mark":{"name":"g0:100:1"}}`;
 // As the Realtime API writes it (GA and beta names).
 const DELTA_GA = `{"type":"response.output_audio.delta","event_id":"event_AIu0Qc68KtxOeLBm8g42y","response_id":"resp_AIu0Pm662MQ8x9rgeknwz","item_id":"item_AIu0Po4sOqSLFWpGNEsvY","output_index":0,"content_index":0,"delta":"${PAYLOAD}"}`;
 const DELTA_BETA = DELTA_GA.replace('response.output_audio.delta', 'response.audio.delta');
@@ -109,6 +117,33 @@ describe('Twilio media frames read without JSON.parse', () => {
       expect(scanMedia(text), text).toBeUndefined();
       expect(parseInbound(text)).toStrictEqual(parseInbound(` ${text}`));
     }
+  });
+});
+
+describe('Twilio mark echoes read without JSON.parse', () => {
+  it('reads the mark as Twilio and the emulator write it, as JSON.parse would', () => {
+    const emulated = encodeInboundMark({ sequenceNumber: 9, streamSid: 'MZabc', name: 'g1:2.5:3' });
+    for (const text of [MARK, emulated]) {
+      const scanned = scanMark(text);
+      expect(scanned, text).toBeDefined();
+      expect(scanned).toStrictEqual(JSON.parse(text));
+      expect(parseInbound(text)).toStrictEqual(parseInbound(` ${text}`));
+    }
+  });
+
+  it('leaves everything else to JSON.parse, with the same outcome (20,000 mutated marks)', () => {
+    const rnd = random(7);
+    let scanned = 0;
+    for (let i = 0; i < 20_000; i++) {
+      const text = mutate(MARK, rnd);
+      const fast = scanMark(text);
+      if (fast) {
+        scanned += 1;
+        expect(fast, text).toStrictEqual(JSON.parse(text));
+      }
+      expect(parseInbound(text), text).toStrictEqual(parseInbound(` ${text}`));
+    }
+    expect(scanned).toBeGreaterThan(1_000);
   });
 });
 
