@@ -70,6 +70,52 @@ function mutate(text: string, rnd: () => number): string {
   return t;
 }
 
+/** What JSON.parse makes of a text the scan accepted (deltas: the type under its GA name). */
+type Expected = (text: string) => unknown;
+const asParsed: Expected = (text) => JSON.parse(text);
+const asGaDelta: Expected = (text) => ({ ...JSON.parse(text), type: 'response.output_audio.delta' });
+
+/** Each text is scanned, as JSON.parse reads it, and parses exactly as on the JSON.parse path. */
+function expectScanned(
+  texts: string[],
+  scan: (t: string) => unknown,
+  parse: (t: string) => unknown,
+  expected: Expected,
+) {
+  for (const text of texts) {
+    const scanned = scan(text);
+    expect(scanned, text).toBeDefined();
+    expect(scanned).toStrictEqual(expected(text));
+    expect(parse(text)).toStrictEqual(parse(` ${text}`));
+  }
+}
+
+/**
+ * 20,000 mutations of the texts: whatever the scan accepts is what JSON.parse reads, and every
+ * text parses exactly as on the JSON.parse path. Mutations that keep a text valid (a digit for a
+ * digit) must still take the fast path, or the test proves nothing.
+ */
+function expectSameAsJsonParse(
+  texts: string[],
+  seed: number,
+  scan: (t: string) => unknown,
+  parse: (t: string) => unknown,
+  expected: Expected,
+) {
+  const rnd = random(seed);
+  let scanned = 0;
+  for (let i = 0; i < 20_000; i++) {
+    const text = mutate(texts[i % texts.length]!, rnd);
+    const fast = scan(text);
+    if (fast) {
+      scanned += 1;
+      expect(fast, text).toStrictEqual(expected(text));
+    }
+    expect(parse(text), text).toStrictEqual(parse(` ${text}`));
+  }
+  expect(scanned).toBeGreaterThan(1_000);
+}
+
 describe('Twilio media frames read without JSON.parse', () => {
   it('reads the frame as Twilio and the emulator write it, as JSON.parse would', () => {
     const emulated = encodeInboundMedia({
@@ -79,28 +125,11 @@ describe('Twilio media frames read without JSON.parse', () => {
       timestampMs: 120,
       payload: PAYLOAD,
     });
-    for (const text of [MEDIA, emulated]) {
-      const scanned = scanMedia(text);
-      expect(scanned, text).toBeDefined();
-      expect(scanned).toStrictEqual(JSON.parse(text));
-      expect(parseInbound(text)).toStrictEqual(parseInbound(` ${text}`));
-    }
+    expectScanned([MEDIA, emulated], scanMedia, parseInbound, asParsed);
   });
 
   it('leaves everything else to JSON.parse, with the same outcome (20,000 mutated frames)', () => {
-    const rnd = random(20261124);
-    let scanned = 0;
-    for (let i = 0; i < 20_000; i++) {
-      const text = mutate(MEDIA, rnd);
-      const fast = scanMedia(text);
-      if (fast) {
-        scanned += 1;
-        expect(fast, text).toStrictEqual(JSON.parse(text));
-      }
-      expect(parseInbound(text), text).toStrictEqual(parseInbound(` ${text}`));
-    }
-    // Mutations that keep the frame valid (a digit for a digit) still take the fast path.
-    expect(scanned).toBeGreaterThan(1_000);
+    expectSameAsJsonParse([MEDIA], 20261124, scanMedia, parseInbound, asParsed);
   });
 
   it('never scans a frame JSON.parse would refuse or read differently', () => {
@@ -123,53 +152,21 @@ describe('Twilio media frames read without JSON.parse', () => {
 describe('Twilio mark echoes read without JSON.parse', () => {
   it('reads the mark as Twilio and the emulator write it, as JSON.parse would', () => {
     const emulated = encodeInboundMark({ sequenceNumber: 9, streamSid: 'MZabc', name: 'g1:2.5:3' });
-    for (const text of [MARK, emulated]) {
-      const scanned = scanMark(text);
-      expect(scanned, text).toBeDefined();
-      expect(scanned).toStrictEqual(JSON.parse(text));
-      expect(parseInbound(text)).toStrictEqual(parseInbound(` ${text}`));
-    }
+    expectScanned([MARK, emulated], scanMark, parseInbound, asParsed);
   });
 
   it('leaves everything else to JSON.parse, with the same outcome (20,000 mutated marks)', () => {
-    const rnd = random(7);
-    let scanned = 0;
-    for (let i = 0; i < 20_000; i++) {
-      const text = mutate(MARK, rnd);
-      const fast = scanMark(text);
-      if (fast) {
-        scanned += 1;
-        expect(fast, text).toStrictEqual(JSON.parse(text));
-      }
-      expect(parseInbound(text), text).toStrictEqual(parseInbound(` ${text}`));
-    }
-    expect(scanned).toBeGreaterThan(1_000);
+    expectSameAsJsonParse([MARK], 7, scanMark, parseInbound, asParsed);
   });
 });
 
 describe('Realtime audio deltas read without JSON.parse', () => {
   it('reads the GA and beta deltas as the Realtime API writes them, as JSON.parse would', () => {
-    for (const text of [DELTA_GA, DELTA_BETA]) {
-      const scanned = scanAudioDelta(text);
-      expect(scanned, text).toBeDefined();
-      expect(scanned).toStrictEqual({ ...JSON.parse(text), type: 'response.output_audio.delta' });
-      expect(parseServerEvent(text)).toStrictEqual(parseServerEvent(` ${text}`));
-    }
+    expectScanned([DELTA_GA, DELTA_BETA], scanAudioDelta, parseServerEvent, asGaDelta);
   });
 
   it('leaves everything else to JSON.parse, with the same outcome (20,000 mutated deltas)', () => {
-    const rnd = random(42);
-    let scanned = 0;
-    for (let i = 0; i < 20_000; i++) {
-      const text = mutate(i % 2 ? DELTA_GA : DELTA_BETA, rnd);
-      const fast = scanAudioDelta(text);
-      if (fast) {
-        scanned += 1;
-        expect(fast, text).toStrictEqual({ ...JSON.parse(text), type: 'response.output_audio.delta' });
-      }
-      expect(parseServerEvent(text), text).toStrictEqual(parseServerEvent(` ${text}`));
-    }
-    expect(scanned).toBeGreaterThan(1_000);
+    expectSameAsJsonParse([DELTA_GA, DELTA_BETA], 42, scanAudioDelta, parseServerEvent, asGaDelta);
   });
 
   it('reads the indexes as JSON does, and leaves other numbers to JSON.parse', () => {
