@@ -10,8 +10,8 @@ import { RecordingFile } from './recording-file.js';
  * Each leg is gathered on its own (base64 decoded and agent audio copied in place, by native code)
  * and interleaved every 0.5 s, in one long loop rather than one short loop per 20 ms frame, into a
  * stereo buffer shared by every recorder and written at once (one ~8 KB write per call per 0.5 s).
- * Sharing it keeps each call's memory to its two legs: under load the recorder's cost was mostly
- * the cache misses of its buffers and what they pushed out of the cache.
+ * Sharing it keeps each call's memory to its two legs and a scratch (8.6 KB instead of 12.6); the
+ * CPU it saved under load was within the noise (bench/README.md).
  */
 const LEG_BYTES = 4_000;
 /** Agent audio given as base64 is decoded here when the caller's frames reach it. */
