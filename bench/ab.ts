@@ -14,7 +14,7 @@
 //
 // A side is kind[:distDir] (kind: ours | bare; distDir defaults to .bench/dist, built by
 // `npm run bench`). The start order alternates between rounds.
-import { mkdirSync } from 'node:fs';
+import { existsSync, mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { FakeRealtimeServer } from '../test/fakes/fake-realtime-server.js';
 import { ensureGreetingMp3 } from '../src/audio/greeting.js';
@@ -74,6 +74,13 @@ const median = (xs: number[]) => {
 };
 
 async function main() {
+  for (const s of [a, b]) {
+    if (s.kind === 'ours' && !existsSync(path.join(s.distDir, 'main.js')))
+      throw new Error(
+        `${s.label}: no build in ${s.distDir}: run \`npm run bench\` once (it builds .bench/dist), ` +
+          `or \`npx tsc -p tsconfig.build.json --outDir ${s.distDir}\``,
+      );
+  }
   if (!pin(process.pid, '1')) console.warn('taskset unavailable: nothing is pinned');
   const cacheDir = path.resolve('.bench/cache');
   mkdirSync(cacheDir, { recursive: true });
