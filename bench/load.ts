@@ -224,6 +224,11 @@ async function main() {
       '* the load generator was above 60 % of its core or late by > 5 ms (p99): from ~300 calls its own ' +
         'scheduling enters the tail, so p99 there is target + generator; µs/frame stays the clean figure',
     );
+  if (!clusterMode && targets.includes('ours') && targets.includes('bare'))
+    notes.push(
+      'each point runs one target after the other, and a shared machine drifts by ±10 % in a minute: for a ' +
+        'steadier ratio, `npx tsx bench/ab.ts` runs both at once on one core (bench/README.md)',
+    );
   for (const t of head.targets)
     if (t.heldAtEnd && counted.some((r) => r.target === t.target))
       notes.push(`${t.target} never broke in this run: calls held is a lower bound`);
