@@ -10,6 +10,7 @@
 //   npx tsx bench/ab.ts --a ours:.bench/old --b ours:.bench/new --rounds 7
 //   npx tsx bench/ab.ts --b ours --b-env RECORD_CALLS=false --n 150 --window 8
 //   npx tsx bench/ab.ts --b-node-flags "--max-semi-space-size=2"
+//   npx tsx bench/ab.ts --a bare --b bare --b-env BENCH_BUSY_US=2   what 2 µs more work per frame costs here
 //   npx tsx bench/ab.ts … --perf     perf record of both targets over each window (.bench/perf/ab-*)
 //
 // A side is kind[:distDir] (kind: ours | bare; distDir defaults to .bench/dist, built by
@@ -104,7 +105,7 @@ async function main() {
             cacheDir,
             greetingFile,
             distDir: s.distDir,
-            env: s.kind === 'bare' ? {} : s.env,
+            env: s.env,
             nodeFlags: [...(argv.includes('--perf') ? ['--perf-basic-prof'] : []), ...s.nodeFlags],
           }),
         );

@@ -11,6 +11,16 @@ import WebSocket, { WebSocketServer } from 'ws';
 const arg = (name: string) => process.argv[process.argv.indexOf(name) + 1] ?? '';
 const port = Number(arg('--port'));
 const upstreamUrl = `${arg('--upstream')}?model=gpt-realtime`;
+/**
+ * Calibration only (bench/ab.ts --b-env BENCH_BUSY_US=2): this much busy work per caller frame,
+ * to see what a µs of extra work per frame costs in the bench's figure (the kernel's share moves
+ * with it: see bench/README.md).
+ */
+const busyUs = Number(process.env.BENCH_BUSY_US ?? 0);
+const busy = () => {
+  const until = performance.now() + busyUs / 1000;
+  while (performance.now() < until);
+};
 
 const SESSION_UPDATE = JSON.stringify({
   type: 'session.update',
@@ -64,6 +74,7 @@ wss.on('connection', (twilio) => {
       start?: { streamSid: string };
     };
     if (msg.event === 'media') {
+      if (busyUs > 0) busy();
       const append = `{"type":"input_audio_buffer.append","audio":"${msg.media!.payload}"}`;
       if (upstream.readyState === WebSocket.OPEN) upstream.send(append);
       else early.push(append);

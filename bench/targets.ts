@@ -129,7 +129,7 @@ export async function startTarget(opts: TargetOptions): Promise<Target> {
   let env: NodeJS.ProcessEnv;
   if (opts.kind === 'bare') {
     args = [...nodeFlags, bareRelayScript(), '--port', String(port), '--upstream', opts.realtimeUrl];
-    env = { ...process.env };
+    env = { ...process.env, ...opts.env };
   } else {
     args =
       opts.kind === 'cluster'
