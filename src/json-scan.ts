@@ -31,19 +31,30 @@ export function plainStringEnd(text: string, from: number): number {
 }
 
 /**
+ * plainStringEnd, when `next` comes right after the string (from its closing quote on, e.g.
+ * '","chunk":"'); -1 otherwise. One step of reading a message of a known shape.
+ */
+export function plainStringBefore(text: string, from: number, next: string): number {
+  const end = plainStringEnd(text, from);
+  return end >= 0 && text.startsWith(next, end) ? end : -1;
+}
+
+/** Where a run of ASCII digits starting at `from` ends (`from` itself when there is none). */
+export function digitsEnd(text: string, from: number): number {
+  let i = from;
+  for (let c = text.charCodeAt(i); c >= ZERO && c <= NINE; c = text.charCodeAt(++i));
+  return i;
+}
+
+/**
  * Where the digits of a non-negative JSON integer that starts at `from` end: no sign, no leading
  * zero, ≤ 15 digits (exact as a double); -1 otherwise. The caller checks what must follow (a
  * comma, say), which also rules out a fraction or an exponent.
  */
 export function smallIntegerEnd(text: string, from: number): number {
   if (text.charCodeAt(from) === ZERO) return from + 1;
-  let i = from;
-  while (i - from <= 15) {
-    const c = text.charCodeAt(i);
-    if (!(c >= ZERO && c <= NINE)) break;
-    i++;
-  }
-  return i === from || i - from > 15 ? -1 : i;
+  const end = digitsEnd(text, from);
+  return end === from || end - from > 15 ? -1 : end;
 }
 
 /** `text` ends at `at` with the object's closing brace. */

@@ -3,7 +3,7 @@
 // Every outbound message is built here and always carries the stream's streamSid (31924/31951 otherwise).
 import { z } from 'zod';
 import { isBase64 } from '../base64.js';
-import { endsWithBrace, plainStringEnd } from '../json-scan.js';
+import { digitsEnd, endsWithBrace, plainStringBefore, plainStringEnd } from '../json-scan.js';
 
 const seq = z.string().regex(/^\d+$/);
 
@@ -127,20 +127,20 @@ const MEDIA_STREAM_SID = '"},"streamSid":"';
 export function scanMedia(text: string): MediaMessage | undefined {
   if (!text.startsWith(MEDIA_OPEN)) return undefined;
   let at = MEDIA_OPEN.length;
-  let end = plainStringEnd(text, at);
-  if (end < 0 || !text.startsWith(MEDIA_TRACK, end)) return undefined;
+  let end = plainStringBefore(text, at, MEDIA_TRACK);
+  if (end < 0) return undefined;
   const sequenceNumber = text.slice(at, end);
   at = end + MEDIA_TRACK.length;
-  end = plainStringEnd(text, at);
-  if (end < 0 || !text.startsWith(MEDIA_CHUNK, end)) return undefined;
+  end = plainStringBefore(text, at, MEDIA_CHUNK);
+  if (end < 0) return undefined;
   const track = text.slice(at, end);
   at = end + MEDIA_CHUNK.length;
-  end = plainStringEnd(text, at);
-  if (end < 0 || !text.startsWith(MEDIA_TIMESTAMP, end)) return undefined;
+  end = plainStringBefore(text, at, MEDIA_TIMESTAMP);
+  if (end < 0) return undefined;
   const chunk = text.slice(at, end);
   at = end + MEDIA_TIMESTAMP.length;
-  end = plainStringEnd(text, at);
-  if (end < 0 || !text.startsWith(MEDIA_PAYLOAD, end)) return undefined;
+  end = plainStringBefore(text, at, MEDIA_PAYLOAD);
+  if (end < 0) return undefined;
   const timestamp = text.slice(at, end);
   at = end + MEDIA_PAYLOAD.length;
   // The payload's own alphabet rules out escapes and control characters.
@@ -169,21 +169,14 @@ export function scanMark(text: string): MarkMessage | undefined {
   if (end === at || !text.startsWith(MARK_STREAM_SID, end)) return undefined;
   const sequenceNumber = text.slice(at, end);
   at = end + MARK_STREAM_SID.length;
-  end = plainStringEnd(text, at);
-  if (end <= at || !text.startsWith(MARK_NAME, end)) return undefined;
+  end = plainStringBefore(text, at, MARK_NAME);
+  if (end <= at) return undefined; // an empty streamSid too
   const streamSid = text.slice(at, end);
   at = end + MARK_NAME.length;
   end = plainStringEnd(text, at);
   // The name closes, then the mark object, then the frame.
   if (end < 0 || text.charCodeAt(end + 1) !== 0x7d || !endsWithBrace(text, end + 2)) return undefined;
   return { event: 'mark', sequenceNumber, streamSid, mark: { name: text.slice(at, end) } };
-}
-
-/** Where a run of ASCII digits starting at `from` ends. */
-function digitsEnd(text: string, from: number): number {
-  let i = from;
-  for (let c = text.charCodeAt(i); c >= 0x30 && c <= 0x39; c = text.charCodeAt(++i));
-  return i;
 }
 
 const schemas = {

@@ -3,7 +3,7 @@
 // Events we do not act on parse as `ignored` so the caller can log them at debug level.
 import { z } from 'zod';
 import { isBase64 } from '../../base64.js';
-import { endsWithBrace, plainStringEnd, smallIntegerEnd } from '../../json-scan.js';
+import { endsWithBrace, plainStringBefore, smallIntegerEnd } from '../../json-scan.js';
 
 const id = z.string().min(1);
 const looseObject = z.object({}).passthrough();
@@ -189,16 +189,16 @@ export function scanAudioDelta(text: string): EventOf<'response.output_audio.del
   if (text.startsWith(DELTA_OPEN_GA)) at = DELTA_OPEN_GA.length;
   else if (text.startsWith(DELTA_OPEN_BETA)) at = DELTA_OPEN_BETA.length;
   else return undefined;
-  let end = plainStringEnd(text, at);
-  if (end < 0 || !text.startsWith(DELTA_RESPONSE_ID, end)) return undefined;
+  let end = plainStringBefore(text, at, DELTA_RESPONSE_ID);
+  if (end < 0) return undefined;
   const eventId = text.slice(at, end);
   at = end + DELTA_RESPONSE_ID.length;
-  end = plainStringEnd(text, at);
-  if (end <= at || !text.startsWith(DELTA_ITEM_ID, end)) return undefined;
+  end = plainStringBefore(text, at, DELTA_ITEM_ID);
+  if (end <= at) return undefined; // an empty response_id too
   const responseId = text.slice(at, end);
   at = end + DELTA_ITEM_ID.length;
-  end = plainStringEnd(text, at);
-  if (end <= at || !text.startsWith(DELTA_OUTPUT_INDEX, end)) return undefined;
+  end = plainStringBefore(text, at, DELTA_OUTPUT_INDEX);
+  if (end <= at) return undefined; // an empty item_id too
   const itemId = text.slice(at, end);
   at = end + DELTA_OUTPUT_INDEX.length;
   end = smallIntegerEnd(text, at);
@@ -214,6 +214,8 @@ export function scanAudioDelta(text: string): EventOf<'response.output_audio.del
   if (end < 0 || !endsWithBrace(text, end + 1)) return undefined;
   const delta = text.slice(at, end);
   if (!isBase64(delta)) return undefined;
+  // Checked against the event's type without a cast; event_id and output_index ride along, as
+  // they do on the JSON.parse path.
   const event = {
     type: 'response.output_audio.delta' as const,
     event_id: eventId,
