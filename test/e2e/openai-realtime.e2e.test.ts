@@ -426,6 +426,11 @@ describe('the OpenAI Realtime agent in a real call', () => {
     await until(() => count(call.playedAudio(), 0x11) === 300 * 8, 'the greeting turn to be heard');
 
     // The caller answers; the provider's VAD hears it and transcribes it, and the model replies.
+    // The provider's clock is the audio it has received: a frame or two are still on their way
+    // when the greeting has been heard, so the caller speaks a few frames later (as a person would),
+    // not at a position the greeting's end may still be ahead of.
+    const heardAt = conn.appends;
+    await until(() => conn.appends >= heardAt + 3, 'the frames in flight to arrive');
     const appendsBefore = conn.appends;
     await call.sendAudio(tone(600, 0x40));
     const said = conn.speechStarted(appendsBefore * 20);
