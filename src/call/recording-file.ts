@@ -1,6 +1,6 @@
 // The file behind a CallRecorder: a WAV header, then chunks appended at known offsets, then the
 // header's sizes patched at the end. Chunks are written synchronously while the disk keeps up: one
-// ~10 µs page-cache write per call per 0.5 s, where an asynchronous write (a copy, a threadpool
+// page-cache write per call per 2 s, where an asynchronous write (a copy, a threadpool
 // hand-off, a completion) cost ~2.5 µs per caller frame under load (npm run bench). A write that
 // takes longer than SLOW_WRITE_MS turns every recording in the process asynchronous for the rest
 // of its life (a slow disk must not stall the other calls' audio; one stall is enough to say so).
