@@ -445,3 +445,78 @@ describe('readFramesDirectly: listeners that pause or throw (a socket fed by han
     socket.destroy();
   });
 });
+
+describe("readFramesDirectly: chunks straight from the socket's push, not through its Readable", () => {
+  /** Counts the socket's 'data' emits (the Readable's way of handing a chunk on). */
+  function countDataEmits(socket: Duplex): { count: number } {
+    const counter = { count: 0 };
+    const emit = socket.emit.bind(socket);
+    socket.emit = ((event: string, ...args: unknown[]) => {
+      if (event === 'data') counter.count += 1;
+      return emit(event, ...args);
+    }) as typeof socket.emit;
+    return counter;
+  }
+
+  it('a flowing socket with only our listener: chunks skip the Readable; another listener puts it back', async () => {
+    const { socket, ws, direct } = await acceptWith((ws) => readFramesDirectly(ws));
+    expect(direct).toBe(true);
+    const got = record(ws);
+    const server = (ws as unknown as { _socket: Duplex })._socket;
+    const emits = countDataEmits(server);
+    socket.write(clientFrame(1, Buffer.from('one')));
+    await until(() => got.messages.length === 1);
+    socket.write(clientFrame(1, Buffer.from('two')));
+    await until(() => got.messages.length === 2);
+    expect(emits.count).toBe(0);
+    // Someone else wants the bytes too: from now on every chunk is emitted, to both.
+    const seen: Buffer[] = [];
+    server.on('data', (chunk: Buffer) => seen.push(chunk));
+    const three = clientFrame(1, Buffer.from('three'));
+    socket.write(three);
+    await until(() => got.messages.length === 3);
+    expect(emits.count).toBeGreaterThan(0);
+    // The same chunk (its payload unmasked in place by the reader, which hears it first).
+    const chunk = Buffer.concat(seen);
+    expect(chunk.subarray(0, 6).equals(three.subarray(0, 6))).toBe(true);
+    expect(chunk.subarray(6).toString()).toBe('three');
+    expect(got.messages.map((m) => m.data)).toEqual(['one', 'two', 'three']);
+  });
+
+  it('a paused socket keeps what arrives and gives it back in order on resume, then skips again', async () => {
+    const { socket, ws, direct } = await acceptWith((ws) => readFramesDirectly(ws));
+    expect(direct).toBe(true);
+    const got = record(ws);
+    const server = (ws as unknown as { _socket: Duplex })._socket;
+    socket.write(clientFrame(1, Buffer.from('before')));
+    await until(() => got.messages.length === 1);
+    ws.pause();
+    socket.write(Buffer.concat([clientFrame(1, Buffer.from('while')), clientFrame(1, Buffer.from('paused'))]));
+    await until(() => server.readableLength > 0);
+    await new Promise((r) => setTimeout(r, 20));
+    expect(got.messages).toHaveLength(1); // held by the Readable, not read
+    ws.resume();
+    await until(() => got.messages.length === 3);
+    const emits = countDataEmits(server);
+    socket.write(clientFrame(1, Buffer.from('after')));
+    await until(() => got.messages.length === 4);
+    expect(emits.count).toBe(0);
+    expect(got.messages.map((m) => m.data)).toEqual(['before', 'while', 'paused', 'after']);
+  });
+
+  it("the hand-back to ws puts the socket's own push back", async () => {
+    const { socket, ws, direct } = await acceptWith((ws) => readFramesDirectly(ws));
+    expect(direct).toBe(true);
+    const got = record(ws);
+    const server = (ws as unknown as { _socket: Duplex })._socket;
+    expect(Object.hasOwn(server, 'push')).toBe(true);
+    // A fragmented message is ws's to reassemble: the connection goes back to it for good.
+    socket.write(clientFrame(1, Buffer.from('frag'), { fin: false }));
+    socket.write(clientFrame(0, Buffer.from('ment')));
+    await until(() => got.messages.length === 1);
+    expect(Object.hasOwn(server, 'push')).toBe(false);
+    socket.write(clientFrame(1, Buffer.from('later')));
+    await until(() => got.messages.length === 2);
+    expect(got.messages.map((m) => m.data)).toEqual(['fragment', 'later']);
+  });
+});
