@@ -167,8 +167,10 @@ export class CallSession {
    */
   private deliver(agent: VoiceAgent, payload: string, timestamp: string): void {
     this.recorder?.callerBase64(payload);
+    const ms = Number(timestamp);
+    this.outbound?.callerFrame(ms);
     try {
-      agent.onAudio(new Frame(payload, Number(timestamp)));
+      agent.onAudio(new Frame(payload, ms));
     } catch (err) {
       this.agentThrew('onAudio', err);
     }

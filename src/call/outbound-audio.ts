@@ -1,6 +1,14 @@
 // Agent audio to Twilio, always with this stream's streamSid: media frames of at most 50 ms, a mark
 // after every ~100 ms of audio and one when the audio stops, each play() in one socket write.
 // Twilio plays in order; its echoed marks drive PlaybackTracker. Owns its one idle timer.
+//
+// "The audio stopped" is told by the caller's own frames when they flow (Twilio sends one every
+// 20 ms, silence included, stamped on the stream's media clock): a play between two of them costs
+// nothing more, and the timer only watches, a few times a second, for the frames stopping. Audio
+// played with no caller frame since the last play (a burst faster than real time, a line that
+// sends no silence) pushes the timer back instead. Pushing it back on every play, fifty times a
+// second per call, and Node's timer list waking to find it pushed back, was ~1.5 % of the
+// server's CPU under load.
 import type { Duplex } from 'node:stream';
 import type { WebSocket } from 'ws';
 import { encodeClear, encodeMedia, markEncoder, mediaFrameParts } from '../twilio/stream-messages.js';
@@ -23,6 +31,8 @@ const BYTES_PER_MS = 8;
 export const MARK_EVERY_MS = 100;
 /** Audio sent with no mark after it yet gets its mark once no more audio came for this long. */
 export const MARK_IDLE_MS = 40;
+/** While caller frames flow, how often the timer checks that they still do. */
+export const FRAMES_STALLED_MS = 1000;
 const SLOW_READER_BYTES = 1024 * 1024;
 
 export class OutboundAudio {
@@ -30,6 +40,13 @@ export class OutboundAudio {
   private full = false;
   private unmarkedMs = 0;
   private idle: NodeJS.Timeout | undefined;
+  private idleMs = 0;
+  /** The media clock (ms) of the caller's latest frame, at the latest play, when the timer was set. */
+  private callerMs = 0;
+  private playedAtMs = 0;
+  private idleSetAtMs = 0;
+  /** A caller frame came after the latest play: the frames, not the timer, tell the pause. */
+  private framesFlowing = false;
   /**
    * ws keeps its socket private. Our frames go to it directly, in order with ws's own writes (ws
    * writes synchronously: no compression, no fragments), and only while the socket is OPEN.
@@ -79,12 +96,29 @@ export class OutboundAudio {
       else this.recorder.agentBase64(audio.base64);
     }
     this.onFrames?.(this.counts.framesOut - framesBefore);
+    this.playedAtMs = this.callerMs;
     if (this.unmarkedMs > 0) this.armIdleMark();
+    this.framesFlowing = false;
     // Without an extension ws queues nothing itself: what waits is in the socket.
     const queued = this.socket ? this.socket.writableLength : this.ws.bufferedAmount;
     if (queued > SLOW_READER_BYTES) {
       this.full = true;
       this.onSlowReader();
+    }
+  }
+
+  /**
+   * A caller frame arrived, stamped `timestampMs` on the stream's media clock: audio that has
+   * had no more after it for MARK_IDLE_MS of that clock gets its mark now.
+   */
+  callerFrame(timestampMs: number): void {
+    // Only a clock that moves forward tells a pause (a repeated or garbled stamp leaves it to the timer).
+    if (!(timestampMs > this.callerMs)) return;
+    this.callerMs = timestampMs;
+    this.framesFlowing = true;
+    if (this.unmarkedMs > 0 && timestampMs - this.playedAtMs >= MARK_IDLE_MS && this.writable()) {
+      this.sendMark();
+      this.flush();
     }
   }
 
@@ -132,18 +166,36 @@ export class OutboundAudio {
     if (this.socket) this.batch.writeTo(this.socket);
   }
 
-  /** One timer per stream, pushed back by every play(): it fires only once the audio pauses. */
+  /**
+   * One timer per stream. With no caller frame since the last play it is pushed back by every
+   * play and fires once the audio pauses; with frames flowing it is left running and watches them.
+   */
   private armIdleMark(): void {
-    if (this.idle) {
-      this.idle.refresh();
+    if (this.framesFlowing) {
+      if (!this.idle) this.startIdle(FRAMES_STALLED_MS);
       return;
     }
-    this.idle = setTimeout(() => {
-      if (this.unmarkedMs > 0 && this.writable()) {
-        this.sendMark();
-        this.flush();
-      }
-    }, MARK_IDLE_MS);
+    this.idleSetAtMs = this.callerMs;
+    if (this.idle && this.idleMs === MARK_IDLE_MS) this.idle.refresh();
+    else {
+      clearTimeout(this.idle);
+      this.startIdle(MARK_IDLE_MS);
+    }
+  }
+
+  private startIdle(ms: number): void {
+    this.idleMs = ms;
+    this.idleSetAtMs = this.callerMs;
+    this.idle = setTimeout(() => this.onIdle(), ms);
     this.idle.unref();
+  }
+
+  private onIdle(): void {
+    this.idle = undefined;
+    if (this.unmarkedMs === 0 || !this.writable()) return;
+    // Caller frames came meanwhile: they tell the pause (callerFrame); watch for them stopping.
+    if (this.callerMs !== this.idleSetAtMs) return this.startIdle(FRAMES_STALLED_MS);
+    this.sendMark();
+    this.flush();
   }
 }

@@ -1,9 +1,9 @@
 // OutboundAudio over a real WebSocket pair on 127.0.0.1:0: what Twilio receives (media of at most
 // 50 ms, a mark per ~100 ms of audio and one when the audio stops), and in how many socket writes.
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import type { Duplex } from 'node:stream';
 import WebSocket, { WebSocketServer } from 'ws';
-import { MARK_IDLE_MS, OutboundAudio } from '../../src/call/outbound-audio.js';
+import { FRAMES_STALLED_MS, MARK_IDLE_MS, OutboundAudio } from '../../src/call/outbound-audio.js';
 import { PlaybackTracker } from '../../src/call/playback.js';
 
 interface Pair {
@@ -167,6 +167,58 @@ describe('OutboundAudio', () => {
     out.dispose();
     await sleep(MARK_IDLE_MS * 2);
     expect(p.received.map((m) => m.event)).toEqual(['media']);
+  });
+
+  it("with caller frames flowing, the mark after the audio comes on the caller's media clock", async () => {
+    const p = await pair();
+    const out = new OutboundAudio(p.server, 'MZ7', new PlaybackTracker(), () => undefined);
+    out.callerFrame(20);
+    out.play(delta(1)); // 20 ms of audio, unmarked
+    out.callerFrame(40);
+    out.play(delta(2)); // 40 ms unmarked; a caller frame came in between: no timer pushed back
+    out.callerFrame(60);
+    expect(out.counts.marksOut).toBe(0);
+    out.callerFrame(80); // 40 ms of the caller's clock since the last play: the audio stopped
+    expect(out.counts.marksOut).toBe(1);
+    await until(() => p.received.length === 3);
+    expect(p.received.map((m) => m.event)).toEqual(['media', 'media', 'mark']);
+    out.callerFrame(100);
+    await sleep(MARK_IDLE_MS * 2);
+    expect(out.counts.marksOut).toBe(1); // owed once
+    out.dispose();
+  });
+
+  it('caller frames that stop with the audio: the mark still comes, once the timer sees them stopped', async () => {
+    const p = await pair();
+    const out = new OutboundAudio(p.server, 'MZ8', new PlaybackTracker(), () => undefined);
+    out.play(delta(1));
+    out.callerFrame(20);
+    out.play(delta(2)); // the last audio, with frames flowing; then no frame ever again
+    await sleep(MARK_IDLE_MS * 2);
+    expect(out.counts.marksOut).toBe(0);
+    await until(() => p.received.length === 3, FRAMES_STALLED_MS * 4);
+    expect(p.received.map((m) => m.event)).toEqual(['media', 'media', 'mark']);
+    out.dispose();
+  });
+
+  it('a stuck or garbled caller clock leaves the pause to the timer, pushed back by every play', async () => {
+    const p = await pair();
+    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout'] });
+    try {
+      const out = new OutboundAudio(p.server, 'MZ9', new PlaybackTracker(), () => undefined);
+      // A repeated stamp is not time passing, nor a garbled one: the frames cannot tell a pause.
+      for (const stamp of [20, 20, Number.NaN, 20]) {
+        out.callerFrame(stamp);
+        out.play(delta(1));
+        vi.advanceTimersByTime(MARK_IDLE_MS - 10);
+      }
+      expect(out.counts.marksOut).toBe(0);
+      vi.advanceTimersByTime(10); // MARK_IDLE_MS after the last play
+      expect(out.counts.marksOut).toBe(1);
+      out.dispose();
+    } finally {
+      vi.useRealTimers();
+    }
   });
 
   it('sends nothing once the socket is closed', async () => {
