@@ -4,7 +4,7 @@
 //
 // "The audio stopped" is told by the caller's own frames when they flow (Twilio sends one every
 // 20 ms, silence included, stamped on the stream's media clock): a play between two of them costs
-// nothing more, and the timer only watches, a few times a second, for the frames stopping. Audio
+// nothing more, and the timer only watches, once a second, for the frames stopping. Audio
 // played with no caller frame since the last play (a burst faster than real time, a line that
 // sends no silence) pushes the timer back instead. Pushing it back on every play, fifty times a
 // second per call, and Node's timer list waking to find it pushed back, was ~1.5 % of the
