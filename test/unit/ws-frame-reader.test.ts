@@ -86,16 +86,17 @@ async function acceptWith(attach: (ws: WebSocket) => boolean) {
   return { socket, ...(await accepted) };
 }
 
-/** Counts ws's 'message' emits from now on. */
-function countMessageEmits(ws: WebSocket): { count: number } {
+/** Counts an emitter's `event` emits from now on (ws's 'message', a socket's 'data'). */
+function countEmits(emitter: WebSocket | Duplex, event: string): { count: number } {
   const counter = { count: 0 };
-  const emit = ws.emit.bind(ws);
-  ws.emit = ((event: string, ...args: unknown[]) => {
-    if (event === 'message') counter.count += 1;
-    return emit(event, ...args);
-  }) as typeof ws.emit;
+  const emit = emitter.emit.bind(emitter) as (event: string, ...args: unknown[]) => boolean;
+  emitter.emit = ((name: string, ...args: unknown[]) => {
+    if (name === event) counter.count += 1;
+    return emit(name, ...args);
+  }) as typeof emitter.emit;
   return counter;
 }
+const countMessageEmits = (ws: WebSocket) => countEmits(ws, 'message');
 
 /** A client frame (masked) of any opcode, FIN and RSV bits, as raw bytes. */
 function clientFrame(
@@ -447,16 +448,8 @@ describe('readFramesDirectly: listeners that pause or throw (a socket fed by han
 });
 
 describe("readFramesDirectly: chunks straight from the socket's push, not through its Readable", () => {
-  /** Counts the socket's 'data' emits (the Readable's way of handing a chunk on). */
-  function countDataEmits(socket: Duplex): { count: number } {
-    const counter = { count: 0 };
-    const emit = socket.emit.bind(socket);
-    socket.emit = ((event: string, ...args: unknown[]) => {
-      if (event === 'data') counter.count += 1;
-      return emit(event, ...args);
-    }) as typeof socket.emit;
-    return counter;
-  }
+  /** The socket's 'data' emits: the Readable's way of handing a chunk on. */
+  const countDataEmits = (socket: Duplex) => countEmits(socket, 'data');
 
   it('a flowing socket with only our listener: chunks skip the Readable; another listener puts it back', async () => {
     const { socket, ws, direct } = await acceptWith((ws) => readFramesDirectly(ws));
