@@ -175,9 +175,10 @@ export class OutboundAudio {
       if (!this.idle) this.startIdle(FRAMES_STALLED_MS);
       return;
     }
-    this.idleSetAtMs = this.callerMs;
-    if (this.idle && this.idleMs === MARK_IDLE_MS) this.idle.refresh();
-    else {
+    if (this.idle && this.idleMs === MARK_IDLE_MS) {
+      this.idleSetAtMs = this.callerMs;
+      this.idle.refresh();
+    } else {
       clearTimeout(this.idle);
       this.startIdle(MARK_IDLE_MS);
     }
