@@ -484,7 +484,9 @@ describe("readFramesDirectly: chunks straight from the socket's push, not throug
     socket.write(clientFrame(1, Buffer.from('before')));
     await until(() => got.messages.length === 1);
     ws.pause();
-    socket.write(Buffer.concat([clientFrame(1, Buffer.from('while')), clientFrame(1, Buffer.from('paused'))]));
+    socket.write(
+      Buffer.concat([clientFrame(1, Buffer.from('while')), clientFrame(1, Buffer.from('paused'))]),
+    );
     await until(() => server.readableLength > 0);
     await new Promise((r) => setTimeout(r, 20));
     expect(got.messages).toHaveLength(1); // held by the Readable, not read
