@@ -44,6 +44,8 @@ export class OutboundAudio {
   /** The media clock (ms) of the caller's latest frame, at the latest play, when the timer was set. */
   private callerMs = 0;
   private playedAtMs = 0;
+  /** performance.now() at the latest play: caller frames that arrive in a clump are no pause. */
+  private playedAt = 0;
   private idleSetAtMs = 0;
   /** A caller frame came after the latest play: the frames, not the timer, tell the pause. */
   private framesFlowing = false;
@@ -97,6 +99,7 @@ export class OutboundAudio {
     }
     this.onFrames?.(this.counts.framesOut - framesBefore);
     this.playedAtMs = this.callerMs;
+    this.playedAt = performance.now();
     if (this.unmarkedMs > 0) this.armIdleMark();
     this.framesFlowing = false;
     // Without an extension ws queues nothing itself: what waits is in the socket.
@@ -109,14 +112,21 @@ export class OutboundAudio {
 
   /**
    * A caller frame arrived, stamped `timestampMs` on the stream's media clock: audio that has
-   * had no more after it for MARK_IDLE_MS of that clock gets its mark now.
+   * had no more after it for MARK_IDLE_MS, on that clock and on ours, gets its mark now. Ours as
+   * well because frames can arrive in a clump (network jitter, a busy event loop): the media
+   * clock then jumps while audio is still being played.
    */
   callerFrame(timestampMs: number): void {
     // Only a clock that moves forward tells a pause (a repeated or garbled stamp leaves it to the timer).
     if (!(timestampMs > this.callerMs)) return;
     this.callerMs = timestampMs;
     this.framesFlowing = true;
-    if (this.unmarkedMs > 0 && timestampMs - this.playedAtMs >= MARK_IDLE_MS && this.writable()) {
+    if (
+      this.unmarkedMs > 0 &&
+      timestampMs - this.playedAtMs >= MARK_IDLE_MS &&
+      performance.now() - this.playedAt >= MARK_IDLE_MS &&
+      this.writable()
+    ) {
       this.sendMark();
       this.flush();
     }

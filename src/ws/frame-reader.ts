@@ -16,6 +16,7 @@
 // mask bit, invalid UTF-8, an oversized frame — hands the connection back to ws for good, from that
 // frame on, so ws closes with the code it always would (1002, 1007, 1009) and logs nothing new.
 import { isUtf8 } from 'node:buffer';
+import { Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
 import type WebSocket from 'ws';
 import { unmask } from './masking.js';
@@ -138,15 +139,18 @@ class FrameReader {
   };
 
   /**
-   * Node hands each chunk read to `socket.push`, and the Readable around the socket then emits it
-   * as 'data' and schedules a read-ahead on the next tick (a `process.nextTick` per read, and the
-   * tick queue run after it). A socket that is flowing, holds nothing and has only our 'data'
-   * listener gets the chunk straight from push: the same chunk in the same order, with
-   * backpressure, ends and errors still the Readable's (anything else goes through it). Another
-   * 'data' listener, or the hand-back to ws, puts the Readable back in the path for good.
+   * Node hands each chunk a TCP or TLS socket reads to `socket.push` (its `onStreamRead`), and the
+   * Readable around the socket then emits it as 'data' and schedules a read-ahead on the next
+   * tick (a `process.nextTick` per read, and the tick queue run after it). A socket that is
+   * flowing, holds nothing and has only our 'data' listener gets the chunk straight from push:
+   * the same chunk in the same order. The socket reads on its own (its handle keeps reading until
+   * a push says stop), so the read-ahead is not needed; a pause, the end and errors still go
+   * through the Readable. Another 'data' listener, or the hand-back to ws, puts the Readable back
+   * in the path for good. Other streams (read only when asked, through `_read`) keep it.
    */
   bypassReadable(): void {
-    const socket = this.socket as Duplex & { push: Duplex['push'] };
+    if (!(this.socket instanceof Socket)) return;
+    const socket = this.socket as Socket & { push: Socket['push'] };
     const readablePush = socket.push;
     const ownPush = Object.hasOwn(socket, 'push');
     const direct = (chunk: unknown, encoding?: BufferEncoding): boolean => {

@@ -171,21 +171,58 @@ describe('OutboundAudio', () => {
 
   it("with caller frames flowing, the mark after the audio comes on the caller's media clock", async () => {
     const p = await pair();
-    const out = new OutboundAudio(p.server, 'MZ7', new PlaybackTracker(), () => undefined);
-    out.callerFrame(20);
-    out.play(delta(1)); // 20 ms of audio, unmarked
-    out.callerFrame(40);
-    out.play(delta(2)); // 40 ms unmarked; a caller frame came in between: no timer pushed back
-    out.callerFrame(60);
-    expect(out.counts.marksOut).toBe(0);
-    out.callerFrame(80); // 40 ms of the caller's clock since the last play: the audio stopped
-    expect(out.counts.marksOut).toBe(1);
+    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout', 'performance'] });
+    try {
+      const out = new OutboundAudio(p.server, 'MZ7', new PlaybackTracker(), () => undefined);
+      const frame = (stamp: number) => {
+        vi.advanceTimersByTime(20); // one frame every 20 ms, as Twilio sends them
+        out.callerFrame(stamp);
+      };
+      frame(20);
+      out.play(delta(1)); // 20 ms of audio, unmarked
+      frame(40);
+      out.play(delta(2)); // 40 ms unmarked; a caller frame came in between: no timer pushed back
+      frame(60);
+      expect(out.counts.marksOut).toBe(0);
+      frame(80); // 40 ms since the last play: the audio stopped
+      expect(out.counts.marksOut).toBe(1);
+      frame(100);
+      vi.advanceTimersByTime(FRAMES_STALLED_MS * 3);
+      expect(out.counts.marksOut).toBe(1); // owed once
+      out.dispose();
+    } finally {
+      vi.useRealTimers();
+    }
     await until(() => p.received.length === 3);
     expect(p.received.map((m) => m.event)).toEqual(['media', 'media', 'mark']);
-    out.callerFrame(100);
-    await sleep(MARK_IDLE_MS * 2);
-    expect(out.counts.marksOut).toBe(1); // owed once
-    out.dispose();
+  });
+
+  it('caller frames that arrive in clumps do not mark audio that is still playing', async () => {
+    const p = await pair();
+    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout', 'performance'] });
+    try {
+      const out = new OutboundAudio(p.server, 'MZ10', new PlaybackTracker(), () => undefined);
+      let stamp = 0;
+      const frames = (n: number) => {
+        for (let i = 0; i < n; i++) out.callerFrame((stamp += 20));
+      };
+      // 20 ms of agent audio every 20 ms; the caller's frames come three at a time every 60 ms.
+      for (let t = 0; t < 4; t++) {
+        if (t % 3 === 0) frames(3);
+        out.play(delta(t));
+        vi.advanceTimersByTime(20);
+      }
+      expect(out.counts.marksOut).toBe(0); // the media clock jumped 60 ms, the audio never paused
+      // The audio has stopped; the frames come one by one.
+      frames(1);
+      expect(out.counts.marksOut).toBe(0); // 20 ms since the last play
+      vi.advanceTimersByTime(20);
+      frames(1);
+      expect(out.counts.marksOut).toBe(1);
+      out.dispose();
+    } finally {
+      vi.useRealTimers();
+    }
   });
 
   it('caller frames that stop with the audio: the mark still comes, once the timer sees them stopped', async () => {

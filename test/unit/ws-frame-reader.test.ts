@@ -3,7 +3,10 @@
 // frames, and every kind of frame that must go back to ws (which then closes as it always would).
 import { afterEach, describe, expect, it } from 'vitest';
 import { randomBytes, createHash } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { createServer as createHttpsServer } from 'node:https';
 import net from 'node:net';
+import path from 'node:path';
 import { Duplex } from 'node:stream';
 import WebSocket, { WebSocketServer } from 'ws';
 import { readFramesDirectly } from '../../src/ws/frame-reader.js';
@@ -397,6 +400,13 @@ describe('readFramesDirectly: listeners that pause or throw (a socket fed by han
   }
   const tick = () => new Promise((r) => setImmediate(r));
 
+  it('a stream that is not a TCP or TLS socket keeps its Readable (it reads only when asked)', () => {
+    const { socket, direct } = handFed();
+    expect(direct).toBe(true);
+    expect(Object.hasOwn(socket, 'push')).toBe(false);
+    socket.destroy();
+  });
+
   it('a socket paused mid-frame and then closed: ws still gets every message, in order', async () => {
     const { socket, ws, got, direct } = handFed();
     expect(direct).toBe(true);
@@ -497,6 +507,37 @@ describe("readFramesDirectly: chunks straight from the socket's push, not throug
     await until(() => got.messages.length === 4);
     expect(emits.count).toBe(0);
     expect(got.messages.map((m) => m.data)).toEqual(['before', 'while', 'paused', 'after']);
+  });
+
+  it('a TLS client socket (a wss:// upstream) skips it too: every message, in order', async () => {
+    const fixtures = path.join(import.meta.dirname, '..', 'cli', 'fixtures');
+    const https = createHttpsServer({
+      key: readFileSync(path.join(fixtures, 'self-signed.key')),
+      cert: readFileSync(path.join(fixtures, 'self-signed.crt')),
+    });
+    const wss = new WebSocketServer({ server: https, perMessageDeflate: false });
+    await new Promise<void>((resolve) => https.listen(0, '127.0.0.1', resolve));
+    cleanups.push(() => new Promise<void>((resolve) => https.close(() => resolve())));
+    const peer = new Promise<WebSocket>((resolve) => wss.once('connection', resolve));
+    const port = (https.address() as { port: number }).port;
+    const client = new WebSocket(`wss://127.0.0.1:${port}`, {
+      rejectUnauthorized: false,
+      perMessageDeflate: false,
+    });
+    cleanups.push(() => client.terminate());
+    const got = record(client);
+    await new Promise<void>((resolve) => client.once('open', () => resolve()));
+    expect(readFramesDirectly(client)).toBe(true);
+    const socket = (client as unknown as { _socket: Duplex })._socket;
+    expect(Object.hasOwn(socket, 'push')).toBe(true);
+    const emits = countDataEmits(socket);
+    const texts = Array.from({ length: 200 }, (_, i) => `${i}:` + 'p'.repeat(i % 7 === 0 ? 70_000 : 214));
+    const server = await peer;
+    for (const t of texts) server.send(t);
+    await until(() => got.messages.length === texts.length, 10_000);
+    expect(got.messages.map((m) => m.data)).toEqual(texts);
+    expect(emits.count).toBe(0);
+    wss.close();
   });
 
   it("the hand-back to ws puts the socket's own push back", async () => {
