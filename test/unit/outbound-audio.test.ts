@@ -46,6 +46,15 @@ const until = async (cond: () => boolean, ms = 2000) => {
   }
 };
 const delta = (byte: number) => ({ base64: Buffer.alloc(160, byte).toString('base64') });
+/** Runs `body` with fake timers and a fake performance.now(), then puts the real ones back. */
+const onFakeClock = (body: () => void) => {
+  vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout', 'performance'] });
+  try {
+    body();
+  } finally {
+    vi.useRealTimers();
+  }
+};
 
 afterEach(async () => {
   for (const p of opened.splice(0)) await p.close();
@@ -171,8 +180,7 @@ describe('OutboundAudio', () => {
 
   it("with caller frames flowing, the mark after the audio comes on the caller's media clock", async () => {
     const p = await pair();
-    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout', 'performance'] });
-    try {
+    onFakeClock(() => {
       const out = new OutboundAudio(p.server, 'MZ7', new PlaybackTracker(), () => undefined);
       const frame = (stamp: number) => {
         vi.advanceTimersByTime(20); // one frame every 20 ms, as Twilio sends them
@@ -190,17 +198,14 @@ describe('OutboundAudio', () => {
       vi.advanceTimersByTime(FRAMES_STALLED_MS * 3);
       expect(out.counts.marksOut).toBe(1); // owed once
       out.dispose();
-    } finally {
-      vi.useRealTimers();
-    }
+    });
     await until(() => p.received.length === 3);
     expect(p.received.map((m) => m.event)).toEqual(['media', 'media', 'mark']);
   });
 
   it('caller frames that arrive in clumps do not mark audio that is still playing', async () => {
     const p = await pair();
-    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout', 'performance'] });
-    try {
+    onFakeClock(() => {
       const out = new OutboundAudio(p.server, 'MZ10', new PlaybackTracker(), () => undefined);
       let stamp = 0;
       const frames = (n: number) => {
@@ -220,9 +225,7 @@ describe('OutboundAudio', () => {
       frames(1);
       expect(out.counts.marksOut).toBe(1);
       out.dispose();
-    } finally {
-      vi.useRealTimers();
-    }
+    });
   });
 
   it('caller frames that stop with the audio: the mark still comes, once the timer sees them stopped', async () => {
@@ -240,8 +243,7 @@ describe('OutboundAudio', () => {
 
   it('a stuck or garbled caller clock leaves the pause to the timer, pushed back by every play', async () => {
     const p = await pair();
-    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout'] });
-    try {
+    onFakeClock(() => {
       const out = new OutboundAudio(p.server, 'MZ9', new PlaybackTracker(), () => undefined);
       // A repeated stamp is not time passing, nor a garbled one: the frames cannot tell a pause.
       for (const stamp of [20, 20, Number.NaN, 20]) {
@@ -253,9 +255,7 @@ describe('OutboundAudio', () => {
       vi.advanceTimersByTime(10); // MARK_IDLE_MS after the last play
       expect(out.counts.marksOut).toBe(1);
       out.dispose();
-    } finally {
-      vi.useRealTimers();
-    }
+    });
   });
 
   it('sends nothing once the socket is closed', async () => {
