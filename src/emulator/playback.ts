@@ -120,13 +120,18 @@ export class PlaybackModel {
     const bytes = (head as { bytes: Uint8Array }).bytes;
     this.opts.onAudioStart?.(bytes.length);
     const end = this.headStart + bytes.length / this.opts.bytesPerMs;
-    this.timer = setTimeout(
-      () => {
-        this.record(bytes);
-        this.queue.shift();
-        this.advance(end);
-      },
-      Math.max(0, end - performance.now()),
-    );
+    const played = (): void => {
+      // Node's timers run on the event loop's cached clock, which can lag performance.now() by a
+      // millisecond or more on a busy machine: what is not played yet is waited for, never echoed.
+      const left = end - performance.now();
+      if (left > 0) {
+        this.timer = setTimeout(played, left);
+        return;
+      }
+      this.record(bytes);
+      this.queue.shift();
+      this.advance(end);
+    };
+    this.timer = setTimeout(played, Math.max(0, end - performance.now()));
   }
 }
