@@ -45,7 +45,7 @@ export class OutboundAudio {
   private callerMs = 0;
   private playedAtMs = 0;
   /** performance.now() at the latest play: caller frames that arrive in a clump are no pause. */
-  private playedAt = 0;
+  private playedAtWallMs = 0;
   private idleSetAtMs = 0;
   /** A caller frame came after the latest play: the frames, not the timer, tell the pause. */
   private framesFlowing = false;
@@ -99,7 +99,7 @@ export class OutboundAudio {
     }
     this.onFrames?.(this.counts.framesOut - framesBefore);
     this.playedAtMs = this.callerMs;
-    this.playedAt = performance.now();
+    this.playedAtWallMs = performance.now();
     if (this.unmarkedMs > 0) this.armIdleMark();
     this.framesFlowing = false;
     // Without an extension ws queues nothing itself: what waits is in the socket.
@@ -124,7 +124,7 @@ export class OutboundAudio {
     if (
       this.unmarkedMs > 0 &&
       timestampMs - this.playedAtMs >= MARK_IDLE_MS &&
-      performance.now() - this.playedAt >= MARK_IDLE_MS &&
+      performance.now() - this.playedAtWallMs >= MARK_IDLE_MS &&
       this.writable()
     ) {
       this.sendMark();
