@@ -44,9 +44,9 @@ export class OutboundAudio {
   /** The media clock (ms) of the caller's latest frame, at the latest play, when the timer was set. */
   private callerMs = 0;
   private playedAtMs = 0;
+  private idleSetAtMs = 0;
   /** performance.now() at the latest play: caller frames that arrive in a clump are no pause. */
   private playedAtWallMs = 0;
-  private idleSetAtMs = 0;
   /** A caller frame came after the latest play: the frames, not the timer, tell the pause. */
   private framesFlowing = false;
   /**
