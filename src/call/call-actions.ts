@@ -1,12 +1,14 @@
 // What a live call can be made to do beyond audio: hang up and transfer through Twilio's REST API,
-// and keep the call's recording. Each falls back to closing the stream (Twilio then runs the
-// <Connect action>: voicemail) when REST is unavailable or fails, so a caller is never left hanging.
+// and record the call (one WAV per stream). Hang-up and transfer fall back to closing the stream
+// (Twilio then runs the <Connect action>: voicemail) when REST is unavailable or fails.
+import path from 'node:path';
 import type { Logger } from 'pino';
 import type { Store } from '../store/store.js';
 import type { TwilioCallsApi } from '../twilio/rest.js';
 import type { TransferTarget } from '../routing/router.js';
 import { dialTwiml } from '../twilio/twiml.js';
-import type { CallRecorder } from './recorder.js';
+import { CallRecorder } from './recorder.js';
+import { SLOW_WRITE_MS } from './recording-file.js';
 import { localRecordingSid } from './recording-sid.js';
 
 export interface CallActionContext {
@@ -53,6 +55,20 @@ export async function transferCall(c: CallActionContext, target: TransferTarget)
     c.log.error({ err }, 'TRANSFER_FAILED: caller goes to voicemail');
     c.closeStream('transfer failed');
   }
+}
+
+/** Starts the stream's recording: DATA_DIR/calls/<CallSid>/call-<StreamSid>.wav. */
+export function startRecording(
+  dataDir: string,
+  ids: { callSid: string; streamSid: string },
+  log: Logger,
+): CallRecorder {
+  return new CallRecorder(path.join(dataDir, 'calls', ids.callSid, `call-${ids.streamSid}.wav`), (ms) =>
+    log.warn(
+      { ms, limitMs: SLOW_WRITE_MS },
+      'RECORDING_DISK_SLOW: a recording write blocked too long; recordings are written asynchronously from now on',
+    ),
+  );
 }
 
 /** Finishes the recording file and lists it with the call; a failure is logged, never thrown. */

@@ -1,11 +1,10 @@
 // CallSession: one media stream, from WS_CONNECTED to WS_STOP. The one place where the Twilio
 // socket, the voice agent, the store and the call controls meet. Nothing here throws across the
 // socket: every failure ends this call only (voicemail if the caller is still there).
-import path from 'node:path';
 import type { WebSocket } from 'ws';
 import type { Logger } from 'pino';
 import type { Config } from '../config.js';
-import type { AgentFactory, CallControl, CallInfo, VoiceAgent } from '../agents/agent.js';
+import type { AgentFactory, CallInfo, VoiceAgent } from '../agents/agent.js';
 import type { Store } from '../store/store.js';
 import type { TwilioCallsApi } from '../twilio/rest.js';
 import type { CallEvents } from './call-events.js';
@@ -17,11 +16,13 @@ import { PlaybackTracker } from './playback.js';
 import { OutboundAudio } from './outbound-audio.js';
 import { base64Bytes } from '../base64.js';
 import { readFramesDirectly } from '../ws/frame-reader.js';
-import { CallRecorder } from './recorder.js';
+import type { CallRecorder } from './recorder.js';
 import { Frame } from './caller-frame.js';
-import { FrameRate, SESSION_LIMITS } from './session-limits.js';
-import { SLOW_WRITE_MS } from './recording-file.js';
-import { hangUpCall, saveRecording, transferCall, type CallActionContext } from './call-actions.js';
+import { FrameGuard, SESSION_LIMITS } from './session-limits.js';
+import { saveRecording, startRecording, type CallActionContext } from './call-actions.js';
+import { callControl } from './call-control.js';
+import { Heartbeat, SessionTimers } from './session-timers.js';
+import { reportStreamClosed, reportStreamOpened } from './stream-report.js';
 
 export interface SessionDeps {
   config: Config;
@@ -47,10 +48,8 @@ export class CallSession {
   private recorder: CallRecorder | undefined;
   private earlyFrames: MediaMessage[] = [];
   private traceFrames = false;
-  private readonly warned = new Set<string>();
-  private readonly timers = new Set<NodeJS.Timeout>();
-  private alive = true;
-  private readonly rate = new FrameRate();
+  private readonly timers = new SessionTimers();
+  private readonly heartbeat: Heartbeat;
   private readonly counts = {
     framesIn: 0,
     bytesIn: 0,
@@ -60,6 +59,11 @@ export class CallSession {
     /** Caller frames beyond maxEarlyFrames while the agent did not exist yet. */
     earlyDropped: 0,
   };
+  private readonly frameGuard = new FrameGuard(this.counts, {
+    log: () => this.log,
+    badFrame: () => this.deps.metrics.badFrames.inc(),
+    flood: (detail) => this.reject('STREAM_FLOOD', detail),
+  });
   private ended: Promise<void> | undefined;
 
   constructor(
@@ -80,19 +84,8 @@ export class CallSession {
       const code = (err as { code?: string }).code;
       this.log.warn({ err: err.message, code }, 'WS_ERROR');
     });
-    ws.on('pong', () => {
-      this.alive = true;
-    });
-    this.every(SESSION_LIMITS.heartbeatMs, () => {
-      if (!this.alive) {
-        this.log.warn('WS_IDLE: no pong since the last ping; terminating');
-        this.ws.terminate();
-        return;
-      }
-      this.alive = false;
-      this.ws.ping();
-    });
-    this.after(deps.config.streamStartTimeoutMs, () => {
+    this.heartbeat = new Heartbeat(ws, this.timers, () => this.log);
+    this.timers.after(deps.config.streamStartTimeoutMs, () => {
       if (this.state === 'connected')
         this.reject('STREAM_NO_START', `no start within ${deps.config.streamStartTimeoutMs} ms`);
     });
@@ -111,18 +104,17 @@ export class CallSession {
 
   private onMessage(data: Buffer, isBinary: boolean): void {
     if (this.state === 'ended') return;
-    // Any frame proves the peer alive; pings only matter when the line goes quiet.
-    this.alive = true;
-    if (this.flooding()) return;
-    if (isBinary) return this.badFrame('binary', 'binary frame (Twilio sends text)');
+    this.heartbeat.heard();
+    if (this.frameGuard.flooding()) return;
+    if (isBinary) return this.frameGuard.bad('binary', 'binary frame (Twilio sends text)');
     const parsed = parseInbound(data.toString('utf8'));
-    if (!parsed.ok) return this.badFrame(parsed.reason.split(':')[0] ?? 'bad', parsed.reason);
+    if (!parsed.ok) return this.frameGuard.bad(parsed.reason.split(':')[0] ?? 'bad', parsed.reason);
     const msg = parsed.message;
     if (msg.event === 'connected') return;
     if (msg.event === 'start') return void this.onStart(msg);
-    if (this.state === 'connected') return this.badFrame('before-start', `${msg.event} before start`);
+    if (this.state === 'connected') return this.frameGuard.bad('before-start', `${msg.event} before start`);
     if (msg.streamSid !== this.streamSid)
-      return this.badFrame('streamSid', `${msg.event} for another streamSid`);
+      return this.frameGuard.bad('streamSid', `${msg.event} for another streamSid`);
     switch (msg.event) {
       case 'media':
         return this.onMedia(msg);
@@ -177,7 +169,7 @@ export class CallSession {
   }
 
   private async onStart(msg: StartMessage): Promise<void> {
-    if (this.state !== 'connected') return this.badFrame('start', 'second start frame');
+    if (this.state !== 'connected') return this.frameGuard.bad('start', 'second start frame');
     this.state = 'starting';
     const { callSid, accountSid, customParameters } = msg.start;
     this.streamSid = msg.streamSid;
@@ -207,18 +199,12 @@ export class CallSession {
     this.log.info({ tracks: msg.start.tracks, mediaFormat: msg.start.mediaFormat }, 'WS_START');
     this.deps.metrics.liveStreams.inc();
     this.deps.metrics.idleMemory.streamStarted();
-    this.deps.events.publish({ type: 'stream.started', callSid, streamSid: msg.streamSid, at: now });
-    this.deps.store
-      .openStream({ streamSid: msg.streamSid, callSid, startedAt: now })
-      .catch((err: unknown) => this.log.error({ err }, 'STORE_FAILED: openStream'));
+    reportStreamOpened(this.deps, this.log, { callSid, streamSid: msg.streamSid }, now);
     if (this.deps.config.recordCalls) {
-      this.recorder = new CallRecorder(
-        path.join(this.deps.config.dataDir, 'calls', callSid, `call-${msg.streamSid}.wav`),
-        (ms) =>
-          this.log.warn(
-            { ms, limitMs: SLOW_WRITE_MS },
-            'RECORDING_DISK_SLOW: a recording write blocked too long; recordings are written asynchronously from now on',
-          ),
+      this.recorder = startRecording(
+        this.deps.config.dataDir,
+        { callSid, streamSid: msg.streamSid },
+        this.log,
       );
     }
     this.outbound = new OutboundAudio(
@@ -246,7 +232,18 @@ export class CallSession {
       this.deliver(agent, early.media.payload, early.media.timestamp);
     }
     try {
-      await agent.start(call, this.control());
+      await agent.start(
+        call,
+        callControl({
+          log: this.log,
+          isLive: () => this.state === 'live',
+          playback: this.playback,
+          outbound: this.outbound,
+          recorder: this.recorder,
+          actions: () => this.actionContext(),
+          closeStream: (reason) => this.close(1000, reason),
+        }),
+      );
     } catch (err) {
       this.log.error({ err }, 'AGENT_START_FAILED: caller goes to voicemail');
       if (this.state === 'live') this.close(1000, 'agent failed');
@@ -266,37 +263,6 @@ export class CallSession {
       from: record?.fromNumber ?? null,
       to: record?.toNumber ?? null,
       customParameters,
-    };
-  }
-
-  private control(): CallControl {
-    return {
-      // Created after start, so the logger already carries callSid and streamSid.
-      log: this.log,
-      play: (audio) => {
-        if (this.state === 'live') this.outbound?.play(audio);
-      },
-      interrupt: () => {
-        const heardMs = this.playback.interrupt();
-        this.recorder?.clear();
-        if (this.state === 'live') this.outbound?.clear();
-        return { heardMs };
-      },
-      heardMs: () => this.playback.heardMs(),
-      pendingMs: () => this.playback.pendingMs(),
-      whenPlayed: () => this.playback.whenPlayed(),
-      hangUp: async (reason) => {
-        const c = this.actionContext();
-        if (c) await hangUpCall(c, reason);
-      },
-      transfer: async (target) => {
-        const c = this.actionContext();
-        if (c) await transferCall(c, target);
-      },
-      toVoicemail: (reason) => {
-        this.log.info({ reason }, 'TO_VOICEMAIL');
-        this.close(1000, 'voicemail');
-      },
     };
   }
 
@@ -323,7 +289,6 @@ export class CallSession {
   private async finish(code: number, reason: string): Promise<void> {
     const wasLive = this.state === 'live';
     this.state = 'ended';
-    for (const t of this.timers) clearTimeout(t);
     this.timers.clear();
     this.playback.dispose();
     this.outbound?.dispose();
@@ -344,56 +309,14 @@ export class CallSession {
     const actions = this.actionContext();
     if (this.recorder && actions) await saveRecording(actions, this.recorder);
     if (wasLive && this.streamSid && this.callSid) {
-      this.deps.events.publish({
-        type: 'stream.stopped',
-        callSid: this.callSid,
-        streamSid: this.streamSid,
-        closeCode: code,
-        reason,
-        at: new Date(),
-      });
-      await this.deps.store
-        .closeStream({
-          streamSid: this.streamSid,
-          endedAt: new Date(),
-          framesIn: this.counts.framesIn,
-          bytesIn: this.counts.bytesIn,
-          framesOut: out.framesOut,
-          bytesOut: out.bytesOut,
-          marksOut: out.marksOut,
-          marksAcked: this.counts.marksAcked,
-          badFrames: this.counts.badFrames,
-          closeCode: code,
-          closeReason: reason,
-        })
-        .catch((err: unknown) => this.log.error({ err }, 'STORE_FAILED: closeStream'));
+      const ids = { callSid: this.callSid, streamSid: this.streamSid };
+      await reportStreamClosed(this.deps, this.log, ids, { ...this.counts, ...out }, code, reason);
     }
   }
 
   private reject(code: ErrorCode, detail: string): void {
     this.log.warn({ code, detail }, 'WS_REJECTED');
     this.close(code, ERRORS[code].summary);
-  }
-
-  private badFrame(kind: string, reason: string): void {
-    this.counts.badFrames += 1;
-    this.deps.metrics.badFrames.inc();
-    // One warning per kind per stream: a broken peer must not flood the logs.
-    if (!this.warned.has(kind)) {
-      this.warned.add(kind);
-      this.log.warn({ reason }, 'WS_BAD_FRAME dropped');
-    }
-    if (this.counts.badFrames > SESSION_LIMITS.maxBadFrames) {
-      this.reject('STREAM_FLOOD', `${this.counts.badFrames} bad frames`);
-    }
-  }
-
-  private flooding(): boolean {
-    const rate = this.rate.check();
-    if (rate === 'flood') {
-      this.reject('STREAM_FLOOD', `more than ${SESSION_LIMITS.maxFramesPerSecond} frames in a second`);
-    }
-    return rate !== 'ok';
   }
 
   /** Runs agent code; a throw ends this call (to voicemail), never the process. */
@@ -408,19 +331,5 @@ export class CallSession {
   private agentThrew(what: string, err: unknown): void {
     this.log.error({ err, what }, 'AGENT_THREW: caller goes to voicemail');
     this.close(1000, 'agent failed');
-  }
-
-  private after(ms: number, fn: () => void): void {
-    const t = setTimeout(() => {
-      this.timers.delete(t);
-      fn();
-    }, ms);
-    this.timers.add(t);
-  }
-
-  private every(ms: number, fn: () => void): void {
-    const t = setInterval(fn, ms);
-    t.unref();
-    this.timers.add(t);
   }
 }

@@ -1,5 +1,6 @@
 // The limits that keep one bad Twilio peer from hurting the process or other calls, and the
-// per-stream guard that applies the frame-rate one.
+// per-stream guard that applies the bad-frame and frame-rate ones.
+import type { Logger } from 'pino';
 
 /** Limits that keep one bad peer from hurting the process or other calls. */
 export const SESSION_LIMITS = {
@@ -33,5 +34,40 @@ export class FrameRate {
     const n = ++this.frames;
     if (n <= SESSION_LIMITS.maxFramesPerSecond) return 'ok';
     return n === SESSION_LIMITS.maxFramesPerSecond + 1 ? 'flood' : 'over';
+  }
+}
+
+/** One stream's guard against a bad peer: bad frames dropped (one warning per kind), floods rejected. */
+export class FrameGuard {
+  private readonly warned = new Set<string>();
+  private readonly rate = new FrameRate();
+
+  constructor(
+    /** The session's counters: bad frames are counted in them. */
+    private readonly counts: { badFrames: number },
+    private readonly on: { log(): Logger; badFrame(): void; flood(detail: string): void },
+  ) {}
+
+  /** A frame dropped as bad; past maxBadFrames the stream is rejected as a flood. */
+  bad(kind: string, reason: string): void {
+    this.counts.badFrames += 1;
+    this.on.badFrame();
+    // One warning per kind per stream: a broken peer must not flood the logs.
+    if (!this.warned.has(kind)) {
+      this.warned.add(kind);
+      this.on.log().warn({ reason }, 'WS_BAD_FRAME dropped');
+    }
+    if (this.counts.badFrames > SESSION_LIMITS.maxBadFrames) {
+      this.on.flood(`${this.counts.badFrames} bad frames`);
+    }
+  }
+
+  /** Per frame: true while the peer is over the frame rate (rejected the moment it crosses it). */
+  flooding(): boolean {
+    const rate = this.rate.check();
+    if (rate === 'flood') {
+      this.on.flood(`more than ${SESSION_LIMITS.maxFramesPerSecond} frames in a second`);
+    }
+    return rate !== 'ok';
   }
 }

@@ -1,15 +1,15 @@
 // One emulated inbound call, from the signed webhook to the final status callback: runs the TwiML
 // loop, owns its timers, live stream and pending callbacks, and is steered by the caller (hangUp,
 // sendAudio, sendDtmf) or by the REST API (update). `done` always resolves, never rejects.
-import { CallHttp, type Doc, type DocResult } from './call-http.js';
+import { CallHttp, type Doc } from './call-http.js';
 import { CallLog } from './call-log.js';
 import { resolveTwimlUrl, sleepCallTime } from './call-time.js';
+import { CallWebhooks } from './call-webhooks.js';
 import type { TwilioCode } from './codes.js';
 import { executeDocument } from './execute.js';
 import { loadCallerAudio, type CallerAudio } from './media-source.js';
 import type { NetworkMap } from './network.js';
-import { standardParams, statusCallbackParams, type CallIdentity } from './params.js';
-import type { CallRuntime, Interrupt, LiveStream, VerbOutcome } from './runtime.js';
+import type { CallRuntime, Interrupt, LiveStream } from './runtime.js';
 import type { Method } from './twiml-parse.js';
 import type {
   CallResult,
@@ -20,7 +20,6 @@ import type {
   PlaceCallOptions,
   RecordingRecord,
   StatusCallbackArgs,
-  StatusEvent,
   StreamReport,
   TimelineEvent,
 } from './types.js';
@@ -56,6 +55,7 @@ export class EmulatedCall {
   private readonly started = performance.now();
   private readonly speed: number;
   private readonly http: CallHttp;
+  private readonly webhooks: CallWebhooks;
   private readonly timers = new Set<NodeJS.Timeout>();
   private readonly pending = new Set<Promise<unknown>>();
   private readonly log = new CallLog(() => this.now());
@@ -63,7 +63,6 @@ export class EmulatedCall {
   private interruptValue: Interrupt | undefined;
   private abort = new AbortController();
   private live: LiveStream | undefined;
-  private statusSeq = 0;
   private finished = false;
   private finishing = false;
   private resolveDone!: (result: CallResult) => void;
@@ -100,6 +99,8 @@ export class EmulatedCall {
         violate: (code, message) => this.violate(code, message),
       },
     );
+    const identity = { accountSid: env.accountSid, callSid: this.callSid, from: this.from, to: this.to };
+    this.webhooks = new CallWebhooks(this.http, opts, identity, this.startTime);
     this.rt = this.runtime();
   }
 
@@ -175,13 +176,8 @@ export class EmulatedCall {
   }
 
   /** Posts a call status callback now (any status, any sequence number) — for tests of ordering. */
-  async sendStatusCallback(args: StatusCallbackArgs): Promise<HttpExchange> {
-    const url = args.url ?? this.opts.statusCallbackUrl;
-    if (!url) throw new Error('no status callback URL: pass one or set statusCallbackUrl');
-    return this.http.postCallback('status-callback', url, this.opts.statusCallbackMethod ?? 'POST', {
-      ...this.statusParams(args.status, args.sequenceNumber),
-      ...args.extra,
-    });
+  sendStatusCallback(args: StatusCallbackArgs): Promise<HttpExchange> {
+    return this.webhooks.sendStatusCallback(args);
   }
 
   // ---- the REST API's controls -----------------------------------------------------------------
@@ -250,49 +246,11 @@ export class EmulatedCall {
     this.abort.abort();
   }
 
-  private identity(): CallIdentity {
-    return { accountSid: this.env.accountSid, callSid: this.callSid, from: this.from, to: this.to };
-  }
-
-  private params(callStatus: string): Record<string, string> {
-    return standardParams(this.identity(), callStatus);
-  }
-
-  private statusParams(status: string, sequenceNumber?: number): Record<string, string> {
-    return statusCallbackParams(this.identity(), status, sequenceNumber ?? this.statusSeq++, this.startTime);
-  }
-
-  private async progress(event: StatusEvent, status: string): Promise<void> {
-    const url = this.opts.statusCallbackUrl;
-    const wanted = this.opts.statusCallbackEvents ?? ['completed'];
-    if (!url || !wanted.includes(event)) return;
-    await this.http.postCallback(
-      'status-callback',
-      url,
-      this.opts.statusCallbackMethod ?? 'POST',
-      this.statusParams(status),
-    );
-  }
-
   private resolveUrl(raw: string, doc: Doc, what: string): string | undefined {
     const resolved = resolveTwimlUrl(raw, doc.url, what);
     if (resolved.ok) return resolved.url;
     this.violate(resolved.code, resolved.message);
     return undefined;
-  }
-
-  private async fetchNext(
-    purpose: 'action' | 'redirect',
-    url: string,
-    method: Method,
-    extra: Record<string, string>,
-    callStatus = 'in-progress',
-  ): Promise<VerbOutcome> {
-    const result = await this.http.fetchDocument(purpose, url, method, {
-      ...this.params(callStatus),
-      ...extra,
-    });
-    return result.ok ? { kind: 'goto', doc: result.doc } : { kind: 'end', by: 'error' };
   }
 
   private runtime(): CallRuntime {
@@ -314,7 +272,7 @@ export class EmulatedCall {
       now: () => this.now(),
       event: (kind, detail) => this.event(kind, detail),
       violate: (code, message, streamSid) => this.violate(code, message, streamSid),
-      params: (status) => this.params(status),
+      params: (status) => this.webhooks.params(status),
       interrupt: () => this.interruptValue,
       get signal() {
         return call.abort.signal;
@@ -322,7 +280,8 @@ export class EmulatedCall {
       callerHangsUp: () => this.interruptWith({ kind: 'hangup', by: 'caller' }),
       sleep: (ms) => sleepCallTime(ms, this.speed, this.abort.signal),
       resolveUrl: (raw, doc, what) => this.resolveUrl(raw, doc, what),
-      fetchNext: (purpose, url, method, extra, status) => this.fetchNext(purpose, url, method, extra, status),
+      fetchNext: (purpose, url, method, extra, status) =>
+        this.webhooks.fetchNext(purpose, url, method, extra, status),
       background: (work) => this.track(work),
       setLiveStream: (live) => (this.live = live),
     } satisfies CallRuntime;
@@ -334,29 +293,10 @@ export class EmulatedCall {
     void p.finally(() => this.pending.delete(p));
   }
 
-  /** The webhook (then the fallback URL, if any): the first TwiML document. */
-  private async firstDocument(): Promise<DocResult> {
-    const method = this.opts.webhookMethod ?? 'POST';
-    const params = { ...this.params('ringing'), ...this.opts.extraParams };
-    const first = await this.http.fetchDocument('webhook', this.opts.webhookUrl, method, params);
-    if (first.ok || !this.opts.fallbackUrl) return first;
-    return this.http.fetchDocument('fallback', this.opts.fallbackUrl, method, {
-      ...params,
-      ErrorCode: String(first.code),
-      ErrorUrl: this.opts.webhookUrl,
-    });
-  }
-
-  /** The TwiML a REST update asks for: inline TwiML, or a document fetched from its Url. */
-  private async updateDocument(update: Extract<Interrupt, { kind: 'update' }>): Promise<DocResult> {
-    if (update.twiml !== undefined) return this.http.inlineDocument(update.twiml);
-    return this.http.fetchDocument('rest-url', update.url ?? '', update.method, this.params('in-progress'));
-  }
-
   private async run(): Promise<void> {
-    await this.progress('initiated', 'initiated');
-    await this.progress('ringing', 'ringing');
-    const first = await this.firstDocument();
+    await this.webhooks.progress('initiated', 'initiated');
+    await this.webhooks.progress('ringing', 'ringing');
+    const first = await this.webhooks.firstDocument();
     if (!first.ok) {
       // The caller hears "An application error has occurred" and Twilio hangs up.
       this.event('application-error', { code: first.code });
@@ -367,7 +307,7 @@ export class EmulatedCall {
     if (this.opts.caller?.hangUpAfterMs !== undefined) {
       this.timer(() => this.interruptWith({ kind: 'hangup', by: 'caller' }), this.opts.caller.hangUpAfterMs);
     }
-    await this.progress('answered', 'in-progress');
+    await this.webhooks.progress('answered', 'in-progress');
 
     let doc: Doc | undefined = first.doc;
     while (doc) {
@@ -382,7 +322,7 @@ export class EmulatedCall {
       if (intr?.kind === 'update') {
         this.interruptValue = undefined;
         this.abort = new AbortController();
-        const next = await this.updateDocument(intr);
+        const next = await this.webhooks.updateDocument(intr);
         if (!next.ok) return this.finish('completed', 'error');
         doc = next.doc;
         continue;
@@ -404,7 +344,7 @@ export class EmulatedCall {
     this.statusValue = status;
     this.endTime = new Date();
     this.event('call-ended', { status, endedBy });
-    await this.progress('completed', status).catch(() => undefined);
+    await this.webhooks.progress('completed', status).catch(() => undefined);
     this.finished = true;
     for (const t of this.timers) clearTimeout(t);
     this.timers.clear();

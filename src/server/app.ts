@@ -16,7 +16,7 @@ import { CallEvents } from '../call/call-events.js';
 import type { CallSession } from '../call/call-session.js';
 import { AppError } from '../errors.js';
 import { createMetrics, type Metrics } from './metrics.js';
-import { webhookRoutes } from './webhook-routes.js';
+import { webhookRoutes } from './webhooks/index.js';
 import { mediaRoutes } from './media-route.js';
 import { healthRoutes } from './health-routes.js';
 import { staticRoutes, type GreetingSource } from './static-routes.js';

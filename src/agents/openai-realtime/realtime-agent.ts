@@ -7,18 +7,18 @@ import type { CallControl, CallerFrame, CallInfo, VoiceAgent } from '../agent.js
 import type { TransferTarget } from '../../routing/router.js';
 import { bounded, type RealtimeAgentDeps } from './agent-config.js';
 import { CallerAudioQueue } from './caller-audio-queue.js';
+import { CallLengthLimit } from './call-length.js';
 import { Playout } from './playout.js';
 import { appendAudio, cancelResponse, createResponse, systemMessage } from './client-events.js';
 import { WRAP_UP_NOTE } from './instructions.js';
 import type { UpstreamSession } from './prewarm-pool.js';
-import { describeFailure, type ConnectResult } from './realtime-client.js';
 import { ResponseSequencer } from './responses.js';
 import type { ServerEvent } from './server-events.js';
-import { parseSummary, storeSummary } from './summary.js';
+import { storeSummaryAnswer } from './summary.js';
 import { SummaryRequest } from './summary-request.js';
 import { ToolCalls } from './tool-calls.js';
 import { formatTurns, TranscriptRecorder } from './transcript.js';
-import { openUpstream } from './upstream.js';
+import { UpstreamLink } from './upstream-link.js';
 
 type Phase = 'connecting' | 'live' | 'ending' | 'failing' | 'closed';
 
@@ -26,11 +26,7 @@ export class RealtimeAgent implements VoiceAgent {
   private phase: Phase = 'connecting';
   private log: Logger;
   private control: CallControl | undefined;
-  private upstream: UpstreamSession | undefined;
-  private epoch = 0;
-  private fromPrewarm: boolean;
-  private reconnectsLeft: number;
-  private wasLive = false;
+  private readonly link: UpstreamLink;
   private spokeFirst = false;
   private failure: string | undefined;
   private readonly queue: CallerAudioQueue;
@@ -42,7 +38,7 @@ export class RealtimeAgent implements VoiceAgent {
   private readonly responses: ResponseSequencer;
   private readonly transcript: TranscriptRecorder;
   private readonly tools: ToolCalls;
-  private readonly timers = new Set<NodeJS.Timeout>();
+  private readonly lengthLimit = new CallLengthLimit(() => this.log);
   private readonly summary = new SummaryRequest();
   private closing: Promise<void> | undefined;
 
@@ -52,8 +48,19 @@ export class RealtimeAgent implements VoiceAgent {
     prewarmed: UpstreamSession | undefined,
   ) {
     this.log = deps.log.child({ agent: 'openai-realtime', callSid: call.callSid });
-    this.reconnectsLeft = deps.timings.reconnectAttempts;
-    this.fromPrewarm = prewarmed !== undefined;
+    this.link = new UpstreamLink(
+      deps,
+      call.from,
+      {
+        log: () => this.log,
+        closed: () => this.phase === 'closed',
+        connected: (resumed) => this.onConnected(resumed),
+        event: (event) => this.onEvent(event),
+        lost: (reason) => this.upstreamLost(reason),
+        fail: (reason) => this.fail(reason),
+      },
+      prewarmed,
+    );
     this.queue = new CallerAudioQueue(deps.timings.maxQueuedAudioMs, () => this.log);
     this.responses = new ResponseSequencer((request, eventId) =>
       this.send(createResponse(request, deps.upstream.protocol, eventId)),
@@ -76,14 +83,14 @@ export class RealtimeAgent implements VoiceAgent {
       },
       deps.timings.keypadTimeoutMs,
       {
-        epoch: () => this.epoch,
+        epoch: () => this.link.epoch,
         send: (text) => this.send(text),
         responses: this.responses,
         endCall: (reason) => void this.finish({ kind: 'hangup', reason }),
         transfer: (target) => void this.finish({ kind: 'transfer', target }),
       },
     );
-    this.attach(prewarmed ?? this.open());
+    this.link.connect();
   }
 
   async start(_call: CallInfo, control: CallControl): Promise<void> {
@@ -91,11 +98,10 @@ export class RealtimeAgent implements VoiceAgent {
     this.control = control;
     this.log = control.log.child({ agent: 'openai-realtime' });
     if (this.failure !== undefined) return void this.fallback(this.failure);
-    const t = this.deps.timings;
-    this.after(t.wrapUpAfterMs, () => this.wrapUp());
-    this.after(t.hardStopAfterMs, () => {
+    this.lengthLimit.start(this.deps.timings, {
+      wrapUp: () => this.wrapUp(),
       // Past the wrap-up: only what is already queued still plays; the model is not waited for.
-      void this.finish({ kind: 'hangup', reason: 'maximum call length' }, false);
+      hardStop: () => void this.finish({ kind: 'hangup', reason: 'maximum call length' }, false),
     });
     this.maybeSpeakFirst();
   }
@@ -107,7 +113,7 @@ export class RealtimeAgent implements VoiceAgent {
     if (phase === 'closed' || phase === 'failing' || phase === 'ending') return;
     if (phase === 'live' && this.queue.length === 0) {
       this.audioZero ??= frame.timestampMs;
-      if (this.upstream?.client.send(appendAudio(frame.payload))) return;
+      if (this.link.send(appendAudio(frame.payload))) return;
     }
     this.queue.push(frame.payload, frame.timestampMs);
   }
@@ -127,56 +133,9 @@ export class RealtimeAgent implements VoiceAgent {
 
   // ── upstream lifecycle ────────────────────────────────────────────────────────────────────
 
-  private open(resumeBriefing?: string): UpstreamSession {
-    const settings = this.deps.settings({
-      from: this.call.from,
-      ...(resumeBriefing === undefined ? {} : { resumeBriefing }),
-    });
-    return openUpstream(this.deps.upstream, settings, this.log);
-  }
-
-  private attach(session: UpstreamSession): void {
-    const epoch = ++this.epoch;
-    this.upstream = session;
-    const startedAt = Date.now();
-    void session.ready
-      .then((result) => this.onReady(epoch, result, startedAt))
-      .catch((err: unknown) => {
-        this.log.error({ err }, 'REALTIME_BUG: setting up the session threw');
-        this.fail('internal error');
-      });
-  }
-
-  private onReady(epoch: number, result: ConnectResult, startedAt: number): void {
-    const session = this.upstream;
-    if (epoch !== this.epoch || !session) return;
-    if (this.phase === 'closed') return void session.client.close('call ended');
-    if (!result.ok) {
-      const reason = `connect ${describeFailure(result.failure)}`;
-      this.log.warn({ reason, prewarmed: this.fromPrewarm }, 'REALTIME_CONNECT_FAILED');
-      if (this.fromPrewarm && !this.wasLive) {
-        // The pre-warmed socket may have failed long before the call: one fresh attempt.
-        this.fromPrewarm = false;
-        return this.attach(this.open());
-      }
-      return this.upstreamLost(reason);
-    }
-    const resumed = this.wasLive;
-    this.wasLive = true;
-    this.log.info(
-      { ms: Date.now() - startedAt, resumed, directFrames: session.client.directFrames },
-      'REALTIME_CONNECTED',
-    );
-    session.client.setHandler({
-      onEvent: (event) => this.onEvent(epoch, event),
-      onClose: (info) => {
-        if (epoch !== this.epoch) return;
-        this.log.warn(info, 'REALTIME_CLOSED_BY_PROVIDER');
-        this.upstreamLost(`provider closed the session (${info.code} ${info.reason})`.trim());
-      },
-    });
-    // Delivering early events may have closed or replaced the session meanwhile.
-    if (epoch !== this.epoch || this.stopped()) return;
+  /** A session is up (the link has set its handler): flush the caller's audio, then speak or resume. */
+  private onConnected(resumed: boolean): void {
+    if (this.stopped()) return;
     if (this.phase === 'connecting') this.phase = 'live';
     this.flush();
     if (resumed) this.responses.request();
@@ -189,12 +148,10 @@ export class RealtimeAgent implements VoiceAgent {
     if (this.phase === 'failing') return;
     this.resetSession();
     if (this.phase === 'ending') return; // the end action goes ahead without the model
-    if (this.wasLive && this.reconnectsLeft > 0) {
-      this.reconnectsLeft -= 1;
+    if (this.link.takeReconnect()) {
       this.log.warn({ reason }, 'REALTIME_RECONNECTING');
       this.phase = 'connecting';
-      this.upstream?.client.close('replaced');
-      this.attach(this.open(formatTurns(this.transcript.recentTurns()) || '(עדיין לא נאמר דבר)'));
+      this.link.reconnect(formatTurns(this.transcript.recentTurns()) || '(עדיין לא נאמר דבר)');
       return;
     }
     this.fail(reason);
@@ -213,8 +170,8 @@ export class RealtimeAgent implements VoiceAgent {
     this.phase = 'failing';
     this.failure = reason;
     this.log.error({ reason }, 'REALTIME_FAILED: apology, then voicemail');
-    this.upstream?.client.close('failed');
-    this.clearTimers();
+    this.link.close('failed');
+    this.lengthLimit.clear();
     const unsent = this.queue.clear();
     if (unsent) this.log.warn({ frames: unsent }, 'REALTIME_AUDIO_NOT_SENT: the caller goes to voicemail');
     // Without a control yet (start not called), start() runs the fallback.
@@ -236,7 +193,7 @@ export class RealtimeAgent implements VoiceAgent {
   // ── caller audio ──────────────────────────────────────────────────────────────────────────
 
   private flush(): void {
-    const client = this.upstream?.client;
+    const client = this.link.client;
     if (!client || this.queue.length === 0) return;
     const flushed = this.queue.flush((payload, timestampMs) => {
       this.audioZero ??= timestampMs;
@@ -247,8 +204,7 @@ export class RealtimeAgent implements VoiceAgent {
 
   // ── provider events ───────────────────────────────────────────────────────────────────────
 
-  private onEvent(epoch: number, e: ServerEvent): void {
-    if (epoch !== this.epoch) return;
+  private onEvent(e: ServerEvent): void {
     if (this.summary.onEvent(e)) return;
     if (this.phase === 'closed' || this.phase === 'failing') return;
     switch (e.type) {
@@ -351,7 +307,7 @@ export class RealtimeAgent implements VoiceAgent {
     const control = this.control;
     if (!control || (this.phase !== 'live' && this.phase !== 'connecting')) return;
     this.phase = 'ending';
-    this.clearTimers();
+    this.lengthLimit.clear();
     this.log.info({ action: action.kind }, 'REALTIME_ENDING');
     const lastWords = (async () => {
       if (waitForModel) await this.responses.whenIdle();
@@ -368,10 +324,10 @@ export class RealtimeAgent implements VoiceAgent {
   private async shutdown(reason: string): Promise<void> {
     const phase = this.phase;
     this.phase = 'closed';
-    this.clearTimers();
+    this.lengthLimit.clear();
     this.tools.cancel();
     this.queue.clear();
-    const client = this.upstream?.client;
+    const client = this.link.client;
     this.log.info(
       { reason, lateDeltas: this.playout.lateDeltas, droppedMs: this.queue.droppedMs },
       'REALTIME_CLOSING',
@@ -387,21 +343,18 @@ export class RealtimeAgent implements VoiceAgent {
   private async summarise(): Promise<void> {
     const active = this.responses.activeId;
     if (active !== undefined) this.send(cancelResponse(active)); // nobody is listening any more
-    const text = await this.summary.run(
+    const answer = this.summary.run(
       (event) => this.send(event),
       this.deps.upstream.protocol,
       this.deps.timings.summaryTimeoutMs,
     );
-    const parsed = text ? parseSummary(text) : undefined;
-    if (!parsed) return this.log.warn('REALTIME_SUMMARY_MISSING: no text within the bound');
-    await storeSummary(parsed, {
+    await storeSummaryAnswer(answer, {
       store: this.deps.store,
       callSid: this.call.callSid,
       from: this.call.from,
-      now: this.deps.now(),
+      now: this.deps.now,
       log: this.log,
     });
-    this.log.info({ lead: parsed.lead !== undefined }, 'REALTIME_SUMMARY_STORED');
   }
 
   // ── helpers ───────────────────────────────────────────────────────────────────────────────
@@ -412,23 +365,6 @@ export class RealtimeAgent implements VoiceAgent {
   }
 
   private send(text: string): boolean {
-    return this.upstream?.client.send(text) ?? false;
-  }
-
-  private after(ms: number, fn: () => void): void {
-    const t = setTimeout(() => {
-      this.timers.delete(t);
-      try {
-        fn();
-      } catch (err) {
-        this.log.error({ err }, 'REALTIME_BUG: a timer threw');
-      }
-    }, ms);
-    this.timers.add(t);
-  }
-
-  private clearTimers(): void {
-    for (const t of this.timers) clearTimeout(t);
-    this.timers.clear();
+    return this.link.send(text);
   }
 }

@@ -64,3 +64,15 @@ export async function storeSummary(
     ctx.log.error({ err }, 'STORE_FAILED: call summary');
   }
 }
+
+/** Stores the model's summary once it answers; no answer (or no text) within the bound is logged. */
+export async function storeSummaryAnswer(
+  answer: Promise<string | undefined>,
+  ctx: { store: Store; callSid: string; from: string | null; now: () => Date; log: Logger },
+): Promise<void> {
+  const text = await answer;
+  const parsed = text ? parseSummary(text) : undefined;
+  if (!parsed) return ctx.log.warn('REALTIME_SUMMARY_MISSING: no text within the bound');
+  await storeSummary(parsed, { ...ctx, now: ctx.now() });
+  ctx.log.info({ lead: parsed.lead !== undefined }, 'REALTIME_SUMMARY_STORED');
+}

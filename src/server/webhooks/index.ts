@@ -1,0 +1,45 @@
+// Twilio's HTTP webhooks, one file per route (table below). Registered as an encapsulated plugin,
+// so the form parser and the signature check apply to /webhook/* only. A new route: a file + a line.
+import type { FastifyInstance } from 'fastify';
+import type { AppDeps } from '../app.js';
+import { callStatusUpdate } from './call-status.js';
+import { handleRecording } from './handle-recording.js';
+import { incomingCall } from './incoming-call.js';
+import { signatureCheck } from './signature-check.js';
+import { streamEnded } from './stream-ended.js';
+import { streamStatus } from './stream-status.js';
+import { parseForm, type WebhookHandler } from './webhook-kit.js';
+
+const ROUTES: Record<string, (deps: AppDeps) => WebhookHandler> = {
+  '/webhook/incoming_call': incomingCall,
+  '/webhook/stream_ended': streamEnded,
+  '/webhook/stream_status': streamStatus,
+  '/webhook/call_status': callStatusUpdate,
+  '/webhook/handle_recording': handleRecording,
+};
+
+export async function webhookRoutes(app: FastifyInstance, deps: AppDeps): Promise<void> {
+  app.removeAllContentTypeParsers();
+  app.addContentTypeParser(
+    'application/x-www-form-urlencoded',
+    { parseAs: 'string', bodyLimit: 64 * 1024 },
+    (_request, body, done) => {
+      try {
+        done(null, parseForm(body as string));
+      } catch (err) {
+        done(err as Error, undefined);
+      }
+    },
+  );
+
+  app.addHook('onResponse', async (request, reply) => {
+    deps.metrics.webhooks.inc({
+      route: request.routeOptions.url ?? 'unknown',
+      status: String(reply.statusCode),
+    });
+  });
+
+  app.addHook('preHandler', signatureCheck(deps));
+
+  for (const [url, handler] of Object.entries(ROUTES)) app.post(url, handler(deps));
+}
