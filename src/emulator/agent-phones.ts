@@ -49,7 +49,9 @@ export function phoneFor(dial: CallerBehaviour['dial'], target: DialTarget): Res
   const script: AgentPhone =
     typeof found === 'string'
       ? { behaviour: found }
-      : (found ?? { behaviour: dial?.outcome === undefined || dial.outcome === 'completed' ? 'accept' : dial.outcome });
+      : (found ?? {
+          behaviour: dial?.outcome === undefined || dial.outcome === 'completed' ? 'accept' : dial.outcome,
+        });
   return {
     behaviour: script.behaviour,
     answerAfterMs: script.answerAfterMs ?? DEFAULT_ANSWER_AFTER_MS,

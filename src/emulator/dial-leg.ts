@@ -147,7 +147,11 @@ export class DialLeg {
   }
 
   private event(kind: string, detail: Record<string, unknown> = {}): void {
-    this.ctx.rt.event(`agent-${kind}`, { number: this.target.value, callSid: this.record.callSid, ...detail });
+    this.ctx.rt.event(`agent-${kind}`, {
+      number: this.target.value,
+      callSid: this.record.callSid,
+      ...detail,
+    });
   }
 
   private sleep(callMs: number): Promise<boolean> {
@@ -156,8 +160,16 @@ export class DialLeg {
 
   /** The child call's request parameters (Twilio's standard set for an outbound-dial leg). */
   private params(callStatus: string): Record<string, string> {
-    const to = this.target.kind === 'Client' ? `client:${this.target.value.replace(/^client:/, '')}` : this.target.value;
-    const identity = { accountSid: this.ctx.rt.accountSid, callSid: this.record.callSid, from: this.ctx.from, to };
+    const to =
+      this.target.kind === 'Client'
+        ? `client:${this.target.value.replace(/^client:/, '')}`
+        : this.target.value;
+    const identity = {
+      accountSid: this.ctx.rt.accountSid,
+      callSid: this.record.callSid,
+      from: this.ctx.from,
+      to,
+    };
     return {
       ...standardParams(identity, callStatus),
       Direction: 'outbound-dial',
@@ -166,7 +178,11 @@ export class DialLeg {
   }
 
   /** Every whisper document is fetched signed, with the leg's own parameters. */
-  private async fetchWhisper(url: string, method: Method, extra: Record<string, string>): Promise<VerbOutcome> {
+  private async fetchWhisper(
+    url: string,
+    method: Method,
+    extra: Record<string, string>,
+  ): Promise<VerbOutcome> {
     const result: DocResult = await this.ctx.rt.http.fetchDocument('whisper', url, method, {
       ...this.params('in-progress'),
       ...extra,

@@ -112,6 +112,12 @@ export async function dial(rt: CallRuntime, verb: DialVerb, doc: Doc): Promise<V
   };
   // The action is requested in every case. After a hang-up its TwiML is never run; after a REST
   // update Twilio requests it too (TwiML changelog, 2021-05-13) and then runs the new TwiML.
-  const next = await rt.fetchNext('action', action, verb.method, params, intr?.kind === 'hangup' ? 'completed' : 'in-progress');
+  const next = await rt.fetchNext(
+    'action',
+    action,
+    verb.method,
+    params,
+    intr?.kind === 'hangup' ? 'completed' : 'in-progress',
+  );
   return intr ? { kind: 'interrupted' } : next;
 }

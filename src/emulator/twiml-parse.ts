@@ -170,7 +170,9 @@ function parseDialTargets(node: Node, warnings: string[]): DialTarget[] {
     });
   }
   if (targets.length > MAX_DIAL_TARGETS) {
-    warnings.push(`<Dial> dials at most ${MAX_DIAL_TARGETS} nouns; the other ${targets.length - MAX_DIAL_TARGETS} are ignored`);
+    warnings.push(
+      `<Dial> dials at most ${MAX_DIAL_TARGETS} nouns; the other ${targets.length - MAX_DIAL_TARGETS} are ignored`,
+    );
     targets.length = MAX_DIAL_TARGETS;
   }
   return targets;
@@ -183,7 +185,10 @@ function parseGather(node: Node, warnings: string[]): Verb {
     const verb = parseVerb(child, warnings);
     if (!verb) continue;
     if (verb.verb === 'Say' || verb.verb === 'Play' || verb.verb === 'Pause') prompts.push(verb);
-    else warnings.push(`<${verb.verb === 'Unsupported' ? verb.name : verb.verb}> is not allowed inside <Gather>`);
+    else
+      warnings.push(
+        `<${verb.verb === 'Unsupported' ? verb.name : verb.verb}> is not allowed inside <Gather>`,
+      );
   }
   const finishOnKey = a.finishOnKey ?? '#';
   if (!/^[0-9*#]?$/.test(finishOnKey)) warnings.push(`<Gather> finishOnKey="${finishOnKey}" is not one key`);
