@@ -63,6 +63,7 @@ export function phoneFor(dial: CallerBehaviour['dial'], target: DialTarget): Res
 /**
  * How the ringing ends: the phone answers after `ms`, or the attempt ends with `outcome` after
  * `ms` — a no-answer at the Dial's timeout (also for a phone scripted to pick up only after it).
+ * Twilio adds about five seconds to every timeout; the emulator rings for the timeout exactly.
  */
 export function ringing(
   phone: ResolvedPhone,

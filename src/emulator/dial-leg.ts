@@ -69,6 +69,7 @@ export class DialLeg {
     } finally {
       parent.removeEventListener('abort', onParentAbort);
       this.record.endedAt = this.ctx.rt.now();
+      // DialCallDuration is the child call's length: from its answer (whisper included) to its end.
       if (this.record.answeredAt !== undefined) {
         const callMs = (this.record.endedAt - this.record.answeredAt) * this.ctx.rt.speed;
         this.record.durationSec = Math.round(callMs / 1000);

@@ -17,7 +17,9 @@ const DIALLED = new Set(['Number', 'Sip', 'Client']);
 /**
  * The DialCallStatus of the leg that decided the Dial. An answered leg that hung up in its whisper
  * is `completed` with DialBridged=false: Twilio added DialBridged (TwiML changelog, 2020-12-09) to
- * tell a leg hung up during screening from one bridged with the caller.
+ * tell a leg hung up during screening from one bridged with the caller. A leg hung up before it
+ * answered is `canceled` (Twilio: "canceled via the REST API before it was answered"); the emulator
+ * says the same when the caller hung up, which Twilio does not document.
  */
 function statusOf(leg: DialLegRecord | undefined): DialCallStatus {
   if (!leg) return 'failed';
@@ -46,7 +48,10 @@ export async function dial(rt: CallRuntime, verb: DialVerb, doc: Doc): Promise<V
   });
 
   const legs: DialLeg[] = [];
-  /** Legs in the order they ended: with nobody bridged, the last one decides the status. */
+  /**
+   * Legs in the order they ended. With nobody bridged the last one decides the status and
+   * DialCallSid (the emulator's reading: Twilio does not say which leg a multi-number Dial reports).
+   */
   const ended: DialLeg[] = [];
   let winner: DialLeg | undefined;
   const ctx: LegContext = {
@@ -68,6 +73,8 @@ export async function dial(rt: CallRuntime, verb: DialVerb, doc: Doc): Promise<V
     await leg.run();
     ended.push(leg);
   };
+  // answerOnBridge keeps an unanswered inbound call ringing until the bridge; the emulator's calls
+  // are answered before any verb runs (and a transfer happens mid-call), so it is only recorded.
   if (verb.sequential) {
     // sequential="true": one after the other, each with the full timeout, until one is bridged.
     for (const target of dialled) {
