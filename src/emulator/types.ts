@@ -25,6 +25,29 @@ export type CallStatus =
   'ringing' | 'in-progress' | 'completed' | 'busy' | 'failed' | 'no-answer' | 'canceled';
 export type StatusEvent = 'initiated' | 'ringing' | 'answered' | 'completed';
 export type DialOutcome = 'completed' | 'busy' | 'no-answer' | 'failed';
+/**
+ * The DialCallStatus Twilio posts to a <Dial action>. Twilio's sixth value, `answered`, is for
+ * <Conference>, which the emulator does not dial.
+ */
+export type DialCallStatus = DialOutcome | 'canceled';
+
+/**
+ * What an emulated phone reached by <Dial> does: `accept` answers and presses 1 at the whisper's
+ * <Gather>, `decline` answers and presses 2, `silent` answers and presses nothing, `no-answer` rings
+ * until the Dial's timeout, `busy` and `failed` end the attempt at once.
+ */
+export type AgentBehaviour = 'accept' | 'decline' | 'silent' | 'no-answer' | 'busy' | 'failed';
+
+/** One emulated agent phone, scripted per number (or `sip:…`, `client:…`) in `CallerBehaviour.dial.agents`. */
+export interface AgentPhone {
+  behaviour: AgentBehaviour;
+  /** Rings this long (call time) before it answers; at or past the Dial's timeout it is a no-answer. Default 1000. */
+  answerAfterMs?: number;
+  /** Once bridged, the agent talks this long (call time) and hangs up. Default `dial.durationSec`, else 1. */
+  durationSec?: number;
+  /** The keys pressed at every whisper <Gather> (default 1 for accept, 2 for decline, none for silent). */
+  digits?: string;
+}
 
 /** What the emulated caller (and the far end of a <Dial>) does. */
 export interface CallerBehaviour {
@@ -38,8 +61,17 @@ export interface CallerBehaviour {
   hangUpAfterMs?: number;
   /** At a <Record>: talk for durationSec (call time), then end by hanging up (default), by silence or a key. */
   record?: { durationSec?: number; end?: 'hangup' | 'silence' | 'key'; key?: string };
-  /** At a <Dial>: how the dialled party answers; an answered leg lasts durationSec (call time). */
-  dial?: { outcome?: DialOutcome; durationSec?: number };
+  /** At a <Gather> on the caller's leg: the keys the caller presses (none by default). */
+  gather?: { digits?: string };
+  /**
+   * At a <Dial>: `agents` scripts each number's phone; a number without a script answers as
+   * `outcome` says (completed = accept). A bridged leg lasts durationSec (call time).
+   */
+  dial?: {
+    outcome?: DialOutcome;
+    durationSec?: number;
+    agents?: Record<string, AgentBehaviour | AgentPhone>;
+  };
 }
 
 export interface PlaceCallOptions {
@@ -86,6 +118,7 @@ export type RequestPurpose =
   | 'fallback'
   | 'action'
   | 'redirect'
+  | 'whisper'
   | 'rest-url'
   | 'play'
   | 'status-callback'
@@ -137,12 +170,42 @@ export interface StreamReport {
   played: Buffer;
 }
 
+/** How one leg of a <Dial> ended: `declined` = answered, but the whisper TwiML hung up. */
+export type DialLegOutcome = 'bridged' | 'declined' | 'no-answer' | 'busy' | 'failed' | 'canceled';
+
+/** One agent leg of a <Dial>: a child call with its own CallSid. */
+export interface DialLegRecord {
+  callSid: string;
+  /** The noun dialled: Number, Sip or Client. */
+  kind: string;
+  number: string;
+  behaviour: AgentBehaviour;
+  outcome: DialLegOutcome;
+  /** Milliseconds since the call was placed. */
+  ringingAt: number;
+  answeredAt?: number;
+  endedAt: number;
+  /** The keys the agent pressed at each whisper <Gather>. */
+  digits: string[];
+  /** The TwiML run on the agent's leg: the <Number url> document, then Gather actions and redirects. */
+  whisper: { url: string; xml: string }[];
+  /** The child call's length once answered (call-time seconds). */
+  durationSec: number;
+}
+
 export interface DialRecord {
   targets: { kind: string; value: string }[];
   callerId?: string;
-  outcome: DialOutcome;
+  timeoutSec: number;
+  answerOnBridge: boolean;
+  sequential: boolean;
+  /** The DialCallStatus sent (or that would be sent) to the action. */
+  outcome: DialCallStatus;
+  /** DialBridged: the caller was connected to one of the legs. */
+  bridged: boolean;
   dialCallSid: string;
   durationSec: number;
+  legs: DialLegRecord[];
 }
 
 export interface RecordingRecord {
