@@ -3,7 +3,7 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import type { AppDeps } from './app.js';
-import { TERMINAL_STATUSES, type CallStatus } from '../store/store.js';
+import { callStatusSchema as callStatus, isTerminalStatus, type CallStatus } from '../twilio/call-status.js';
 import {
   isValidWebhookSignature,
   publicHostOf,
@@ -22,17 +22,6 @@ const STORE_BUDGET_MS = 1500;
 const callSid = z
   .string()
   .regex(/^CA[0-9a-fA-F]{32}$/, { message: 'CallSid must be CA followed by 32 hex digits' });
-const callStatus = z.enum([
-  'queued',
-  'initiated',
-  'ringing',
-  'in-progress',
-  'completed',
-  'busy',
-  'failed',
-  'no-answer',
-  'canceled',
-]);
 const optionalInt = z
   .string()
   .regex(/^\d+$/)
@@ -343,7 +332,7 @@ export async function webhookRoutes(app: FastifyInstance, deps: AppDeps): Promis
     request.log.info(line, 'CALL_STATUS');
     if (result === 'applied') {
       events.publish({ type: 'call.status', callSid: p.CallSid, status, at });
-      if (TERMINAL_STATUSES.has(status)) deps.onCallEnded?.(p.CallSid);
+      if (isTerminalStatus(status)) deps.onCallEnded?.(p.CallSid);
     }
     return reply.code(204).send();
   });
