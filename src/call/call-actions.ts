@@ -7,7 +7,7 @@ import type { TwilioCallsApi } from '../twilio/rest.js';
 import type { TransferTarget } from '../routing/router.js';
 import { dialTwiml } from '../twilio/twiml.js';
 import type { CallRecorder } from './recorder.js';
-import { localRecordingSid } from './recording-sid.js';
+import { localRecordingSid } from '../store/recording-sid.js';
 
 export interface CallActionContext {
   callSid: string;

@@ -16,6 +16,7 @@ import { CallEvents } from '../call/call-events.js';
 import type { CallSession } from '../call/call-session.js';
 import { AppError } from '../errors.js';
 import { createMetrics, type Metrics } from './metrics.js';
+import { IdleMemory } from './idle-memory.js';
 import { webhookRoutes } from './webhook-routes.js';
 import { mediaRoutes } from './media-route.js';
 import { healthRoutes } from './health-routes.js';
@@ -145,7 +146,9 @@ export async function buildApp(input: AppDepsInput): Promise<BuiltApp> {
 
   await app.register(async (scope) => healthRoutes(scope, deps));
   await app.register(async (scope) => staticRoutes(scope, deps.greeting));
-  await app.register(async (scope) => mediaRoutes(scope, deps, sessions));
+  const idleMemory = new IdleMemory();
+  app.addHook('onClose', async () => idleMemory.dispose());
+  await app.register(async (scope) => mediaRoutes(scope, deps, sessions, idleMemory));
   await app.register(async (scope) => webhookRoutes(scope, deps));
 
   const drain = async (timeoutMs: number) => {

@@ -1,10 +1,11 @@
-// The media WebSocket on /ws/twilio-media and its trailing-slash twin. The upgrade is checked
-// before the 101 (Twilio's lowercase x-twilio-signature over the wss:// URL, no parameters); the
-// HTTP form-signature check is deliberately not applied here. Each accepted socket is a CallSession.
+// The media WebSocket on /ws/twilio-media and its trailing-slash twin, checked before the 101 (Twilio's
+// x-twilio-signature over the wss:// URL; not the form-signature check). Each accepted socket is a
+// CallSession, and counts for IdleMemory (memory is given back once no socket is open).
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { Logger } from 'pino';
 import type { AppDeps } from './app.js';
 import { CallSession } from '../call/call-session.js';
+import type { IdleMemory } from './idle-memory.js';
 import {
   matchStreamSignature,
   publicHostOf,
@@ -19,6 +20,7 @@ export async function mediaRoutes(
   app: FastifyInstance,
   deps: AppDeps,
   sessions: Set<CallSession>,
+  idleMemory: IdleMemory,
 ): Promise<void> {
   const { config, metrics } = deps;
 
@@ -91,9 +93,13 @@ export async function mediaRoutes(
           // Request loggers are pino children of deps.log (see app.ts).
           { ...deps, log: request.log.child({ ws: true }) as unknown as Logger },
           httpOrigin,
-          (s) => sessions.delete(s),
+          (s) => {
+            sessions.delete(s);
+            idleMemory.streamEnded();
+          },
         );
         sessions.add(session);
+        idleMemory.streamStarted();
       },
     });
   }
