@@ -6,6 +6,8 @@ import type { Logger } from 'pino';
 import type { AppDeps } from './app.js';
 import { CallSession } from '../call/call-session.js';
 import type { IdleMemory } from './idle-memory.js';
+import { sendError } from './error-reply.js';
+import type { ErrorCode } from '../errors.js';
 import {
   matchStreamSignature,
   publicHostOf,
@@ -38,26 +40,18 @@ export async function mediaRoutes(
       // Runs before the upgrade: a rejection is a plain HTTP answer, never a redirect.
       onRequest: async (request, reply) => {
         if (!request.ws) return;
-        const reject = (
-          status: number,
-          error: string,
-          message: string,
-          extra: Record<string, unknown> = {},
-        ) => {
+        const reject = (error: ErrorCode, message: string, extra: Record<string, unknown> = {}) => {
           metrics.upgrades.inc({ result: error });
-          request.log.warn({ error, status, ...extra }, `WS_UPGRADE_REJECTED: ${message}`);
-          return reply.code(status).send({ error, message });
+          request.log.warn({ error, ...extra }, `WS_UPGRADE_REJECTED: ${message}`);
+          return sendError(reply, error, message);
         };
         if (request.url.includes('?')) {
           return reject(
-            400,
             'STREAM_QUERY_STRING',
             'a Twilio stream URL never has a query string (use <Parameter>)',
           );
         }
-        if (deps.isDraining()) {
-          return reject(503, 'STREAM_DRAINING', 'server is shutting down; no new streams');
-        }
+        if (deps.isDraining()) return reject('STREAM_DRAINING', 'server is shutting down; no new streams');
         const host = publicHostOf(originOf(request));
         const candidates = host ? streamUrlCandidates(host, STREAM_PATH) : [];
         const signature = request.headers['x-twilio-signature'];
@@ -71,7 +65,6 @@ export async function mediaRoutes(
             request.log.warn(detail, 'WS_SIGNATURE_BAD but STREAM_SIGNATURE_CHECK=log-only: accepting');
           } else {
             return reject(
-              403,
               'STREAM_SIGNATURE_INVALID',
               'x-twilio-signature missing or not valid for the wss:// stream URL',
               detail,
@@ -81,10 +74,11 @@ export async function mediaRoutes(
         metrics.upgrades.inc({ result: 'accepted' });
       },
       handler: async (_request, reply) =>
-        reply.code(426).header('upgrade', 'websocket').send({
-          error: 'STREAM_NOT_UPGRADE',
-          message: 'this is the Twilio Media Streams WebSocket; connect with a WebSocket upgrade',
-        }),
+        sendError(
+          reply.header('upgrade', 'websocket'),
+          'STREAM_NOT_UPGRADE',
+          'this is the Twilio Media Streams WebSocket; connect with a WebSocket upgrade',
+        ),
       wsHandler: (socket, request) => {
         const origin = originOf(request);
         const httpOrigin = `${publicProtocolOf(origin)}://${publicHostOf(origin) ?? 'localhost'}`;

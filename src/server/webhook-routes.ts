@@ -14,6 +14,8 @@ import {
 import { streamToken } from '../twilio/stream-token.js';
 import { emptyTwiml, hangupTwiml, incomingCallTwiml, voicemailTwiml } from '../twilio/twiml.js';
 import { GREETING_PATH } from './static-routes.js';
+import { webhookBodyErrors } from './error-reply.js';
+import { AppError } from '../errors.js';
 
 const MAX_PARAMS = 1000;
 /** Twilio gives up after 15 s; the store gets a small share of that, the caller never waits on it. */
@@ -78,7 +80,8 @@ function parseForm(body: string): Params {
   const params: Params = Object.create(null) as Params;
   let count = 0;
   for (const [key, value] of new URLSearchParams(body)) {
-    if (++count > MAX_PARAMS) throw Object.assign(new Error('too many form parameters'), { statusCode: 413 });
+    if (++count > MAX_PARAMS)
+      throw new AppError('WEBHOOK_TOO_LARGE', `more than ${MAX_PARAMS} form parameters`);
     const prior = params[key];
     params[key] = prior === undefined ? value : Array.isArray(prior) ? [...prior, value] : [prior, value];
   }
@@ -142,6 +145,7 @@ async function withinBudget<T>(
 export async function webhookRoutes(app: FastifyInstance, deps: AppDeps): Promise<void> {
   const { config, store, events, metrics } = deps;
 
+  app.setErrorHandler(webhookBodyErrors);
   app.removeAllContentTypeParsers();
   app.addContentTypeParser(
     'application/x-www-form-urlencoded',
