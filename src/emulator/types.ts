@@ -1,5 +1,6 @@
 // The emulator's public vocabulary: options for the emulator and for one call, and what a call
 // reports (timeline, violations, HTTP exchanges, streams, dials, recordings).
+import type { CallStatus as TwilioCallStatus } from '../twilio/call-status.js';
 import type { TwilioCode, Severity } from './codes.js';
 import type { CallerAudio } from './media-source.js';
 import type { MarkReason } from './playback.js';
@@ -21,10 +22,10 @@ export interface EmulatorOptions {
   streamConnectTimeoutMs?: number;
 }
 
-export type CallStatus =
-  'ringing' | 'in-progress' | 'completed' | 'busy' | 'failed' | 'no-answer' | 'canceled';
+/** The statuses an emulated call passes through (it is placed ringing, never queued). */
+export type CallStatus = Exclude<TwilioCallStatus, 'queued' | 'initiated'>;
 export type StatusEvent = 'initiated' | 'ringing' | 'answered' | 'completed';
-export type DialOutcome = 'completed' | 'busy' | 'no-answer' | 'failed';
+export type DialOutcome = Extract<TwilioCallStatus, 'completed' | 'busy' | 'no-answer' | 'failed'>;
 /**
  * The DialCallStatus Twilio posts to a <Dial action>. Twilio's sixth value, `answered`, is for
  * <Conference>, which the emulator does not dial.
@@ -146,7 +147,21 @@ export interface HttpExchange {
   error?: { code: TwilioCode; message: string };
 }
 
-export interface StreamReport {
+/** What one stream sent and received, Twilio's side. */
+export interface StreamCounters {
+  framesSent: number;
+  audioBytesSent: number;
+  dtmfSent: number;
+  mediaReceived: number;
+  audioBytesReceived: number;
+  marksReceived: number;
+  marksEchoed: { name: string; reason: MarkReason; t: number }[];
+  clears: number;
+  /** Frames from the server the emulator could not parse or did not expect. */
+  badFrames: number;
+}
+
+export interface StreamReport extends StreamCounters {
   streamSid: string;
   /** The <Stream url> resolved, as signed. */
   url: string;
@@ -158,14 +173,6 @@ export interface StreamReport {
   failure?: { code: TwilioCode; message: string; status?: number; location?: string };
   endedBy?: 'caller' | 'api-hangup' | 'api-update' | 'server' | 'network' | 'time-limit' | 'emulator';
   closeCode?: number;
-  framesSent: number;
-  audioBytesSent: number;
-  dtmfSent: number;
-  mediaReceived: number;
-  audioBytesReceived: number;
-  marksReceived: number;
-  marksEchoed: { name: string; reason: MarkReason; t: number }[];
-  clears: number;
   /** What the caller heard from the server on this stream (μ-law/8000). */
   played: Buffer;
 }
@@ -241,16 +248,7 @@ export interface CallResult {
 }
 
 export interface StatusCallbackArgs {
-  status:
-    | 'queued'
-    | 'initiated'
-    | 'ringing'
-    | 'in-progress'
-    | 'completed'
-    | 'busy'
-    | 'failed'
-    | 'no-answer'
-    | 'canceled';
+  status: TwilioCallStatus;
   /** Defaults to the call's next sequence number. */
   sequenceNumber?: number;
   /** Defaults to the call's statusCallbackUrl. */
