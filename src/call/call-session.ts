@@ -16,7 +16,7 @@ import { isValidStreamToken } from '../twilio/stream-token.js';
 import { PlaybackTracker } from './playback.js';
 import { OutboundAudio } from './outbound-audio.js';
 import { base64Bytes } from '../base64.js';
-import { readFramesDirectly } from '../ws/frame-reader.js';
+import { attachDirectFrames, type DirectFrames } from '../ws/direct-frames.js';
 import { CallRecorder } from './recorder.js';
 import { Frame } from './caller-frame.js';
 import { FrameRate, SESSION_LIMITS } from './session-limits.js';
@@ -61,6 +61,7 @@ export class CallSession {
     earlyDropped: 0,
   };
   private ended: Promise<void> | undefined;
+  private readonly frames: DirectFrames;
 
   constructor(
     private readonly ws: WebSocket,
@@ -70,10 +71,10 @@ export class CallSession {
     private readonly onEnd: (session: CallSession) => void,
   ) {
     this.log = deps.log;
-    const onMessage = (data: Buffer, isBinary: boolean): void => this.onMessage(data, isBinary);
-    ws.on('message', onMessage);
     // 50 caller frames a second: read off the socket (ws still handles control frames and errors).
-    this.log.info({ directFrames: readFramesDirectly(ws, onMessage) }, 'WS_CONNECTED');
+    const onMessage = (data: Buffer, isBinary: boolean): void => this.onMessage(data, isBinary);
+    this.frames = attachDirectFrames(ws, onMessage, { enabled: deps.config.wsDirectFrames });
+    this.log.info({ directFrames: this.frames.direct }, 'WS_CONNECTED');
     ws.on('close', (code, reason) => void this.end(code, reason.toString() || 'closed by Twilio'));
     ws.on('error', (err) => {
       // ws closes the socket after 'error' (1009 oversize, 1002 framing, 1007 bad UTF-8): log why.
@@ -222,7 +223,7 @@ export class CallSession {
       );
     }
     this.outbound = new OutboundAudio(
-      this.ws,
+      this.frames,
       msg.streamSid,
       this.playback,
       () => this.close('STREAM_SLOW_READER', 'send queue full'),
