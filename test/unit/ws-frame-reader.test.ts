@@ -336,9 +336,7 @@ describe('readFramesDirectly: a socket fed by hand, chunk by chunk, as ws would 
     const ws = new (WebSocket as unknown as new (a: null, b: undefined, o: object) => WebSocket)(
       null,
       undefined,
-      {
-        autoPong: true,
-      },
+      { autoPong: true, closeTimeout: 30_000 }, // what ws's server passes (unset: 1 ms)
     );
     (ws as unknown as { setSocket(s: Duplex, h: Buffer, o: object): void }).setSocket(
       socket,
