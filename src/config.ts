@@ -48,6 +48,8 @@ export interface Config {
   readonly recordCalls: boolean;
   readonly streamStartTimeoutMs: number;
   readonly drainTimeoutMs: number;
+  /** Read and write the calls' WebSocket frames on ws's socket (src/ws/); false: through ws's API. */
+  readonly wsDirectFrames: boolean;
 }
 
 export class ConfigError extends Error {
@@ -137,6 +139,7 @@ const envSchema = z.object({
   STREAM_START_TIMEOUT_MS: int(5000, 100, 60000),
   RECORD_CALLS: bool(true),
   DRAIN_TIMEOUT_MS: int(30000, 0, 600000),
+  WS_DIRECT_FRAMES: bool(true),
 });
 
 /**
@@ -222,6 +225,7 @@ export function parseConfig(env: Record<string, string | undefined>): Config {
     streamStartTimeoutMs: e.STREAM_START_TIMEOUT_MS,
     recordCalls: e.RECORD_CALLS,
     drainTimeoutMs: e.DRAIN_TIMEOUT_MS,
+    wsDirectFrames: e.WS_DIRECT_FRAMES,
   };
   return deepFreeze(config);
 }

@@ -24,6 +24,7 @@ import {
 import {
   TEST_ACCOUNT_SID,
   TEST_AUTH_TOKEN,
+  DIRECT_FRAMES,
   startTestServer,
   type LogLine,
   type TestServer,
@@ -242,6 +243,8 @@ describe('the OpenAI Realtime agent in a real call', () => {
     ]);
     // The caller's audio went up as it came, and the agent's reply came down whole.
     expect(conn.appends).toBeGreaterThan(0);
+    // The upstream's frames were read and written on ws's socket unless WS_DIRECT_FRAMES=false.
+    expect(logsOf(call.callSid, 'REALTIME_CONNECTED').map((l) => l.directFrames)).toEqual([DIRECT_FRAMES]);
     await expectHealthy(call.callSid, result);
   });
 

@@ -51,6 +51,16 @@ describe('configuration', () => {
     }
   });
 
+  it('WS_DIRECT_FRAMES: on by default, off with false, anything else named', () => {
+    expect(parseConfig({}).wsDirectFrames).toBe(true);
+    expect(parseConfig({ WS_DIRECT_FRAMES: 'false' }).wsDirectFrames).toBe(false);
+    expect(parseConfig({ WS_DIRECT_FRAMES: '0' }).wsDirectFrames).toBe(false);
+    expect(parseConfig({ WS_DIRECT_FRAMES: 'true' }).wsDirectFrames).toBe(true);
+    expect(() => parseConfig({ WS_DIRECT_FRAMES: 'off' })).toThrow(
+      /WS_DIRECT_FRAMES: must be true or false \(got "off"\)/,
+    );
+  });
+
   it('treats empty variables as unset', () => {
     expect(parseConfig({ PORT: '', DATABASE_URL: '', PUBLIC_HOST: ' ' }).port).toBe(5000);
   });
