@@ -76,9 +76,14 @@ export class DirectoryRouter implements Router {
         },
         'ROUTE',
       );
+    // The detail of an unknown person quotes what the caller said: not for the log.
     else
       log?.info(
-        { department: result.department, reason: result.reason, detail: result.detail },
+        {
+          department: result.department,
+          reason: result.reason,
+          ...(result.reason === 'unknown-person' ? {} : { detail: result.detail }),
+        },
         'ROUTE_NONE',
       );
     return result;

@@ -8,6 +8,7 @@ import { migrateToLatest } from './migrations.js';
 import type { Database, StoreDialect } from './schema.js';
 import * as calls from './sql/calls.js';
 import * as contacts from './sql/contacts.js';
+import * as agentLegs from './sql/agent-legs.js';
 import * as directory from './sql/directory.js';
 import * as leads from './sql/leads.js';
 import * as recordings from './sql/recordings.js';
@@ -194,24 +195,24 @@ export class KyselyStore implements Store {
     return this.run('setAgentStatus', (db) => directory.setAgentStatus(db, agentId, status, at));
   }
   reserveAgent(input: ReserveAgentInput): Promise<boolean> {
-    return this.run('reserveAgent', (db) => directory.reserveAgent(db, input));
+    return this.run('reserveAgent', (db) => agentLegs.reserveAgent(db, input));
   }
   releaseAgent(callSid: string, opts: { agentId?: string; outcome: string; at: Date }): Promise<number> {
-    return this.run('releaseAgent', (db) => directory.releaseAgent(db, callSid, opts));
+    return this.run('releaseAgent', (db) => agentLegs.releaseAgent(db, callSid, opts));
   }
   markAgentAnswered(callSid: string, agentId: string, at: Date): Promise<boolean> {
-    return this.run('markAgentAnswered', (db) => directory.markAgentAnswered(db, callSid, agentId, at));
+    return this.run('markAgentAnswered', (db) => agentLegs.markAgentAnswered(db, callSid, agentId, at));
   }
   agentLoads(opts: { answeredSince: Date; at: Date }): Promise<Map<string, AgentLoad>> {
-    return this.run('agentLoads', (db) => directory.agentLoads(db, opts));
+    return this.run('agentLoads', (db) => agentLegs.agentLoads(db, opts));
   }
   listAgentLegs(callSid: string): Promise<AgentLeg[]> {
-    return this.run('listAgentLegs', (db) => directory.listAgentLegs(db, callSid));
+    return this.run('listAgentLegs', (db) => agentLegs.listAgentLegs(db, callSid));
   }
   getCallAgent(callSid: string): Promise<string | undefined> {
-    return this.run('getCallAgent', (db) => directory.getCallAgent(db, callSid));
+    return this.run('getCallAgent', (db) => agentLegs.getCallAgent(db, callSid));
   }
   lastAgentForPhone(phone: string, since: Date): Promise<string | undefined> {
-    return this.run('lastAgentForPhone', (db) => directory.lastAgentForPhone(db, phone, since));
+    return this.run('lastAgentForPhone', (db) => agentLegs.lastAgentForPhone(db, phone, since));
   }
 }
