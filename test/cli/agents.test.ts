@@ -50,7 +50,8 @@ function workspace() {
   return { env: { DATA_DIR: path.join(dir, 'data') }, file };
 }
 
-describe('agentlocator agents', () => {
+// Each test spawns a few processes; on a loaded machine one can take several seconds.
+describe('agentlocator agents', { timeout: 90_000 }, () => {
   it('check: exit 0 for a valid file, 1 with each problem named for an invalid one', async () => {
     const w = workspace();
     const ok = await agentlocator(['check', EXAMPLE], w.env);
