@@ -36,6 +36,8 @@ export interface RoutingDirectory {
   problems: string[];
 }
 
+/** Agents have no holidays of their own: their departments' close them. */
+const NO_HOLIDAYS: ReadonlySet<string> = new Set();
 const CLOSED: WeeklyHours = { always: false, days: [[], [], [], [], [], [], []] };
 
 function compiled(
@@ -111,7 +113,7 @@ export function rejection(
   const state = departmentState(dept, lt);
   if (state !== 'open')
     return { stage: 'department-hours', why: departmentClosedWhy(dept, state, lt), open: state };
-  if (agent.weekly && openState(agent.weekly, new Set(), lt) !== 'open')
+  if (agent.weekly && openState(agent.weekly, NO_HOLIDAYS, lt) !== 'open')
     return { stage: 'agent-hours', why: `outside their hours (${describeHours(agent.hours)})` };
   if (agent.liveStatus !== 'available') return { stage: 'status', why: agent.liveStatus };
   const live = load?.live ?? 0;

@@ -37,6 +37,7 @@ export type RouteResult =
       sticky: boolean;
       /** What to say when every group declines or does not answer. */
       noAnswerPrompt: string;
+      reason?: never;
     }
   | {
       kind: 'none';
