@@ -100,7 +100,7 @@ describe('AGENTS_FILE', () => {
     writeFileSync(t.file, EXAMPLE.replace('priority: 2', 'priority: 7'));
     await until('the edit', async () => (await priorityOf(t.store, 'avi')) === 7);
     const temp = path.join(t.dir, '.agents.yaml.swp');
-    writeFileSync(temp, EXAMPLE.replace(/  - id: noa[\s\S]*$/, ''));
+    writeFileSync(temp, EXAMPLE.replace(/ {2}- id: noa[\s\S]*$/, ''));
     renameSync(temp, t.file);
     await until('the renamed file', async () => (await agentIds(t.store)).length === 2);
     expect(await agentIds(t.store)).toEqual(['dana', 'avi']);
