@@ -26,6 +26,8 @@ export interface Config {
   readonly agent: AgentKind;
   /** The flow agent's call flow (JSON or YAML); undefined = the built-in Hebrew flow. */
   readonly flowFile: string | undefined;
+  /** The agent directory (YAML or JSON), kept in sync; undefined = the directory lives in the store. */
+  readonly agentsFile: string | undefined;
   /** Rendered prompts (μ-law), keyed by text and voice; default <dataDir>/tts/prompts. */
   readonly promptCacheDir: string;
   readonly openai: {
@@ -116,6 +118,7 @@ const envSchema = z.object({
     z.enum(['flow', 'openai-realtime'], { message: 'must be "flow" or "openai-realtime"' }).optional(),
   ),
   FLOW_FILE: opt(z.string()),
+  AGENTS_FILE: opt(z.string()),
   PROMPT_CACHE_DIR: opt(z.string()),
   OPENAI_API_KEY: opt(z.string()),
   OPENAI_REALTIME_URL: opt(
@@ -206,6 +209,7 @@ export function parseConfig(env: Record<string, string | undefined>): Config {
     redisUrl: e.REDIS_URL,
     agent,
     flowFile: e.FLOW_FILE ? path.resolve(e.FLOW_FILE) : undefined,
+    agentsFile: e.AGENTS_FILE ? path.resolve(e.AGENTS_FILE) : undefined,
     promptCacheDir: path.resolve(e.PROMPT_CACHE_DIR ?? path.join(dataDir, 'tts', 'prompts')),
     openai: {
       apiKey: e.OPENAI_API_KEY,

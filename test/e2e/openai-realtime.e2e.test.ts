@@ -16,6 +16,7 @@ import {
 } from '../../src/emulator/index.js';
 import { encodeMp3 } from '../../src/audio/mp3.js';
 import type { RouteRequest, Router } from '../../src/routing/router.js';
+import { nobody, ringOne } from '../support/routes.js';
 import {
   FakeRealtimeServer,
   type ClientEvent,
@@ -75,8 +76,8 @@ describe('the OpenAI Realtime agent in a real call', () => {
     async route(request) {
       routed.push(request);
       return request.department === 'sales'
-        ? { kind: 'dial', number: SALES_NUMBER, label: 'Dana (sales)' }
-        : { kind: 'voicemail', reason: 'nobody available' };
+        ? ringOne('Dana', SALES_NUMBER)
+        : nobody('nobody-available', 'nobody in this department');
     },
   };
 
