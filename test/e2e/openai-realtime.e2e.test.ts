@@ -28,6 +28,7 @@ import {
   type LogLine,
   type TestServer,
 } from '../support/server.js';
+import { until } from '../support/until.js';
 
 const API_KEY = 'sk-e2e-test-key';
 const SALES_NUMBER = '+97235550000';
@@ -159,14 +160,6 @@ describe('the OpenAI Realtime agent in a real call', () => {
   async function sessionOf(from: string): Promise<FakeRealtimeConnection> {
     await until(() => sessionsOf(from).length > 0, `a Realtime session for ${from}`);
     return sessionsOf(from)[0]!;
-  }
-
-  async function until(test: () => boolean | Promise<boolean>, what: string, ms = 10_000): Promise<void> {
-    const end = Date.now() + ms;
-    while (!(await test())) {
-      if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-      await new Promise((r) => setTimeout(r, 10));
-    }
   }
 
   /** The call's log lines whose message is `code` (alone or followed by `: detail`). */

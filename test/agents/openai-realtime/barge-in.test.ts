@@ -2,7 +2,8 @@
 // caller's speech clears Twilio, cancels the response and truncates the audible item at exactly
 // what the caller heard; late audio of the cancelled response never reaches the caller.
 import { afterEach, describe, expect, it } from 'vitest';
-import { audio, eventually, harness, tick, type Harness } from './harness.js';
+import { audio, harness, tick, type Harness } from './harness.js';
+import { until } from '../../support/until.js';
 
 let h: Harness | undefined;
 afterEach(async () => {
@@ -107,6 +108,6 @@ describe('OpenAI Realtime agent: barge-in', () => {
     conn.speechStarted(900);
     await conn.waitForCount('conversation.item.truncate', 2);
     expect(conn.of('conversation.item.truncate')[1]).toMatchObject({ item_id: itemId, audio_end_ms: 50 });
-    await eventually(() => h.control.interrupts === 2, 'second interrupt');
+    await until(() => h.control.interrupts === 2, 'second interrupt');
   });
 });

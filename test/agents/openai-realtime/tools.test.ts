@@ -3,7 +3,8 @@
 // next model turn is requested once the calling response is done.
 import { afterEach, describe, expect, it } from 'vitest';
 import type { FakeRealtimeConnection } from '../../fakes/fake-realtime-server.js';
-import { audio, CALL_SID, CALLER, eventually, harness, tick, type Harness } from './harness.js';
+import { audio, CALL_SID, CALLER, harness, tick, type Harness } from './harness.js';
+import { until } from '../../support/until.js';
 
 let h: Harness | undefined;
 afterEach(async () => {
@@ -218,7 +219,7 @@ describe('OpenAI Realtime agent: tools', () => {
     await conn.waitFor('response.cancel');
     conn.functionCall(response, 'end_call', {}); // emitted by the server as the response ends
     await tick(50);
-    await eventually(() => conn.of('response.cancel').length === 1, 'cancel');
+    await until(() => conn.of('response.cancel').length === 1, 'cancel');
     expect(conn.of('conversation.item.create')).toEqual([]);
     expect(h.control.hangUps).toEqual([]);
   });
