@@ -118,7 +118,8 @@ describe('OpenAI Realtime agent: failures', () => {
     const started = Date.now();
     await agent.close('caller hung up');
     expect(Date.now() - started).toBeLessThan(100);
-    await tick(400); // past the moment the fake would have accepted
+    // The fake sees the socket close while it still holds the handshake: it can never open now.
+    await until(() => h!.server.abandoned, 'the client to drop its pending upgrade', { timeoutMs: 250 });
     expect(h.server.connections).toEqual([]);
     expect(h.control.voicemail).toBeUndefined();
     expect(h.control.played).toEqual([]);
