@@ -18,6 +18,8 @@ export class FakeCallControl implements CallControl {
   /** What happened, in order: play, interrupt, hangUp:…, transfer:…, voicemail:… */
   readonly events: string[] = [];
   interrupts = 0;
+  /** How often the agent waited for what it had played to be heard (before ending the call, say). */
+  playedWaits = 0;
   hangUps: string[] = [];
   transfers: TransferTarget[] = [];
   voicemail: string | undefined;
@@ -65,6 +67,7 @@ export class FakeCallControl implements CallControl {
   }
 
   whenPlayed(): Promise<void> {
+    this.playedWaits += 1;
     return this.tracker.whenPlayed();
   }
 

@@ -112,3 +112,6 @@ export function audio(ms: number, fill: number): Buffer {
 }
 
 export const tick = (ms = 10): Promise<void> => new Promise((r) => setTimeout(r, ms));
+
+/** One turn of the event loop: every promise continuation already queued has run after it. */
+export const settle = (): Promise<void> => new Promise((r) => setImmediate(r));

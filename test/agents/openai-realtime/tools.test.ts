@@ -3,7 +3,7 @@
 // next model turn is requested once the calling response is done.
 import { afterEach, describe, expect, it } from 'vitest';
 import type { FakeRealtimeConnection } from '../../fakes/fake-realtime-server.js';
-import { audio, CALL_SID, CALLER, harness, tick, type Harness } from './harness.js';
+import { audio, CALL_SID, CALLER, harness, settle, tick, type Harness } from './harness.js';
 import { until } from '../../support/until.js';
 
 let h: Harness | undefined;
@@ -128,7 +128,7 @@ describe('OpenAI Realtime agent: tools', () => {
     expect(output).toMatchObject({ ok: true, transferring_to: 'Dana (sales)' });
     expect(h.routed).toEqual([{ department: 'sales' }]);
     await h.control.until(() => h.control.pendingMs() === 100, 'the announcement to play');
-    await tick(30);
+    await h.control.until(() => h.control.playedWaits > 0, 'the agent to wait for it to be heard');
     expect(h.control.transfers).toEqual([]); // not before the caller heard it
     h.control.hearAll();
     await h.control.until(() => h.control.transfers.length === 1, 'the transfer');
@@ -155,10 +155,10 @@ describe('OpenAI Realtime agent: tools', () => {
     conn.functionCall(response, 'end_call', { reason: 'caller done' });
     conn.finishResponse(response);
     await conn.waitFor('conversation.item.create');
-    await tick(50);
+    await h.control.until(() => h.control.playedWaits > 0, 'the agent to wait for the goodbye to be heard');
     expect(h.control.hangUps).toEqual([]);
     h.control.hear(100);
-    await tick(20);
+    await settle(); // what hearing 100 of the 150 ms would set off has run
     expect(h.control.hangUps).toEqual([]);
     h.control.hearAll();
     await h.control.until(() => h.control.hangUps.length === 1, 'the hang-up');
