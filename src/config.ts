@@ -48,6 +48,13 @@ export interface Config {
   readonly recordCalls: boolean;
   readonly streamStartTimeoutMs: number;
   readonly drainTimeoutMs: number;
+  /** A silent caller on the Realtime agent: check-ins, then a goodbye and a hang-up. */
+  readonly idle: {
+    /** Caller silence after the agent's audio was heard (Twilio's marks) before a check-in. */
+    readonly repromptMs: number;
+    /** Check-ins before the goodbye. */
+    readonly maxReprompts: number;
+  };
 }
 
 export class ConfigError extends Error {
@@ -82,6 +89,17 @@ const int = (def: number, min: number, max: number) =>
       .max(max, { message: `must be at most ${max}` })
       .optional()
       .transform((v) => v ?? def),
+  );
+/** Seconds, fractions allowed (tests use short ones), as whole milliseconds. */
+const seconds = (def: number, min: number, max: number) =>
+  z.preprocess(
+    empty,
+    z.coerce
+      .number({ message: 'must be a number of seconds' })
+      .min(min, { message: `must be at least ${min}` })
+      .max(max, { message: `must be at most ${max}` })
+      .optional()
+      .transform((v) => Math.round((v ?? def) * 1000)),
   );
 const signatureMode = z.preprocess(
   empty,
@@ -137,6 +155,8 @@ const envSchema = z.object({
   STREAM_START_TIMEOUT_MS: int(5000, 100, 60000),
   RECORD_CALLS: bool(true),
   DRAIN_TIMEOUT_MS: int(30000, 0, 600000),
+  IDLE_REPROMPT_SEC: seconds(8, 0.05, 600),
+  IDLE_MAX_REPROMPTS: int(2, 0, 10),
 });
 
 /**
@@ -222,6 +242,7 @@ export function parseConfig(env: Record<string, string | undefined>): Config {
     streamStartTimeoutMs: e.STREAM_START_TIMEOUT_MS,
     recordCalls: e.RECORD_CALLS,
     drainTimeoutMs: e.DRAIN_TIMEOUT_MS,
+    idle: { repromptMs: e.IDLE_REPROMPT_SEC, maxReprompts: e.IDLE_MAX_REPROMPTS },
   };
   return deepFreeze(config);
 }

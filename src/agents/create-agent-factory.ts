@@ -26,6 +26,7 @@ export async function createAgentFactory(deps: AgentDeps): Promise<AgentFactory>
         router,
         log,
         instructions: await loadInstructions(config.openai.instructionsFile),
+        timings: { idleRepromptMs: config.idle.repromptMs, idleMaxReprompts: config.idle.maxReprompts },
         ...(apology ? { apologyAudio: apology } : {}),
       });
     }

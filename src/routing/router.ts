@@ -8,6 +8,8 @@ export interface RouteRequest {
   department?: string;
   /** A specific person, when the caller named one. */
   person?: string;
+  /** `last`: ring first the agent who handled this caller last (sticky routing), if they can take it. */
+  preferAgentOf?: 'last';
 }
 
 /** Where to send a caller. */
