@@ -8,7 +8,7 @@ import type { ResponseRequest } from '../../../src/agents/openai-realtime/client
 
 const REPROMPT_MS = 1000;
 /** Lets the wait on the (already heard) audio resolve. */
-const settle = (): Promise<void> => vi.advanceTimersByTimeAsync(0);
+const settle = async (): Promise<void> => void (await vi.advanceTimersByTimeAsync(0));
 
 function host() {
   const asked: string[] = [];
