@@ -108,4 +108,39 @@ export interface Database {
   recordings: RecordingsTable;
   transcript_turns: TranscriptTurnsTable;
   leads: LeadsTable;
+  users: UsersTable;
+  api_keys: ApiKeysTable;
+  sessions: SessionsTable;
+}
+
+// --- auth ---
+export interface UsersTable {
+  id: Identity;
+  username: string;
+  role: string;
+  agent_id: TextOrNull;
+  password_hash: string;
+  disabled_at: BigOrNull;
+  created_at: Big;
+  updated_at: Big;
+}
+
+export interface ApiKeysTable {
+  id: Identity;
+  name: string;
+  prefix: string;
+  secret_hash: string;
+  created_by: BigOrNull;
+  created_at: Big;
+  last_used_at: BigOrNull;
+  revoked_at: BigOrNull;
+}
+
+export interface SessionsTable {
+  /** SHA-256 of the session id, hex. */
+  sid: string;
+  user_id: Big;
+  /** JSON object as text. */
+  data: string;
+  expires_at: Big;
 }

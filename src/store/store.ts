@@ -1,5 +1,6 @@
 // The Store interface: every CRM record the server keeps. One contract, several backends
 // (SQLite by default, PostgreSQL in production) on the same migrations.
+import type { AuthStore } from './auth-store.js';
 
 /** Twilio's CallStatus values. */
 export type CallStatus =
@@ -179,7 +180,7 @@ export interface LeadRecord {
   updatedAt: Date;
 }
 
-export interface Store {
+export interface Store extends AuthStore {
   /** Creates or upgrades the schema; safe to call on every start. */
   migrate(): Promise<void>;
   /** Cheap round trip for /readyz. */

@@ -1,6 +1,7 @@
 // The Store contract, run against every backend: SQLite always, PostgreSQL with TEST_DATABASE_URL.
 import { describe } from 'vitest';
 import { describeEachStore } from '../support/databases.js';
+import { authContract } from './contract/auth.js';
 import { callStatusContract } from './contract/call-status.js';
 import { contactsAndCallsContract } from './contract/contacts-calls.js';
 import { leadsContract } from './contract/leads.js';
@@ -13,4 +14,5 @@ describeEachStore('Store contract', (target) => {
   describe('events, streams, transcripts and recordings', () => timelineContract(target));
   describe('leads', () => leadsContract(target));
   describe('lifecycle and durability', () => lifecycleContract(target));
+  describe('users, API keys and sessions', () => authContract(target));
 });
