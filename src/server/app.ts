@@ -20,6 +20,7 @@ import { webhookRoutes } from './webhook-routes.js';
 import { mediaRoutes } from './media-route.js';
 import { healthRoutes } from './health-routes.js';
 import { staticRoutes, type GreetingSource } from './static-routes.js';
+import { apiPlugin } from '../api/api-plugin.js';
 
 export interface AppDeps {
   config: Config;
@@ -147,6 +148,8 @@ export async function buildApp(input: AppDepsInput): Promise<BuiltApp> {
   await app.register(async (scope) => staticRoutes(scope, deps.greeting));
   await app.register(async (scope) => mediaRoutes(scope, deps, sessions));
   await app.register(async (scope) => webhookRoutes(scope, deps));
+  // The CRM API: every route inside needs a session or an API key (src/api/api-plugin.ts).
+  await app.register(apiPlugin, { prefix: '/api/v1', config: deps.config, store: deps.store, log: deps.log });
 
   const drain = async (timeoutMs: number) => {
     draining = true;

@@ -37,7 +37,8 @@ export interface UserPatch {
 }
 
 /** last-admin: the change would leave no enabled admin, so it was refused. */
-export type UserChange = { result: 'ok'; user: UserRecord } | { result: 'not-found' | 'last-admin' };
+export type UserChange =
+  { result: 'ok'; user: UserRecord } | { result: 'not-found' } | { result: 'last-admin' };
 
 export interface ApiKeyRecord {
   id: number;
