@@ -53,6 +53,8 @@ export function apiErrorHandler(
   if (error instanceof ApiError) {
     const body: ApiErrorBody = { error: error.code, message: error.message };
     if (error.field !== undefined) body.field = error.field;
+    // RFC 9110: a 401 names the scheme that would work (a browser shows no dialog for Bearer).
+    if (error.status === 401) reply.header('www-authenticate', 'Bearer realm="agentlocator"');
     return reply.code(error.status).send(body);
   }
   if (error.code === 'FST_CSRF_MISSING_SECRET' || error.code === 'FST_CSRF_INVALID_TOKEN') {

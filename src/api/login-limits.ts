@@ -15,7 +15,7 @@ export interface LoginLimits {
  * that concurrent guesses slip through. A person signs in a few times a day, far below these.
  */
 export const LOGIN_LIMITS: LoginLimits = {
-  perIp: { max: 20, windowMs: 5 * 60_000 },
+  perIp: { max: 30, windowMs: 5 * 60_000 },
   perUsername: { max: 10, windowMs: 15 * 60_000 },
 };
 
