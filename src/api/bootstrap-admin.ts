@@ -56,7 +56,7 @@ export async function bootstrapAdmin(opts: {
   await writePasswordFile(file, password);
   log.warn(
     { username: FIRST_ADMIN, file },
-    `FIRST_ADMIN created: sign in as "${FIRST_ADMIN}" with the password in ${file}, then change it (POST /api/v1/auth/password) and delete the file`,
+    `FIRST_ADMIN created: sign in as "${FIRST_ADMIN}" with the password in ${file}, then choose your own (POST /api/v1/auth/password, which deletes the file)`,
   );
   return { created: true, source: 'file', file };
 }
