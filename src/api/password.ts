@@ -43,7 +43,8 @@ export async function verifyPassword(password: string, stored: string): Promise<
   const m = PHC.exec(stored);
   if (!m || password.length > MAX_PASSWORD_LENGTH) return false;
   const params = { ln: Number(m[1]), r: Number(m[2]), p: Number(m[3]) };
-  if (params.ln < 1 || params.ln > MAX_LN || params.r < 1 || params.p < 1) return false;
+  if (params.ln < 1 || params.ln > MAX_LN || params.r < 1 || params.r > 32 || params.p < 1 || params.p > 16)
+    return false;
   const expected = Buffer.from(m[5]!, 'base64url');
   const actual = await derive(password, Buffer.from(m[4]!, 'base64url'), params, expected.length);
   return timingSafeEqual(actual, expected);

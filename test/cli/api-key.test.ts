@@ -28,38 +28,43 @@ function agentlocator(args: string[]): Promise<{ code: number | null; stdout: st
 }
 
 describe('agentlocator api-key', () => {
-  it('create → works as a bearer key; list shows it without the secret; revoke stops it', async () => {
-    const created = await agentlocator(['api-key', 'create', '--name', 'hubspot']);
-    expect(created.code).toBe(0);
-    const key = created.stdout.trim();
-    expect(key).toMatch(/^al_[A-Za-z0-9_-]{43}$/);
-    expect(created.stderr).toMatch(/API key 1 "hubspot" created/);
-    expect(created.stderr).not.toContain(key);
+  // Each step is a tsx process start: slow on a loaded machine.
+  it(
+    'create → works as a bearer key; list shows it without the secret; revoke stops it',
+    { timeout: 120_000 },
+    async () => {
+      const created = await agentlocator(['api-key', 'create', '--name', 'hubspot']);
+      expect(created.code).toBe(0);
+      const key = created.stdout.trim();
+      expect(key).toMatch(/^al_[A-Za-z0-9_-]{43}$/);
+      expect(created.stderr).toMatch(/API key 1 "hubspot" created/);
+      expect(created.stderr).not.toContain(key);
 
-    const server = await startTestServer({ DATA_DIR: dataDir, ADMIN_PASSWORD: 'cli-test-password' });
-    try {
-      const client = new ApiClient(server.origin);
-      client.bearer = key;
-      expect(await client.get('/api/v1/auth/session')).toMatchObject({
-        status: 200,
-        body: { apiKey: { id: 1, name: 'hubspot', createdBy: null } },
-      });
+      const server = await startTestServer({ DATA_DIR: dataDir, ADMIN_PASSWORD: 'cli-test-password' });
+      try {
+        const client = new ApiClient(server.origin);
+        client.bearer = key;
+        expect(await client.get('/api/v1/auth/session')).toMatchObject({
+          status: 200,
+          body: { apiKey: { id: 1, name: 'hubspot', createdBy: null } },
+        });
 
-      const listed = await agentlocator(['api-key', 'list']);
-      expect(listed.code).toBe(0);
-      expect(listed.stdout).toMatch(/^1\tal_\S{6}…\thubspot\t.*\tactive$/m);
-      expect(listed.stdout).not.toContain(key);
+        const listed = await agentlocator(['api-key', 'list']);
+        expect(listed.code).toBe(0);
+        expect(listed.stdout).toMatch(/^1\tal_\S{6}…\thubspot\t.*\tactive$/m);
+        expect(listed.stdout).not.toContain(key);
 
-      const revoked = await agentlocator(['api-key', 'revoke', '1']);
-      expect(revoked).toMatchObject({ code: 0, stdout: 'API key 1 revoked\n' });
-      expect((await client.get('/api/v1/auth/session')).status).toBe(401);
-      expect((await agentlocator(['api-key', 'revoke', '99'])).code).toBe(1);
-    } finally {
-      await server.stop();
-    }
-  });
+        const revoked = await agentlocator(['api-key', 'revoke', '1']);
+        expect(revoked).toMatchObject({ code: 0, stdout: 'API key 1 revoked\n' });
+        expect((await client.get('/api/v1/auth/session')).status).toBe(401);
+        expect((await agentlocator(['api-key', 'revoke', '99'])).code).toBe(1);
+      } finally {
+        await server.stop();
+      }
+    },
+  );
 
-  it('usage mistakes exit 2 and say what to type', async () => {
+  it('usage mistakes exit 2 and say what to type', { timeout: 60_000 }, async () => {
     const [noName, noAction, badId, unknown] = await Promise.all([
       agentlocator(['api-key', 'create']),
       agentlocator(['api-key']),
