@@ -2,7 +2,7 @@
 // 256 bits of entropy, so a fast hash is enough (no salt or stretching needed, unlike passwords).
 import { createHash, randomBytes } from 'node:crypto';
 
-export const API_KEY_PREFIX = 'al_';
+const API_KEY_PREFIX = 'al_';
 const KEY_SHAPE = /^al_[A-Za-z0-9_-]{43}$/;
 /** What lists show of a key: enough to tell keys apart, far too little to guess the rest. */
 const DISPLAY_LENGTH = API_KEY_PREFIX.length + 6;

@@ -36,7 +36,10 @@ export function principalOf(request: FastifyRequest): Principal {
   return request.principal;
 }
 
-/** The directory agent whose calls an agent user may see; undefined = sees everything (admin). */
+/**
+ * What an agent user is limited to: the calls their directory agent took (agentId null: an agent
+ * user not linked yet, who sees none). undefined = no limit (admins and API keys).
+ */
 export function agentScopeOf(principal: Principal): { agentId: string | null } | undefined {
   return principal.kind === 'session' && principal.role === 'agent'
     ? { agentId: principal.user.agentId }

@@ -2,7 +2,6 @@
 // sessions @fastify/session keeps here, so any instance sharing the database can serve them.
 
 export type Role = 'admin' | 'agent';
-export const ROLES: readonly Role[] = ['admin', 'agent'];
 
 export interface UserRecord {
   id: number;
