@@ -12,7 +12,6 @@ import type { Store } from '../store/store.js';
 import { authenticate, csrfGuard } from './authenticate.js';
 import { bootstrapAdmin } from './bootstrap-admin.js';
 import { apiErrorHandler } from './errors.js';
-import type { LoginLimits } from './login-limits.js';
 import { registerOpenApi, schemasForDocsOnly } from './openapi.js';
 import { apiKeyRoutes } from './routes/api-key-routes.js';
 import { authRoutes } from './routes/auth-routes.js';
@@ -30,8 +29,6 @@ export interface ApiPluginOptions {
   log: Logger;
   /** Registered after authentication is in place, in this order. */
   routes?: readonly ApiRoutes[];
-  /** Tests may lower the sign-in limits; production uses LOGIN_LIMITS. */
-  loginLimits?: LoginLimits;
 }
 
 async function sessionSecret(opts: ApiPluginOptions): Promise<string> {
@@ -86,7 +83,7 @@ export const apiPlugin: FastifyPluginAsync<ApiPluginOptions> = async (scope, opt
   scope.addHook('onRequest', csrfGuard(scope));
 
   const dataDir = config.dataDir;
-  await scope.register(async (s) => authRoutes(s, { store, dataDir, loginLimits: opts.loginLimits }));
+  await scope.register(async (s) => authRoutes(s, { store, dataDir }));
   await scope.register(async (s) => userRoutes(s, { store }));
   await scope.register(async (s) => apiKeyRoutes(s, { store }));
   for (const routes of opts.routes ?? []) await scope.register(routes);

@@ -5,30 +5,26 @@ import type {} from '@fastify/rate-limit'; // its FastifyInstance.createRateLimi
 import { ApiError } from './errors.js';
 import { normaliseUsername } from './fields.js';
 
-export interface LoginLimits {
-  perIp: { max: number; windowMs: number };
-  perUsername: { max: number; windowMs: number };
-}
-
 /**
  * Every attempt counts, successful or not: counting only failures would need a read-then-write
  * that concurrent guesses slip through. A person signs in a few times a day, far below these.
  */
-export const LOGIN_LIMITS: LoginLimits = {
+export const LOGIN_LIMITS = {
   perIp: { max: 30, windowMs: 5 * 60_000 },
   perUsername: { max: 10, windowMs: 15 * 60_000 },
-};
+} as const;
 
 const usernameOf = (request: FastifyRequest): string => {
   const raw = (request.body as { username?: unknown } | undefined)?.username;
   return normaliseUsername(typeof raw === 'string' ? raw : '');
 };
 
-export function loginLimiter(scope: FastifyInstance, limits: LoginLimits = LOGIN_LIMITS) {
-  const perIp = scope.createRateLimit({ max: limits.perIp.max, timeWindow: limits.perIp.windowMs });
+export function loginLimiter(scope: FastifyInstance) {
+  const { perIp: ip, perUsername: user } = LOGIN_LIMITS;
+  const perIp = scope.createRateLimit({ max: ip.max, timeWindow: ip.windowMs });
   const perUsername = scope.createRateLimit({
-    max: limits.perUsername.max,
-    timeWindow: limits.perUsername.windowMs,
+    max: user.max,
+    timeWindow: user.windowMs,
     keyGenerator: (request) => `user:${usernameOf(request)}`,
   });
   const check = async (

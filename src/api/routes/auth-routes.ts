@@ -8,7 +8,7 @@ import type { AuthStore } from '../../store/auth-store.js';
 import { ADMIN_PASSWORD_FILE, FIRST_ADMIN } from '../bootstrap-admin.js';
 import { ApiError } from '../errors.js';
 import { normaliseUsername, passwordField } from '../fields.js';
-import { loginLimiter, type LoginLimits } from '../login-limits.js';
+import { loginLimiter } from '../login-limits.js';
 import { routeSchema } from '../openapi.js';
 import { dummyHash, hashPassword, MAX_PASSWORD_LENGTH, verifyPassword } from '../password.js';
 import { principalOf } from '../principal.js';
@@ -46,12 +46,11 @@ async function requireJson(request: FastifyRequest): Promise<void> {
 export interface AuthRouteDeps {
   store: AuthStore;
   dataDir: string;
-  loginLimits?: LoginLimits;
 }
 
 export async function authRoutes(scope: FastifyInstance, deps: AuthRouteDeps): Promise<void> {
   const { store } = deps;
-  const limits = loginLimiter(scope, deps.loginLimits);
+  const limits = loginLimiter(scope);
 
   scope.post(
     '/auth/login',
