@@ -8,6 +8,7 @@ export const LOG_EVENTS = {
   LOCAL_AUTH_TOKEN: 'no TWILIO_AUTH_TOKEN: signatures are checked with the local token',
   WEBHOOK_SIGNATURE_LOG_ONLY: 'started with WEBHOOK_SIGNATURE_CHECK=log-only',
   STREAM_SIGNATURE_LOG_ONLY: 'started with STREAM_SIGNATURE_CHECK=log-only',
+  LOG_UNREDACTED: 'started with LOG_UNREDACTED=true: personal data is logged as it is',
   GREETING_READY: 'the greeting MP3 is loaded',
   GREETING_UNAVAILABLE: 'no greeting MP3: TwiML says the greeting instead',
   GREETING_FILE_MISSING: 'the configured GREETING_FILE does not exist',
