@@ -10,6 +10,7 @@ import * as calls from './sql/calls.js';
 import * as contacts from './sql/contacts.js';
 import * as leads from './sql/leads.js';
 import * as recordings from './sql/recordings.js';
+import * as security from './sql/security.js';
 import * as timeline from './sql/timeline.js';
 import type {
   CallEvent,
@@ -149,5 +150,13 @@ export class KyselyStore implements Store {
   }
   getLeadForCall(callSid: string): Promise<LeadRecord | undefined> {
     return this.run('getLeadForCall', (db) => leads.getLeadForCall(db, callSid));
+  }
+
+  // --- security ---
+  async markCallSigned(callSid: string): Promise<void> {
+    await this.run('markCallSigned', (db) => security.markCallSigned(db, callSid));
+  }
+  claimSignedStream(callSid: string, at: Date): Promise<boolean> {
+    return this.run('claimSignedStream', (db) => security.claimSignedStream(db, callSid, at));
   }
 }

@@ -109,3 +109,10 @@ export interface Database {
   transcript_turns: TranscriptTurnsTable;
   leads: LeadsTable;
 }
+
+// --- security ---
+/** Columns 0005_security adds to calls (merged into the interface above). */
+export interface CallsTable {
+  /** 1 once an incoming_call for the call carried a valid signature. */
+  webhook_signed: ColumnType<number, number | undefined, number>;
+}

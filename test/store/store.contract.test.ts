@@ -5,6 +5,7 @@ import { callStatusContract } from './contract/call-status.js';
 import { contactsAndCallsContract } from './contract/contacts-calls.js';
 import { leadsContract } from './contract/leads.js';
 import { lifecycleContract } from './contract/lifecycle.js';
+import { securityContract } from './contract/security.js';
 import { timelineContract } from './contract/timeline.js';
 
 describeEachStore('Store contract', (target) => {
@@ -13,4 +14,5 @@ describeEachStore('Store contract', (target) => {
   describe('events, streams, transcripts and recordings', () => timelineContract(target));
   describe('leads', () => leadsContract(target));
   describe('lifecycle and durability', () => lifecycleContract(target));
+  describe('security: signed incoming_call, signed stream claim', () => securityContract(target));
 });

@@ -1,6 +1,5 @@
 // Composes the flow agent: the loaded flow, offline Hebrew prompts (rendered once, cached as
 // μ-law), a VAD per call, answer clips written as WAV and recorded in the store, leads.
-import path from 'node:path';
 import type { AgentDeps, AgentFactory, AgentHealth } from '../agent.js';
 import { renderPromptCached } from '../../audio/tts.js';
 import { Vad } from '../../audio/vad.js';
@@ -9,6 +8,7 @@ import { writeAtomically } from '../../audio/tts.js';
 import { FlowAgent, type FlowServices, type FrameVad } from './flow-agent.js';
 import { flowPrompts, loadFlow } from './load-flow.js';
 import { localRecordingSid } from '../../store/recording-sid.js';
+import { pathInside } from '../../data-path.js';
 
 /**
  * The VAD on the 20 ms μ-law frames Twilio sends. 100 ms of speech confirms a start: fast enough
@@ -55,7 +55,8 @@ export async function createFlowAgentFactory(deps: AgentDeps): Promise<AgentFact
     router,
     async saveClip(callSid, field, mulaw) {
       const recordingSid = localRecordingSid();
-      const file = path.join(config.dataDir, 'calls', callSid, `${field}-${recordingSid}.wav`);
+      // The field comes from the flow file, the CallSid from the stream: neither may leave DATA_DIR.
+      const file = pathInside(config.dataDir, 'calls', callSid, `${field}-${recordingSid}.wav`);
       await writeAtomically(file, writeWav({ encoding: 'mulaw', sampleRate: 8000, samples: mulaw }));
       await store.upsertRecording({
         recordingSid,
