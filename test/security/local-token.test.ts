@@ -116,7 +116,7 @@ describe('startServer', () => {
 
 describe('the Twilio REST client with a local token', () => {
   it('is not made for Twilio: TWILIO_ACCOUNT_SID without TWILIO_AUTH_TOKEN', async () => {
-    for (const base of [{}, { TWILIO_API_BASE_URL: 'https://api.twilio.com' }]) {
+    for (const base of [{}, { TWILIO_API_BASE_URL: 'https://api.twilio.com' }] as Record<string, string>[]) {
       const s = await startTestServer({
         TWILIO_AUTH_TOKEN: '',
         TWILIO_ACCOUNT_SID: TEST_ACCOUNT_SID,
@@ -132,10 +132,11 @@ describe('the Twilio REST client with a local token', () => {
   });
 
   it('is made for a REST API on loopback (the emulator’s), and with Twilio’s own token', async () => {
-    for (const env of [
+    const envs: Record<string, string>[] = [
       { TWILIO_AUTH_TOKEN: '', TWILIO_API_BASE_URL: 'http://127.0.0.1:9' },
       { TWILIO_API_BASE_URL: 'https://api.twilio.com' },
-    ]) {
+    ];
+    for (const env of envs) {
       const s = await startTestServer(env);
       try {
         expect(s.built.deps.twilioCalls).toBeDefined();
