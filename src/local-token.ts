@@ -62,7 +62,12 @@ async function writeToken(file: string, replace: boolean): Promise<string | unde
   }
 }
 
-export async function readOrCreateLocalToken(dataDir: string): Promise<LocalToken> {
+/** Where a loosely permitted token file is reported (serve and the cluster's primary pass theirs). */
+interface WarnLog {
+  warn(obj: object, msg: string): void;
+}
+
+export async function readOrCreateLocalToken(dataDir: string, log?: WarnLog): Promise<LocalToken> {
   const file = path.join(dataDir, LOCAL_TOKEN_FILE);
   await mkdir(dataDir, { recursive: true, mode: 0o700 });
   let written: string | undefined;
@@ -77,6 +82,10 @@ export async function readOrCreateLocalToken(dataDir: string): Promise<LocalToke
         const found = { token, created: token === written, file };
         if ((mode & 0o077) === 0) return found;
         await chmod(file, 0o600);
+        log?.warn(
+          { file, mode: mode.toString(8) },
+          'LOCAL_TOKEN_PERMISSIONS: the local token file was readable by other users: tightened to 0600 (anyone who read it could sign webhooks)',
+        );
         return { ...found, looseMode: mode };
       }
     } catch (err) {

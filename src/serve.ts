@@ -87,14 +87,8 @@ export async function startServer(
   let authToken = config.twilioAuthToken;
   const authTokenSource = authToken ? 'env' : 'local';
   if (!authToken) {
-    const local = await readOrCreateLocalToken(config.dataDir);
+    const local = await readOrCreateLocalToken(config.dataDir, log);
     authToken = local.token;
-    if (local.looseMode !== undefined) {
-      log.warn(
-        { file: local.file, mode: local.looseMode.toString(8) },
-        'LOCAL_TOKEN_PERMISSIONS: the local token file was readable by other users: tightened to 0600 (anyone who read it could sign webhooks)',
-      );
-    }
     log.warn(
       { file: local.file, created: local.created },
       'LOCAL_AUTH_TOKEN: TWILIO_AUTH_TOKEN is not set: signatures are checked with a LOCAL token (for the agentlocator CLI and ' +
