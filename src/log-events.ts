@@ -5,9 +5,14 @@
 export const LOG_EVENTS = {
   // Process: start, stop, cluster
   TWILIO_REST_UNCONFIGURED: 'no TWILIO_ACCOUNT_SID: hang-up and transfer end the stream instead',
+  TWILIO_REST_LOCAL_TOKEN:
+    'TWILIO_ACCOUNT_SID without TWILIO_AUTH_TOKEN: no REST client (local token kept local)',
   LOCAL_AUTH_TOKEN: 'no TWILIO_AUTH_TOKEN: signatures are checked with the local token',
+  LOCAL_TOKEN_PERMISSIONS: 'the local token file was readable by others: tightened to 0600',
+  DATA_DIR_PERMISSIONS: 'DATA_DIR is readable by other users (left as it is)',
   WEBHOOK_SIGNATURE_LOG_ONLY: 'started with WEBHOOK_SIGNATURE_CHECK=log-only',
   STREAM_SIGNATURE_LOG_ONLY: 'started with STREAM_SIGNATURE_CHECK=log-only',
+  LOG_UNREDACTED: 'started with LOG_UNREDACTED=true: personal data is logged as it is',
   GREETING_READY: 'the greeting MP3 is loaded',
   GREETING_UNAVAILABLE: 'no greeting MP3: TwiML says the greeting instead',
   GREETING_FILE_MISSING: 'the configured GREETING_FILE does not exist',

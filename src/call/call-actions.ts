@@ -1,7 +1,6 @@
 // What a live call can be made to do beyond audio: hang up and transfer through Twilio's REST API,
 // and record the call (one WAV per stream). Hang-up and transfer fall back to closing the stream
 // (Twilio then runs the <Connect action>: voicemail) when REST is unavailable or fails.
-import path from 'node:path';
 import type { Logger } from 'pino';
 import type { Store } from '../store/store.js';
 import type { TwilioCallsApi } from '../twilio/rest.js';
@@ -10,6 +9,7 @@ import { dialTwiml } from '../twilio/twiml.js';
 import { CallRecorder } from './recorder.js';
 import { SLOW_WRITE_MS } from './recording-file.js';
 import { localRecordingSid } from '../store/recording-sid.js';
+import { pathInside } from '../data-path.js';
 
 export interface CallActionContext {
   callSid: string;
@@ -61,13 +61,23 @@ export async function transferCall(c: CallActionContext, target: TransferTarget)
   }
 }
 
-/** Starts the stream's recording: DATA_DIR/calls/<CallSid>/call-<StreamSid>.wav. */
+/**
+ * Starts the stream's recording: DATA_DIR/calls/<CallSid>/call-<StreamSid>.wav. Ids that would
+ * put it anywhere else (checked at the edge already) mean no recording, never a throw.
+ */
 export function startRecording(
   dataDir: string,
   ids: { callSid: string; streamSid: string },
   log: Logger,
-): CallRecorder {
-  return new CallRecorder(path.join(dataDir, 'calls', ids.callSid, `call-${ids.streamSid}.wav`), (ms) =>
+): CallRecorder | undefined {
+  let file: string;
+  try {
+    file = pathInside(dataDir, 'calls', ids.callSid, `call-${ids.streamSid}.wav`);
+  } catch (err) {
+    log.error({ err }, 'CALL_AUDIO_NOT_SAVED: the ids do not make a path inside DATA_DIR');
+    return undefined;
+  }
+  return new CallRecorder(file, (ms) =>
     log.warn(
       { ms, limitMs: SLOW_WRITE_MS },
       'RECORDING_DISK_SLOW: a recording write blocked too long; recordings are written asynchronously from now on',

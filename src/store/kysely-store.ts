@@ -12,6 +12,7 @@ import * as agentLegs from './sql/agent-legs.js';
 import * as directory from './sql/directory.js';
 import * as leads from './sql/leads.js';
 import * as recordings from './sql/recordings.js';
+import * as security from './sql/security.js';
 import * as timeline from './sql/timeline.js';
 import * as users from './sql/users.js';
 import * as apiKeys from './sql/api-keys.js';
@@ -278,5 +279,12 @@ export class KyselyStore implements Store {
   }
   deleteExpiredSessions(now: Date): Promise<number> {
     return this.run('deleteExpiredSessions', (db) => sessions.deleteExpiredSessions(db, now));
+  }
+  // --- security ---
+  async markCallSigned(callSid: string): Promise<void> {
+    await this.run('markCallSigned', (db) => security.markCallSigned(db, callSid));
+  }
+  claimSignedStream(callSid: string, at: Date): Promise<boolean> {
+    return this.run('claimSignedStream', (db) => security.claimSignedStream(db, callSid, at));
   }
 }

@@ -224,3 +224,10 @@ export interface SessionsTable {
   data: string;
   expires_at: Big;
 }
+
+// --- security ---
+/** Columns 0005_security adds to calls (merged into the interface above). */
+export interface CallsTable {
+  /** 1 once an incoming_call for the call carried a valid signature. */
+  webhook_signed: ColumnType<number, number | undefined, number>;
+}

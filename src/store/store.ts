@@ -3,6 +3,7 @@
 import type { CallStatus } from '../twilio/call-status.js';
 import type { DirectoryStore } from './directory-store.js';
 import type { AuthStore } from './auth-store.js';
+import type { SecurityStore } from './security-store.js';
 
 export type { CallStatus };
 
@@ -160,7 +161,7 @@ export interface LeadRecord {
   updatedAt: Date;
 }
 
-export interface Store extends DirectoryStore, AuthStore {
+export interface Store extends DirectoryStore, AuthStore, SecurityStore {
   /** Creates or upgrades the schema; safe to call on every start. */
   migrate(): Promise<void>;
   /** Cheap round trip for /readyz. */

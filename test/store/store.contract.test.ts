@@ -7,6 +7,7 @@ import { contactsAndCallsContract } from './contract/contacts-calls.js';
 import { directoryContract } from './contract/directory.js';
 import { leadsContract } from './contract/leads.js';
 import { lifecycleContract } from './contract/lifecycle.js';
+import { securityContract } from './contract/security.js';
 import { timelineContract } from './contract/timeline.js';
 
 describeEachStore('Store contract', (target) => {
@@ -17,4 +18,5 @@ describeEachStore('Store contract', (target) => {
   describe('lifecycle and durability', () => lifecycleContract(target));
   describe('agent directory and legs', () => directoryContract(target));
   describe('users, API keys and sessions', () => authContract(target));
+  describe('security: signed incoming_call, signed stream claim', () => securityContract(target));
 });
