@@ -46,6 +46,11 @@ export interface Config {
     readonly transferDone: string;
     readonly maxLengthSec: number;
   };
+  /**
+   * Music for a caller waiting on a transfer. Not played: a ringing <Dial> gives the caller
+   * ringback tones only (see README); set, it is reported at start-up.
+   */
+  readonly holdMusicUrl: string | undefined;
   /** Keep both legs of every call as a stereo WAV under dataDir/calls. */
   readonly recordCalls: boolean;
   readonly streamStartTimeoutMs: number;
@@ -139,6 +144,7 @@ const envSchema = z.object({
   GREETING_TEXT: opt(z.string()),
   VOICEMAIL_PROMPT: opt(z.string()),
   VOICEMAIL_MAX_LENGTH: int(120, 5, 14400),
+  HOLD_MUSIC_URL: opt(z.string().regex(/^https?:\/\/[^/?#]+/, { message: 'must be an http(s):// URL' })),
   STREAM_START_TIMEOUT_MS: int(5000, 100, 60000),
   RECORD_CALLS: bool(true),
   DRAIN_TIMEOUT_MS: int(30000, 0, 600000),
@@ -226,6 +232,7 @@ export function parseConfig(env: Record<string, string | undefined>): Config {
       transferDone: DEFAULT_TRANSFER_DONE_HE,
       maxLengthSec: e.VOICEMAIL_MAX_LENGTH,
     },
+    holdMusicUrl: e.HOLD_MUSIC_URL,
     streamStartTimeoutMs: e.STREAM_START_TIMEOUT_MS,
     recordCalls: e.RECORD_CALLS,
     drainTimeoutMs: e.DRAIN_TIMEOUT_MS,

@@ -13,6 +13,7 @@ import * as directory from './sql/directory.js';
 import * as leads from './sql/leads.js';
 import * as recordings from './sql/recordings.js';
 import * as timeline from './sql/timeline.js';
+import * as transfers from './sql/transfers.js';
 import type {
   CallEvent,
   CallEventInput,
@@ -44,6 +45,7 @@ import type {
   ReserveAgentInput,
   StoredDirectory,
 } from './directory-store.js';
+import type { NewTransfer, TransferPatch, TransferRecord } from './transfer-store.js';
 
 export interface KyselyStoreOptions {
   dialect: StoreDialect;
@@ -214,5 +216,22 @@ export class KyselyStore implements Store {
   }
   lastAgentForPhone(phone: string, since: Date): Promise<string | undefined> {
     return this.run('lastAgentForPhone', (db) => agentLegs.lastAgentForPhone(db, phone, since));
+  }
+
+  // --- transfer ---
+  saveTransfer(transfer: NewTransfer): Promise<void> {
+    return this.run('saveTransfer', (db) => transfers.saveTransfer(db, transfer));
+  }
+  getTransfer(callSid: string): Promise<TransferRecord | undefined> {
+    return this.run('getTransfer', (db) => transfers.getTransfer(db, callSid));
+  }
+  takeDialStatus(callSid: string, attempt: number, at: Date): Promise<boolean> {
+    return this.run('takeDialStatus', (db) => transfers.takeDialStatus(db, callSid, attempt, at));
+  }
+  updateTransfer(callSid: string, patch: TransferPatch, at: Date): Promise<void> {
+    return this.run('updateTransfer', (db) => transfers.updateTransfer(db, callSid, patch, at));
+  }
+  acceptTransfer(callSid: string, attempt: number, agentId: string, at: Date): Promise<boolean> {
+    return this.run('acceptTransfer', (db) => transfers.acceptTransfer(db, callSid, attempt, agentId, at));
   }
 }

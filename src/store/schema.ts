@@ -113,6 +113,7 @@ export interface Database {
   agents: AgentsTable;
   agent_presence: AgentPresenceTable;
   agent_legs: AgentLegsTable;
+  transfers: TransfersTable;
 }
 
 // --- directory (agent locator) ---
@@ -188,4 +189,24 @@ export interface AgentLegsTable {
   live_key: TextOrNull;
   /** `agent:callSid` while live, NULL after: UNIQUE, so a call holds an agent once. */
   live_call_key: TextOrNull;
+}
+
+/** One call handed to a person: its ring groups, the attempt ringing, callbacks handled, who took it. */
+export interface TransfersTable {
+  call_sid: string;
+  state: string;
+  department: TextOrNull;
+  topic: TextOrNull;
+  ring_seconds: Int;
+  /** JSON: the route's ring groups ({agentId, name, phone}[][]). */
+  groups: string;
+  no_answer_prompt: TextOrNull;
+  attempt: Int;
+  handled: Int;
+  reply: TextOrNull;
+  agent_id: TextOrNull;
+  voicemail_reason: TextOrNull;
+  voicemail_prompt: TextOrNull;
+  created_at: Big;
+  updated_at: Big;
 }

@@ -3,7 +3,7 @@
 // answers are recorded as clips; silence reprompts, then a polite goodbye and a REST hang-up.
 import type { Logger } from 'pino';
 import type { CallControl, CallerFrame, CallInfo, VoiceAgent } from '../agent.js';
-import { toTransferTarget, type Router } from '../../routing/router.js';
+import type { Router } from '../../routing/router.js';
 import type { Flow, FlowStep } from './flow-schema.js';
 
 /** A voice-activity detector fed 20 ms μ-law frames. */
@@ -117,19 +117,21 @@ export class FlowAgent implements VoiceAgent {
     this.stepId = stepId;
     this.retries = 0;
     this.log?.info({ step: stepId }, 'FLOW_STEP');
-    this.runStep(this.step().prompt);
+    const step = this.step();
+    // A transfer asks the router first: its prompt is said only when someone can be rung.
+    if (step.type === 'transfer') return void this.transfer(step);
+    this.runStep(step.prompt);
   }
 
   private runStep(text: string): void {
     const step = this.step();
     this.digits = '';
     this.clearSilence();
-    // Goodbyes and transfer notices play to the end: the caller is leaving either way.
-    const interruptible = step.type !== 'end' && step.type !== 'transfer';
+    // Goodbyes play to the end: the caller is leaving either way.
+    const interruptible = step.type !== 'end';
     void this.say(text, interruptible).then((epoch) => {
       if (epoch === undefined) return;
       if (step.type === 'end') return void this.leave('flow ended');
-      if (step.type === 'transfer') return void this.transfer(step);
       this.phase = 'waiting';
       this.armSilence();
       return undefined;
@@ -231,22 +233,35 @@ export class FlowAgent implements VoiceAgent {
     this.enter(step.next);
   }
 
+  /**
+   * Routes the step's department. Someone to ring: the step's prompt, then the transfer. Nobody:
+   * why (the department's after-hours or no-answer prompt), then the step's fallback, or
+   * voicemail. Both prompts play to the end: the caller is leaving this step either way.
+   */
   private async transfer(step: Extract<FlowStep, { type: 'transfer' }>): Promise<void> {
     if (!this.call || !this.control) return;
     this.phase = 'leaving';
-    const target = await this.services.router
+    this.clearSilence();
+    const route = await this.services.router
       .route({ callSid: this.call.callSid, from: this.call.from, department: step.department })
-      .then(toTransferTarget)
       .catch((err: unknown) => {
         this.log?.error({ err }, 'FLOW_ROUTING_FAILED');
-        return { kind: 'voicemail', reason: 'routing failed' } as const;
+        return undefined;
       });
     if (this.closed) return;
-    if (target.kind === 'voicemail' && step.fallback) {
-      this.log?.info({ department: step.department, reason: target.reason }, 'FLOW_TRANSFER_FALLBACK');
+    if (!route) return this.control.toVoicemail('routing failed');
+    if (route.kind === 'ring') {
+      if ((await this.say(step.prompt, false)) === undefined) return;
+      return this.control.transfer({ kind: 'ring', route, topic: step.topic ?? step.department });
+    }
+    this.log?.info({ department: step.department, reason: route.reason }, 'FLOW_TRANSFER_NONE');
+    if ((await this.say(route.prompt, false)) === undefined) return;
+    if (step.fallback) {
+      this.log?.info({ department: step.department, reason: route.reason }, 'FLOW_TRANSFER_FALLBACK');
       return this.enter(step.fallback);
     }
-    await this.control.transfer(target);
+    // The caller has just heard why: the voicemail only beeps.
+    return this.control.transfer({ kind: 'voicemail', reason: route.reason, prompt: null });
   }
 
   private retry(prefix?: string): void {

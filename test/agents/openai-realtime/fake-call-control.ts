@@ -2,9 +2,8 @@
 // chunks with a mark each (the real PlaybackTracker), and the caller has "heard" audio only when
 // the test acknowledges marks. interrupt() clears and bumps the generation like `clear` does.
 import pino from 'pino';
-import type { CallControl } from '../../../src/agents/agent.js';
+import type { CallControl, Handoff } from '../../../src/agents/agent.js';
 import { PlaybackTracker } from '../../../src/call/playback.js';
-import type { TransferTarget } from '../../../src/routing/router.js';
 
 const CHUNK_BYTES = 400;
 const BYTES_PER_MS = 8;
@@ -18,7 +17,7 @@ export class FakeCallControl implements CallControl {
   readonly events: string[] = [];
   interrupts = 0;
   hangUps: string[] = [];
-  transfers: TransferTarget[] = [];
+  transfers: Handoff[] = [];
   voicemail: string | undefined;
   private marks: { name: string; endMs: number }[] = [];
   private sentMs = 0;
@@ -75,9 +74,9 @@ export class FakeCallControl implements CallControl {
     this.wake();
   }
 
-  async transfer(target: TransferTarget): Promise<void> {
+  async transfer(target: Handoff): Promise<void> {
     this.transfers.push(target);
-    this.events.push(`transfer:${target.kind === 'dial' ? target.number : 'voicemail'}`);
+    this.events.push(`transfer:${target.kind === 'ring' ? target.route.department : 'voicemail'}`);
     this.wake();
   }
 
