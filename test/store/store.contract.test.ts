@@ -7,6 +7,7 @@ import { directoryContract } from './contract/directory.js';
 import { leadsContract } from './contract/leads.js';
 import { lifecycleContract } from './contract/lifecycle.js';
 import { timelineContract } from './contract/timeline.js';
+import { transferContract } from './contract/transfer.js';
 
 describeEachStore('Store contract', (target) => {
   describe('contacts and calls', () => contactsAndCallsContract(target));
@@ -15,4 +16,5 @@ describeEachStore('Store contract', (target) => {
   describe('leads', () => leadsContract(target));
   describe('lifecycle and durability', () => lifecycleContract(target));
   describe('agent directory and legs', () => directoryContract(target));
+  describe('transfers', () => transferContract(target));
 });

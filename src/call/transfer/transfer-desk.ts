@@ -60,7 +60,7 @@ export class TransferDesk {
       callSid,
       state: 'ringing',
       department: route.department,
-      topic: input.topic ?? null,
+      topic: input.topic ?? route.department,
       ringSeconds: route.ringSeconds,
       groups: route.groups,
       noAnswerPrompt: route.noAnswerPrompt,
