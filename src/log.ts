@@ -7,9 +7,21 @@ export type { Logger };
 
 /**
  * Personal data, at the top level and one object down: phone numbers (ours and Twilio's parameter
- * names), keypad digits (a typed ID or card number), what was said.
+ * names, an agent's phone), keypad digits (a typed ID or card number), what was said.
  */
-const PERSONAL = ['from', 'to', 'From', 'To', 'caller', 'digit', 'digits', 'Digits', 'text', 'transcript'];
+const PERSONAL = [
+  'from',
+  'to',
+  'From',
+  'To',
+  'caller',
+  'phone',
+  'digit',
+  'digits',
+  'Digits',
+  'text',
+  'transcript',
+];
 const REDACTED_PATHS = [...PERSONAL, ...PERSONAL.map((key) => `*.${key}`)];
 
 export function createLogger(config: Pick<Config, 'logLevel'>, destination?: pino.DestinationStream): Logger {
