@@ -41,6 +41,8 @@ export interface TransferRecord extends Omit<NewTransfer, 'at'> {
 
 export interface TransferPatch {
   state?: TransferState;
+  /** Only to clear an acceptance Twilio never bridged (null). */
+  agentId?: null;
   attempt?: number;
   reply?: string;
   voicemailReason?: string | null;

@@ -119,6 +119,18 @@ describe('transfer webhooks', () => {
     expect((await events(callSid, 'voicemail'))[0]!.detail).toMatchObject({ reason: 'no-answer' });
   });
 
+  it('rings on when an agent accepted but Twilio never bridged them', async () => {
+    const { callSid } = await transferring('line');
+    expect(await (await whisper(callSid, 0, 'amir', '1')).text()).not.toContain('<Hangup/>');
+    // Amir hung up at once: the Dial reports an answered leg, not bridged.
+    const next = await (await dialStatus(callSid, 0, 'completed', 'false')).text();
+    expect(next).toContain('agent=bela');
+    const prompt = await (await whisper(callSid, 1, 'bela')).text();
+    expect(prompt).toContain('<Gather');
+    expect(await (await whisper(callSid, 1, 'bela', '1')).text()).not.toContain('<Hangup/>');
+    expect(await s.store.getCallAgent(callSid)).toBe('bela');
+  });
+
   it('frees the lines a call still holds when its terminal status arrives', async () => {
     const { callSid } = await transferring('team');
     expect((await s.store.listAgentLegs(callSid)).every((l) => l.endedAt === null)).toBe(true);

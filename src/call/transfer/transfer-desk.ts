@@ -157,6 +157,9 @@ export class TransferDesk {
       await this.deps.store.updateTransfer(p.callSid, { state: 'ended' }, this.now());
       reply = hangupTwiml(this.deps.config.voicemail.transferDone);
     } else {
+      // An agent accepted but Twilio never bridged (they hung up at once): the call rings on.
+      if (transfer.state === 'bridged')
+        await this.deps.store.updateTransfer(p.callSid, { state: 'ringing', agentId: null }, this.now());
       const next = await this.ringFrom(transfer, p.attempt + 1, p.origin);
       if (next) {
         await this.deps.store.updateTransfer(p.callSid, { attempt: next.attempt }, this.now());

@@ -63,15 +63,20 @@ export class Whisper {
       accepted &&
       (await this.deps.store.acceptTransfer(p.parentCallSid, p.attempt, p.agentId, this.now()))
     ) {
-      await this.deps.lines.answered(p.parentCallSid, p.agentId);
+      log.info('AGENT_ACCEPTED');
+      // The call is this agent's now: bookkeeping that fails is logged, the bridge goes ahead.
+      try {
+        await this.deps.lines.answered(p.parentCallSid, p.agentId);
+        await this.deps.store.setCallOutcome(p.parentCallSid, 'transferred');
+      } catch (err) {
+        log.error({ err }, 'TRANSFER_NOTE_FAILED');
+      }
       await this.deps.notes.note(
         p.parentCallSid,
         'agent-answered',
         { agentId: p.agentId, attempt: p.attempt, department: transfer.department },
         TransferNotes.legEnd(p.parentCallSid, p.attempt, p.agentId),
       );
-      await this.deps.store.setCallOutcome(p.parentCallSid, 'transferred');
-      log.info('AGENT_ACCEPTED');
       return whisperAcceptTwiml(CONNECTING);
     }
     // Keys are not logged: only whether the agent took the call.

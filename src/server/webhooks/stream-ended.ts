@@ -41,7 +41,7 @@ export function streamEnded(deps: AppDeps): WebhookHandler {
       return sendTwiml(reply, emptyTwiml());
     }
     // A slow or failing store still gets the caller a voicemail, with the default prompt.
-    const next = await withinBudget(request, 'voicemailAfterStream', transfers.afterStream(p.CallSid));
+    const next = await withinBudget(request, 'afterStream', transfers.afterStream(p.CallSid));
     if (next?.kind === 'transfer') {
       log.info('STREAM_ENDED: a transfer runs the call, empty TwiML');
       return sendTwiml(reply, emptyTwiml());

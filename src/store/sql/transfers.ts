@@ -112,6 +112,7 @@ export async function updateTransfer(db: Db, callSid: string, patch: TransferPat
     .set({
       updated_at: toMs(at, 'at'),
       ...(patch.state !== undefined ? { state: stateOf(patch.state) } : {}),
+      ...(patch.agentId === null ? { agent_id: null } : {}),
       ...(patch.attempt !== undefined ? { attempt: attemptOf(patch.attempt, 'attempt') } : {}),
       ...(patch.reply !== undefined ? { reply: patch.reply } : {}),
       ...(patch.voicemailReason !== undefined ? { voicemail_reason: patch.voicemailReason } : {}),
