@@ -50,6 +50,11 @@ export interface Config {
     readonly transferDone: string;
     readonly maxLengthSec: number;
   };
+  /**
+   * Music for a caller waiting on a transfer. Not played: a ringing <Dial> gives the caller
+   * ringback tones only (see README); set, it is reported at start-up.
+   */
+  readonly holdMusicUrl: string | undefined;
   /** Keep both legs of every call as a stereo WAV under dataDir/calls. */
   readonly recordCalls: boolean;
   readonly streamStartTimeoutMs: number;
@@ -217,6 +222,7 @@ const envSchema = z.object({
   GREETING_TEXT: opt(z.string()),
   VOICEMAIL_PROMPT: opt(z.string()),
   VOICEMAIL_MAX_LENGTH: int(120, 5, 14400),
+  HOLD_MUSIC_URL: opt(z.string().regex(/^https?:\/\/[^/?#]+/, { message: 'must be an http(s):// URL' })),
   STREAM_START_TIMEOUT_MS: int(5000, 100, 60000),
   STREAM_MAX_PENDING: int(256, 1, 100000),
   STREAM_MAX_PENDING_PER_ADDRESS: int(64, 1, 100000),
@@ -332,6 +338,7 @@ export function parseConfig(env: Record<string, string | undefined>): Config {
       transferDone: DEFAULT_TRANSFER_DONE_HE,
       maxLengthSec: e.VOICEMAIL_MAX_LENGTH,
     },
+    holdMusicUrl: e.HOLD_MUSIC_URL,
     streamStartTimeoutMs: e.STREAM_START_TIMEOUT_MS,
     streamMaxPending: e.STREAM_MAX_PENDING,
     streamMaxPendingPerAddress: e.STREAM_MAX_PENDING_PER_ADDRESS,

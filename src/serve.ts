@@ -14,9 +14,14 @@ import { createAgentFactory } from './agents/create-agent-factory.js';
 import { loadGreeting, type LoadedGreeting } from './greeting-source.js';
 import { connectRedis } from './redis.js';
 import { createTwilioCallsApi } from './twilio/rest-client.js';
-import type { Router } from './routing/router.js';
+import type { AgentLines, Router } from './routing/router.js';
 import { DirectoryRouter } from './routing/directory-router.js';
 import { adoptStoredDirectory, startDirectoryFile } from './routing/directory-file.js';
+import { CallEvents } from './call/call-events.js';
+import { recordTransferRequests } from './call/transfer/route-recorder.js';
+import { TransferDesk } from './call/transfer/transfer-desk.js';
+import { TransferNotes } from './call/transfer/transfer-notes.js';
+import { Whisper } from './call/transfer/whisper.js';
 
 export interface RunningServer {
   built: BuiltApp;
@@ -35,6 +40,8 @@ export interface ServeOverrides {
   twilioCalls?: TwilioCallsApi;
   store?: Store;
   router?: Router;
+  /** The agents' lines a transfer holds (default: the directory router's, in the store). */
+  lines?: AgentLines;
   greeting?: LoadedGreeting;
 }
 
@@ -125,8 +132,19 @@ export async function startServer(
     if (!overrides.store) await store.close();
     throw err;
   });
-  const router = overrides.router ?? new DirectoryRouter({ store, log });
+  const directoryRouter = new DirectoryRouter({ store, log });
+  const lines = overrides.lines ?? directoryRouter;
+  const events = new CallEvents();
+  const notes = new TransferNotes({ store, events, log, now: () => new Date() });
+  const transfers = new TransferDesk({ config, store, lines, notes, log });
+  const whisper = new Whisper({ store, lines, notes, log });
+  // Every route an agent asks for is on the call's timeline (transfer-requested).
+  const router = recordTransferRequests(overrides.router ?? directoryRouter, notes);
   const agents = overrides.agents ?? (await createAgentFactory({ config, log, store, router }));
+  if (config.holdMusicUrl)
+    log.warn(
+      "HOLD_MUSIC_UNSUPPORTED: HOLD_MUSIC_URL is set, but while a transfer's <Dial> rings Twilio plays ringback tones only; callers hear ringback (see README, The transfer)",
+    );
   const greeting = overrides.greeting ?? loadGreeting(config, log);
   const redis = config.redisUrl ? connectRedis(config.redisUrl, log) : undefined;
 
@@ -139,6 +157,9 @@ export async function startServer(
     authTokenSource,
     agents,
     twilioCalls,
+    events,
+    transfers,
+    whisper,
     greeting,
     ...(redis ? { redisHealth: () => redis.health() } : {}),
   });

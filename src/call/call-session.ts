@@ -9,6 +9,7 @@ import type { Store } from '../store/store.js';
 import type { TwilioCallsApi } from '../twilio/rest.js';
 import type { CallEvents } from './call-events.js';
 import type { CallMetrics } from './call-metrics.js';
+import type { TransferDesk } from './transfer/transfer-desk.js';
 import { ERRORS, type ErrorCode } from '../errors.js';
 import { parseInbound, type MediaMessage, type StartMessage } from '../twilio/stream-messages.js';
 import { isValidStreamToken } from '../twilio/stream-token.js';
@@ -33,6 +34,7 @@ export interface SessionDeps {
   twilioCalls: TwilioCallsApi | undefined;
   events: CallEvents;
   metrics: CallMetrics;
+  transfers: TransferDesk;
 }
 
 type State = 'connected' | 'starting' | 'live' | 'ended';
@@ -314,6 +316,7 @@ export class CallSession {
       store: this.deps.store,
       twilioCalls: this.deps.twilioCalls,
       httpOrigin: this.httpOrigin,
+      transfers: this.deps.transfers,
       closeStream: (reason) => this.close(1000, reason),
     };
   }

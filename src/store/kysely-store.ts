@@ -26,6 +26,7 @@ import type {
   UserPatch,
   UserRecord,
 } from './auth-store.js';
+import * as transfers from './sql/transfers.js';
 import type {
   CallEvent,
   CallEventInput,
@@ -57,6 +58,7 @@ import type {
   ReserveAgentInput,
   StoredDirectory,
 } from './directory-store.js';
+import type { NewTransfer, TransferPatch, TransferRecord } from './transfer-store.js';
 
 export interface KyselyStoreOptions {
   dialect: StoreDialect;
@@ -286,5 +288,22 @@ export class KyselyStore implements Store {
   }
   claimSignedStream(callSid: string, at: Date): Promise<boolean> {
     return this.run('claimSignedStream', (db) => security.claimSignedStream(db, callSid, at));
+  }
+
+  // --- transfer ---
+  saveTransfer(transfer: NewTransfer): Promise<void> {
+    return this.run('saveTransfer', (db) => transfers.saveTransfer(db, transfer));
+  }
+  getTransfer(callSid: string): Promise<TransferRecord | undefined> {
+    return this.run('getTransfer', (db) => transfers.getTransfer(db, callSid));
+  }
+  takeDialStatus(callSid: string, attempt: number, at: Date): Promise<boolean> {
+    return this.run('takeDialStatus', (db) => transfers.takeDialStatus(db, callSid, attempt, at));
+  }
+  updateTransfer(callSid: string, patch: TransferPatch, at: Date): Promise<void> {
+    return this.run('updateTransfer', (db) => transfers.updateTransfer(db, callSid, patch, at));
+  }
+  acceptTransfer(callSid: string, attempt: number, agentId: string, at: Date): Promise<boolean> {
+    return this.run('acceptTransfer', (db) => transfers.acceptTransfer(db, callSid, attempt, agentId, at));
   }
 }

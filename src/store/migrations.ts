@@ -9,6 +9,7 @@ import type { StoreDialect } from './schema.js';
 import { directoryMigration } from './migrations/directory.js';
 import { authMigration } from './migrations/0003-auth.js';
 import { security } from './migrations/0005_security.js';
+import { transferMigration } from './migrations/transfer.js';
 
 /**
  * Twilio's CallStatus values; the CHECK keeps a typo from ever reaching a row. Databases keep the
@@ -177,6 +178,7 @@ export function storeMigrations(dialect: StoreDialect): Record<string, Migration
     '0002_directory': directoryMigration(dialect),
     '0003_auth': authMigration(dialect),
     '0005_security': security(dialect),
+    '0007_transfer': transferMigration(),
   };
 }
 

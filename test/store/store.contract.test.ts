@@ -9,6 +9,7 @@ import { leadsContract } from './contract/leads.js';
 import { lifecycleContract } from './contract/lifecycle.js';
 import { securityContract } from './contract/security.js';
 import { timelineContract } from './contract/timeline.js';
+import { transferContract } from './contract/transfer.js';
 
 describeEachStore('Store contract', (target) => {
   describe('contacts and calls', () => contactsAndCallsContract(target));
@@ -19,4 +20,5 @@ describeEachStore('Store contract', (target) => {
   describe('agent directory and legs', () => directoryContract(target));
   describe('users, API keys and sessions', () => authContract(target));
   describe('security: signed incoming_call, signed stream claim', () => securityContract(target));
+  describe('transfers', () => transferContract(target));
 });

@@ -51,6 +51,8 @@ const transferStep = z.strictObject({
   type: z.literal('transfer'),
   prompt,
   department: z.string().min(1),
+  /** What the agent's whisper says the call is about (default: the department's id). */
+  topic: z.string().trim().min(1).max(200).optional(),
   /** Where to go when nobody can take the call (default: voicemail). */
   fallback: stepId.optional(),
   /** `last`: ask the router for the agent who handled this caller last (sticky routing). */
