@@ -48,6 +48,10 @@ export interface Config {
   readonly recordCalls: boolean;
   readonly streamStartTimeoutMs: number;
   readonly drainTimeoutMs: number;
+  /** IANA zone the CRM's days (stats, date filters, CSV times) are counted in. */
+  readonly timezone: string;
+  /** Where `call.completed` is POSTed, signed with the secret; undefined = no webhook out. */
+  readonly crmWebhook: { readonly url: string; readonly secret: string } | undefined;
 }
 
 export class ConfigError extends Error {
@@ -137,7 +141,21 @@ const envSchema = z.object({
   STREAM_START_TIMEOUT_MS: int(5000, 100, 60000),
   RECORD_CALLS: bool(true),
   DRAIN_TIMEOUT_MS: int(30000, 0, 600000),
+  TIMEZONE: opt(
+    z.string().refine(isTimeZone, { message: 'must be an IANA time zone such as Asia/Jerusalem' }),
+  ),
+  CRM_WEBHOOK_URL: opt(z.string().regex(/^https?:\/\/[^/?#\s]+/i, { message: 'must be an http(s):// URL' })),
+  CRM_WEBHOOK_SECRET: opt(z.string().min(16, { message: 'must be at least 16 characters' })),
 });
+
+function isTimeZone(zone: string): boolean {
+  try {
+    new Intl.DateTimeFormat('en-US', { timeZone: zone });
+    return true;
+  } catch {
+    return false;
+  }
+}
 
 /**
  * Reduces PUBLIC_BASE_URL / PUBLIC_HOST to a bare host[:port]. The seed's classic 31920 cause is a
@@ -187,6 +205,12 @@ export function parseConfig(env: Record<string, string | undefined>): Config {
     ]);
   }
 
+  if (e.CRM_WEBHOOK_URL && !e.CRM_WEBHOOK_SECRET) {
+    throw new ConfigError([
+      'CRM_WEBHOOK_URL is set without CRM_WEBHOOK_SECRET: set a secret of at least 16 characters (the receiver verifies the signature with it)',
+    ]);
+  }
+
   const dataDir = path.resolve(e.DATA_DIR ?? './data');
   const config: Config = {
     port: e.PORT,
@@ -222,6 +246,11 @@ export function parseConfig(env: Record<string, string | undefined>): Config {
     streamStartTimeoutMs: e.STREAM_START_TIMEOUT_MS,
     recordCalls: e.RECORD_CALLS,
     drainTimeoutMs: e.DRAIN_TIMEOUT_MS,
+    timezone: e.TIMEZONE ?? 'Asia/Jerusalem',
+    crmWebhook:
+      e.CRM_WEBHOOK_URL && e.CRM_WEBHOOK_SECRET
+        ? { url: e.CRM_WEBHOOK_URL, secret: e.CRM_WEBHOOK_SECRET }
+        : undefined,
   };
   return deepFreeze(config);
 }

@@ -5,6 +5,7 @@ import type { CreateTableBuilder, Kysely, Migration, MigrationProvider } from 'k
 import type { Logger } from 'pino';
 import { AppError } from '../errors.js';
 import type { StoreDialect } from './schema.js';
+import { crmMigration } from './migrations/0004-crm.js';
 
 /** Twilio's CallStatus values; the CHECK keeps a typo from ever reaching a row. */
 const CALL_STATUSES = sql.raw(
@@ -177,7 +178,7 @@ function initial(dialect: StoreDialect): Migration {
 
 /** Every migration, keyed by a name that sorts in the order they must run. */
 export function storeMigrations(dialect: StoreDialect): Record<string, Migration> {
-  return { '0001_initial': initial(dialect) };
+  return { '0001_initial': initial(dialect), '0004_crm': crmMigration(dialect) };
 }
 
 /** Serves the migrations from code, so a built or bundled server needs no migration files on disk. */

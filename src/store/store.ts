@@ -1,5 +1,6 @@
 // The Store interface: every CRM record the server keeps. One contract, several backends
 // (SQLite by default, PostgreSQL in production) on the same migrations.
+import type { CrmStore, LeadStatus } from './crm-store.js';
 
 /** Twilio's CallStatus values. */
 export type CallStatus =
@@ -174,12 +175,13 @@ export interface LeadRecord {
   callSid: string;
   contactId: number | null;
   fields: Record<string, unknown>;
-  status: 'open' | 'closed';
+  /** new on every saved lead; the CRM moves it along (0004_crm mapped the old open → new, closed → lost). */
+  status: LeadStatus;
   createdAt: Date;
   updatedAt: Date;
 }
 
-export interface Store {
+export interface Store extends CrmStore {
   /** Creates or upgrades the schema; safe to call on every start. */
   migrate(): Promise<void>;
   /** Cheap round trip for /readyz. */

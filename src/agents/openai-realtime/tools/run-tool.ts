@@ -78,7 +78,7 @@ async function lookupCaller(ctx: ToolContext): Promise<unknown> {
     ctx.store.listLeadsForContact(contact.id),
   ]);
   const past = calls.filter((c) => c.callSid !== ctx.callSid).slice(0, PAST_CALLS);
-  const open = leads.filter((l) => l.status === 'open');
+  const open = leads.filter((l) => l.status !== 'won' && l.status !== 'lost'); // still in the pipeline
   const leadName = open.map((l) => l.fields.name).find((n): n is string => typeof n === 'string');
   return {
     ok: true,
