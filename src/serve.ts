@@ -13,6 +13,10 @@ import { loadGreeting, type LoadedGreeting } from './greeting-source.js';
 import { connectRedis } from './redis.js';
 import { createTwilioCallsApi } from './twilio/rest-client.js';
 import { voicemailRouter, type Router } from './routing/router.js';
+import { CallEvents } from './call/call-events.js';
+import { publishingStore } from './call/publishing-store.js';
+import { WebhookOutbox } from './jobs/webhook-outbox.js';
+import { callCompletedPayload } from './api/webhook-payload.js';
 
 export interface RunningServer {
   built: BuiltApp;
@@ -32,6 +36,8 @@ export interface ServeOverrides {
   store?: Store;
   router?: Router;
   greeting?: LoadedGreeting;
+  /** Registers more routes before the server listens (tests mount the CRM API this way). */
+  routes?: (built: BuiltApp) => Promise<void>;
 }
 
 /**
@@ -80,8 +86,11 @@ export async function startServer(
     );
   }
 
-  const store =
-    overrides.store ?? (await openStore({ databaseUrl: config.databaseUrl, dataDir: config.dataDir, log }));
+  const events = new CallEvents();
+  const store = publishingStore(
+    overrides.store ?? (await openStore({ databaseUrl: config.databaseUrl, dataDir: config.dataDir, log })),
+    events,
+  );
   const router = overrides.router ?? voicemailRouter;
   const agents = overrides.agents ?? (await createAgentFactory({ config, log, store, router }));
   const greeting = overrides.greeting ?? loadGreeting(config, log);
@@ -97,8 +106,11 @@ export async function startServer(
     agents,
     twilioCalls,
     greeting,
+    events,
     ...(redis ? { redisHealth: () => redis.health() } : {}),
   });
+  await overrides.routes?.(built);
+  const webhookOut = webhookOutbox(config, store, log);
   const address = await built.app.listen({ port: config.port, host: config.bindHost });
   const url = address.replace('://0.0.0.0', '://127.0.0.1').replace('://[::]', '://127.0.0.1');
   log.info(
@@ -121,6 +133,7 @@ export async function startServer(
       );
       await built.drain(config.drainTimeoutMs);
       await built.app.close();
+      await webhookOut?.stop();
       await agents.close?.();
       await greeting.close();
       await redis?.close();
@@ -128,5 +141,18 @@ export async function startServer(
       log.info('STOPPED');
     })());
 
+  webhookOut?.start();
   return { built, store, url, authToken, greeting, stop };
+}
+
+/** CRM_WEBHOOK_URL: `call.completed` from the store's outbox (src/jobs/webhook-outbox.ts). */
+function webhookOutbox(config: Config, store: Store, log: Logger): WebhookOutbox | undefined {
+  if (!config.crmWebhook) return undefined;
+  return new WebhookOutbox({
+    store,
+    log,
+    url: config.crmWebhook.url,
+    secret: config.crmWebhook.secret,
+    payload: (item) => callCompletedPayload(store, item, config.publicHost, new Date()),
+  });
 }

@@ -9,7 +9,17 @@ export type CallEventBody =
   | { type: 'stream.stopped'; streamSid: string; closeCode: number | null; reason: string }
   | { type: 'transcript'; role: 'caller' | 'agent'; text: string }
   | { type: 'recording'; recordingSid: string; status: string | null }
-  | { type: 'agent'; name: string; detail?: Record<string, unknown> };
+  | { type: 'agent'; name: string; detail?: Record<string, unknown> }
+  | { type: 'lead.saved'; leadId: number; fields: Record<string, unknown> }
+  /** A timeline step the store kept: stream status (with Twilio's error code), transfer steps… */
+  | {
+      type: 'call.timeline';
+      kind: string;
+      name: string;
+      twilioCode: number | null;
+      detail: Record<string, unknown> | null;
+    }
+  | { type: 'call.ended' };
 
 export type LiveCallEvent = CallEventBody & { callSid: string; at: Date };
 

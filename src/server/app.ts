@@ -59,6 +59,7 @@ export async function buildApp(input: AppDepsInput): Promise<BuiltApp> {
     metrics: input.metrics ?? createMetrics(),
     isDraining: () => draining,
     onCallEnded: (callSid) => {
+      deps.events.publish({ type: 'call.ended', callSid, at: new Date() });
       for (const s of sessions) if (s.sids.callSid === callSid) s.close(1000, 'call ended');
       try {
         input.agents.release?.(callSid);
