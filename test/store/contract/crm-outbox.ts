@@ -3,7 +3,7 @@
 import { beforeEach, expect, it } from 'vitest';
 import type { KyselyStore } from '../../../src/store/kysely-store.js';
 import type { StoreTarget } from '../../support/databases.js';
-import { makeCall } from './crm-fixtures.js';
+import { makeCall } from '../../support/crm-fixtures.js';
 import { at, sid } from './ids.js';
 
 const MINUTE = 60_000;

@@ -5,7 +5,7 @@ import type { KyselyStore } from '../../../src/store/kysely-store.js';
 import type { CallCursor, CallFilter } from '../../../src/store/crm-store.js';
 import type { StoreTarget } from '../../support/databases.js';
 import { crmOutboxContract } from './crm-outbox.js';
-import { makeCall } from './crm-fixtures.js';
+import { makeCall } from '../../support/crm-fixtures.js';
 import { at, phone, sid } from './ids.js';
 
 async function allPages(store: KyselyStore, filter: CallFilter, limit: number): Promise<string[]> {

@@ -1,8 +1,8 @@
 // Builds calls in the shape each CallResult describes, through the Store's own write methods, for
-// the CRM contract tests.
-import type { KyselyStore } from '../../../src/store/kysely-store.js';
-import type { CallResult } from '../../../src/store/crm-store.js';
-import { at, phone, sid } from './ids.js';
+// the CRM contract and API tests.
+import type { CallResult } from '../../src/store/crm-store.js';
+import type { Store } from '../../src/store/store.js';
+import { at, phone, sid } from '../store/contract/ids.js';
 
 export interface FixtureCall {
   callSid: string;
@@ -13,6 +13,8 @@ export interface FixtureCall {
 export interface CallSpec {
   /** ms after the contract's base instant */
   startMs?: number;
+  /** an absolute start instead (wins over startMs) */
+  startedAt?: Date;
   from?: string;
   direction?: string;
   result?: CallResult;
@@ -27,10 +29,10 @@ export interface CallSpec {
 }
 
 /** One call, ended (unless live) the way `result` says. */
-export async function makeCall(store: KyselyStore, spec: CallSpec = {}): Promise<FixtureCall> {
+export async function makeCall(store: Store, spec: CallSpec = {}): Promise<FixtureCall> {
   const callSid = sid();
   const from = spec.from ?? phone();
-  const startedAt = at(spec.startMs ?? 0);
+  const startedAt = spec.startedAt ?? at(spec.startMs ?? 0);
   const result = spec.result ?? 'answered';
   await store.startCall({
     callSid,
