@@ -8,6 +8,7 @@ import { Readable, Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { randomBytes } from 'node:crypto';
 import type { Logger } from 'pino';
+import type { Config } from '../config.js';
 import type { RecordingRecord } from '../store/store.js';
 
 export interface TwilioRecordingAccess {
@@ -188,4 +189,19 @@ export class RecordingAudio {
     }
     return size;
   }
+}
+
+/** The server's RecordingAudio: Twilio's account and the token its REST client uses. */
+export function recordingAudioFor(
+  config: Pick<Config, 'dataDir' | 'twilioAccountSid' | 'twilioApiBaseUrl'>,
+  authToken: string,
+  log: Logger,
+): RecordingAudio {
+  return new RecordingAudio({
+    dataDir: config.dataDir,
+    log,
+    twilio: config.twilioAccountSid
+      ? { accountSid: config.twilioAccountSid, authToken, baseUrl: config.twilioApiBaseUrl }
+      : undefined,
+  });
 }

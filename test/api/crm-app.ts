@@ -5,7 +5,7 @@
 import type { FastifyRequest } from 'fastify';
 import { crmRoutes } from '../../src/api/crm-routes.js';
 import type { CrmPrincipal } from '../../src/api/crm-deps.js';
-import { RecordingAudio } from '../../src/api/recording-audio.js';
+import { recordingAudioFor } from '../../src/api/recording-audio.js';
 import { API_PREFIX } from '../../src/api/views.js';
 import type { ServeOverrides } from '../../src/serve.js';
 import { startTestServer, type TestServer } from '../support/server.js';
@@ -48,13 +48,7 @@ export async function startCrmTestServer(
             log,
             store,
             events,
-            recordings: new RecordingAudio({
-              dataDir: config.dataDir,
-              log,
-              twilio: config.twilioAccountSid
-                ? { accountSid: config.twilioAccountSid, authToken, baseUrl: config.twilioApiBaseUrl }
-                : undefined,
-            }),
+            recordings: recordingAudioFor(config, authToken, log),
             principal: (request) => {
               const principal = principals.get(request);
               if (!principal) throw new Error('no principal: the request skipped authentication');

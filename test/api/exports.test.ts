@@ -10,20 +10,29 @@ function parseCsv(text: string): string[][] {
   const rows: string[][] = [];
   let row: string[] = [];
   let cell = '';
-  let i = 0;
   let quoted = false;
-  while (i < text.length) {
+  for (let i = 0; i < text.length; i++) {
     const ch = text[i]!;
     if (quoted) {
-      if (ch === '"' && text[i + 1] === '"') ((cell += '"'), (i += 2));
-      else if (ch === '"') ((quoted = false), (i += 1));
-      else ((cell += ch), (i += 1));
-    } else if (ch === '"' && cell === '') ((quoted = true), (i += 1));
-    else if (ch === ',') (row.push(cell), (cell = ''), (i += 1));
-    else if (ch === '\r' && text[i + 1] === '\n')
-      (row.push(cell), rows.push(row), (row = []), (cell = ''), (i += 2));
-    else if (ch === '"' || ch === '\n' || ch === '\r') throw new Error(`bare ${JSON.stringify(ch)} at ${i}`);
-    else ((cell += ch), (i += 1));
+      if (ch !== '"') cell += ch;
+      else if (text[i + 1] === '"') {
+        cell += '"';
+        i++;
+      } else quoted = false;
+    } else if (ch === '"' && cell === '') {
+      quoted = true;
+    } else if (ch === ',') {
+      row.push(cell);
+      cell = '';
+    } else if (ch === '\r' && text[i + 1] === '\n') {
+      row.push(cell);
+      rows.push(row);
+      row = [];
+      cell = '';
+      i++;
+    } else if (ch === '"' || ch === '\n' || ch === '\r') {
+      throw new Error(`bare ${JSON.stringify(ch)} at ${i}`);
+    } else cell += ch;
   }
   if (cell !== '' || row.length > 0) throw new Error('last row is not terminated by CRLF');
   return rows;
