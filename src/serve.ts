@@ -132,7 +132,10 @@ export async function startServer(
         'DRAIN: no new streams',
       );
       await built.drain(config.drainTimeoutMs);
-      await built.app.close();
+      // Node closes idle keep-alive connections once, as close() starts; one still answering
+      // then would hold the close for the whole keep-alive timeout. Close each as it goes idle.
+      const idle = setInterval(() => built.app.server.closeIdleConnections(), 50);
+      await built.app.close().finally(() => clearInterval(idle));
       await webhookOut?.stop();
       await agents.close?.();
       await greeting.close();

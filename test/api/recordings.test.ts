@@ -199,3 +199,37 @@ describe('recording audio', () => {
     expect(await statusOf(audio(id, as('agent:rivka')))).toBe(200);
   });
 });
+
+describe('stopping while audio is being sent', () => {
+  it('lets the response finish, then closes its keep-alive connection instead of waiting on it', async () => {
+    const s = await startCrmTestServer();
+    const dir = path.join(s.dataDir, 'calls', sid());
+    mkdirSync(dir, { recursive: true });
+    const file = path.join(dir, 'call-long.wav');
+    const big = Buffer.alloc(8 * 1024 * 1024, 0x7f);
+    writeFileSync(file, big);
+    const call = await makeCall(s.store);
+    const recordingSid = sid('LC');
+    await s.store.upsertRecording({
+      recordingSid,
+      callSid: call.callSid,
+      url: file,
+      durationSec: 1,
+      status: 'completed',
+      source: 'call-audio',
+      at: new Date(),
+    });
+
+    const res = await fetch(`${s.api}/recordings/${recordingSid}/audio`);
+    const reader = res.body!.getReader();
+    let received = (await reader.read()).value!.length; // the rest waits on us: mid-response
+    const stopping = s.stop();
+    for (let chunk = await reader.read(); !chunk.done; chunk = await reader.read())
+      received += chunk.value.length;
+    expect(received).toBe(big.length);
+    // Without closing it once idle, the connection would hold the stop for the keep-alive timeout (72 s).
+    const started = Date.now();
+    await stopping;
+    expect(Date.now() - started).toBeLessThan(5000);
+  });
+});

@@ -95,10 +95,25 @@ describeEachStore('webhook outbox', (target) => {
   };
   const delivered = (store: KyselyStore, callSid: string) => async () =>
     (await store.getOutboxItem(`call.completed:${callSid}`))?.deliveredAt instanceof Date;
-  const stopAll = () => Promise.all(workers.splice(0).map((w) => w.stop()));
+  const stores: KyselyStore[] = [];
+  const open = async (): Promise<KyselyStore> => {
+    const store = await target.open();
+    stores.push(store);
+    return store;
+  };
+  const reopen = async (opts: Parameters<typeof target.reopen>[0]): Promise<KyselyStore> => {
+    const store = await target.reopen(opts);
+    stores.push(store);
+    return store;
+  };
+  /** Workers first (they use the stores), then the stores: PostgreSQL connections are shared. */
+  const stopAll = async () => {
+    await Promise.all(workers.splice(0).map((w) => w.stop()));
+    await Promise.all(stores.splice(0).map((s) => s.close()));
+  };
 
   it('signs every attempt; answered 500 then 200 it is delivered once, same body and delivery id', async () => {
-    const store = await target.open();
+    const store = await open();
     const receiver = await startReceiver((n) => (n === 0 ? 500 : 200));
     try {
       const c = await endedCall(store, { name: 'דנה' });
@@ -145,7 +160,7 @@ describeEachStore('webhook outbox', (target) => {
 
   it('a restart in the middle of retrying still delivers once', async () => {
     const opts = await target.freshOptions();
-    const before = await target.reopen(opts);
+    const before = await reopen(opts);
     const receiver = await startReceiver((n) => (n === 0 ? 500 : 200));
     try {
       const c = await endedCall(before);
@@ -157,7 +172,7 @@ describeEachStore('webhook outbox', (target) => {
       await first.stop();
       await before.close();
 
-      const after = await target.reopen(opts);
+      const after = await reopen(opts);
       worker(after, receiver.url);
       await until('delivery after the restart', delivered(after, c.callSid));
       expect(receiver.of(c.callSid).map((a) => a.status)).toEqual([500, 200]);
@@ -168,7 +183,7 @@ describeEachStore('webhook outbox', (target) => {
   });
 
   it('takes over the lease of a sender that died mid-send only when it ends', async () => {
-    const store = await target.open();
+    const store = await open();
     const receiver = await startReceiver(() => 200);
     try {
       const c = await endedCall(store);
@@ -198,8 +213,8 @@ describeEachStore('webhook outbox', (target) => {
 
   it('two instances on one database send each event once', async () => {
     const opts = await target.freshOptions();
-    const a = await target.reopen(opts);
-    const b = await target.reopen(opts);
+    const a = await reopen(opts);
+    const b = await reopen(opts);
     const receiver = await startReceiver(() => 200);
     try {
       const calls = [];
@@ -216,7 +231,7 @@ describeEachStore('webhook outbox', (target) => {
   });
 
   it('gives up after the last attempt and says so', async () => {
-    const store = await target.open();
+    const store = await open();
     const receiver = await startReceiver(() => 500);
     const logs = new LogCapture();
     try {
@@ -239,7 +254,7 @@ describeEachStore('webhook outbox', (target) => {
   });
 
   it('a stop during a send aborts it and frees the event for the next sender at once', async () => {
-    const store = await target.open();
+    const store = await open();
     const receiver = await startReceiver((n) => (n === 0 ? 'hang' : 200));
     try {
       const c = await endedCall(store);

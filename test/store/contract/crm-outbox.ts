@@ -1,6 +1,6 @@
 // Contract: the webhook outbox: which ended calls the sweep enqueues (once, whichever instance
 // sweeps), and leases that let exactly one sender hold an item until it settles or the lease ends.
-import { beforeEach, expect, it } from 'vitest';
+import { afterEach, beforeEach, expect, it } from 'vitest';
 import type { KyselyStore } from '../../../src/store/kysely-store.js';
 import type { StoreTarget } from '../../support/databases.js';
 import { makeCall } from '../../support/crm-fixtures.js';
@@ -24,6 +24,7 @@ export function crmOutboxContract(target: StoreTarget): void {
     store = await target.reopen(opts);
     other = await target.reopen(opts);
   });
+  afterEach(() => Promise.all([store.close(), other.close()]));
 
   it('enqueues a call once it ended, settled and its streams closed; once only', async () => {
     const done = await makeCall(store, { startMs: 0 });

@@ -1,6 +1,6 @@
 // Contract: the CRM's reads and edits: filtered, keyset-paged calls (stable while calls arrive),
 // contacts and leads with their edits, and the per-day stats.
-import { beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { KyselyStore } from '../../../src/store/kysely-store.js';
 import type { CallCursor, CallFilter } from '../../../src/store/crm-store.js';
 import type { StoreTarget } from '../../support/databases.js';
@@ -27,10 +27,12 @@ export function crmContract(target: StoreTarget): void {
 
 function crmReadsContract(target: StoreTarget): void {
   let store: KyselyStore;
-  // Lists are global: every test gets an empty database.
+  // Lists are global: every test gets an empty database, closed after it (PostgreSQL
+  // connections are shared with every other suite running at the same time).
   beforeEach(async () => {
     store = await target.open();
   });
+  afterEach(() => store.close());
 
   describe('calls', () => {
     it('pages newest first, ties on the start time broken by CallSid, each call once', async () => {
