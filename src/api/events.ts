@@ -16,7 +16,8 @@ export async function eventRoutes(scope: FastifyInstance, deps: CrmDeps): Promis
   scope.addHook('preClose', async () => feed.close());
   scope.addHook('onClose', async () => unsubscribe());
 
-  scope.get('/events', async (request, reply) => {
+  // No HEAD twin: it would hold a stream open with nothing to send.
+  scope.get('/events', { exposeHeadRoute: false }, async (request, reply) => {
     const q = parseOrReply(eventsQuery, request.query, reply);
     if (!q) return reply;
     const header = request.headers['last-event-id'];

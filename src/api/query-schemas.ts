@@ -53,7 +53,10 @@ const fromBeforeTo = (q: { from?: Date | undefined; to?: Date | undefined }) =>
   q.from === undefined || q.to === undefined || q.from < q.to;
 const ORDER = { message: 'must be after from', path: ['to'] };
 
-export const callCursor = cursorCodec(z.object({ t: z.number().int(), s: z.string().min(1).max(64) }));
+/** Epoch ms a Date can hold: a forged cursor must not reach the store as an invalid Date. */
+const epochMs = z.number().int().min(-8.64e15).max(8.64e15);
+
+export const callCursor = cursorCodec(z.object({ t: epochMs, s: z.string().min(1).max(64) }));
 
 /** The filters of GET /calls, also taken by GET /calls.csv. */
 function callFilterShape(zone: string) {
@@ -96,7 +99,9 @@ export function callFilterOf(q: CallQuery): CallFilter {
   };
 }
 
-export const leadCursor = cursorCodec(z.object({ t: z.number().int(), id: z.number().int().positive() }));
+export const leadCursor = cursorCodec(
+  z.object({ t: epochMs, id: z.number().int().positive().max(Number.MAX_SAFE_INTEGER) }),
+);
 
 function leadFilterShape(zone: string) {
   return {

@@ -66,7 +66,7 @@ export class WebhookOutbox {
   }
 
   /** Exponential backoff with ±20 % jitter, so instances retrying together spread out. */
-  backoffMs(attempts: number): number {
+  private backoffMs(attempts: number): number {
     const exact = Math.min(this.o.backoffMaxMs, this.o.backoffBaseMs * 2 ** (attempts - 1));
     return Math.round(exact * (0.8 + Math.random() * 0.4));
   }

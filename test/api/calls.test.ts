@@ -108,6 +108,7 @@ describe('the calls API', () => {
       ['limit=201', 'limit'],
       ['limit=0', 'limit'],
       ['cursor=not-a-cursor', 'cursor'],
+      [`cursor=${Buffer.from(JSON.stringify({ t: 1e300, s: 'CA1' })).toString('base64url')}`, 'cursor'],
       ['from=2026-02-30', 'from'],
       ['from=yesterday', 'from'],
       ['from=2026-12-02&to=2026-12-01', 'to'],

@@ -55,6 +55,8 @@ describe('the live events API', () => {
     expect(reset.data).toMatchObject({ reason: expect.stringContaining('reload') });
     stale.close();
     expect((await api(s, '/events?since=1')).body).toMatchObject({ field: 'since' });
+    const head = await fetch(`${s.api}/events`, { method: 'HEAD' });
+    expect(head.status).toBe(405);
   });
 
   it('publishes what the store keeps: leads, transcript turns and timeline steps', async () => {
