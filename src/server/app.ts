@@ -25,6 +25,9 @@ import { mediaRoutes } from './media-route.js';
 import { healthRoutes } from './health-routes.js';
 import { staticRoutes, type GreetingSource } from './static-routes.js';
 import { apiPlugin } from '../api/api-plugin.js';
+import { crmRoutes } from '../api/crm-routes.js';
+import { recordingAudioFor } from '../api/recording-audio.js';
+import { agentScopeOf, principalOf } from '../api/principal.js';
 
 export interface AppDeps {
   config: Config;
@@ -67,6 +70,7 @@ export async function buildApp(input: AppDepsInput): Promise<BuiltApp> {
     metrics: input.metrics ?? createMetrics(),
     isDraining: () => draining,
     onCallEnded: (callSid) => {
+      deps.events.publish({ type: 'call.ended', callSid, at: new Date() });
       for (const s of sessions) if (s.sids.callSid === callSid) s.close(1000, 'call ended');
       // Whatever agent lines the call still holds (a leg the callbacks never ended) are freed.
       input.transfers
@@ -162,7 +166,26 @@ export async function buildApp(input: AppDepsInput): Promise<BuiltApp> {
   await app.register(async (scope) => mediaRoutes(scope, deps, sessions, idleMemory));
   await app.register(async (scope) => webhookRoutes(scope, deps));
   // The CRM API: every route inside needs a session or an API key (src/api/api-plugin.ts).
-  await app.register(apiPlugin, { prefix: '/api/v1', config: deps.config, store: deps.store, log: deps.log });
+  const crm = (scope: FastifyInstance) =>
+    crmRoutes(scope, {
+      config: deps.config,
+      log: deps.log,
+      store: deps.store,
+      events: deps.events,
+      recordings: recordingAudioFor(deps.config, deps.authToken, deps.log),
+      principal: (request) => {
+        const scoped = agentScopeOf(principalOf(request));
+        // An agent user not linked to a directory agent took no calls: they see none ('').
+        return scoped ? { role: 'agent', agentId: scoped.agentId ?? '' } : { role: 'admin', agentId: null };
+      },
+    });
+  await app.register(apiPlugin, {
+    prefix: '/api/v1',
+    config: deps.config,
+    store: deps.store,
+    log: deps.log,
+    routes: [crm],
+  });
 
   const drain = async (timeoutMs: number) => {
     draining = true;
