@@ -1,6 +1,7 @@
 // The only reader of process.env: parses, validates and freezes the configuration.
 // A bad value stops start-up with a message naming the variable and what to set.
 import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { z } from 'zod';
 
 export type SignatureMode = 'enforce' | 'log-only';
@@ -48,6 +49,8 @@ export interface Config {
   readonly recordCalls: boolean;
   readonly streamStartTimeoutMs: number;
   readonly drainTimeoutMs: number;
+  /** The built dashboard (Vite output) served at `/`; default dist/web of this package. */
+  readonly dashboardDir: string;
 }
 
 export class ConfigError extends Error {
@@ -137,6 +140,7 @@ const envSchema = z.object({
   STREAM_START_TIMEOUT_MS: int(5000, 100, 60000),
   RECORD_CALLS: bool(true),
   DRAIN_TIMEOUT_MS: int(30000, 0, 600000),
+  DASHBOARD_DIR: opt(z.string()),
 });
 
 /**
@@ -222,6 +226,8 @@ export function parseConfig(env: Record<string, string | undefined>): Config {
     streamStartTimeoutMs: e.STREAM_START_TIMEOUT_MS,
     recordCalls: e.RECORD_CALLS,
     drainTimeoutMs: e.DRAIN_TIMEOUT_MS,
+    // From src/ (tsx) and dist/ (built) alike, the package's dist/web.
+    dashboardDir: path.resolve(e.DASHBOARD_DIR ?? fileURLToPath(new URL('../dist/web', import.meta.url))),
   };
   return deepFreeze(config);
 }

@@ -20,6 +20,7 @@ import { webhookRoutes } from './webhooks/index.js';
 import { mediaRoutes } from './media-route.js';
 import { healthRoutes } from './health-routes.js';
 import { staticRoutes, type GreetingSource } from './static-routes.js';
+import { dashboardRoutes } from './dashboard-routes.js';
 
 export interface AppDeps {
   config: Config;
@@ -147,6 +148,7 @@ export async function buildApp(input: AppDepsInput): Promise<BuiltApp> {
   await app.register(async (scope) => staticRoutes(scope, deps.greeting));
   await app.register(async (scope) => mediaRoutes(scope, deps, sessions));
   await app.register(async (scope) => webhookRoutes(scope, deps));
+  await app.register(async (scope) => dashboardRoutes(scope, deps.config.dashboardDir));
 
   const drain = async (timeoutMs: number) => {
     draining = true;
