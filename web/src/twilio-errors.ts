@@ -2,8 +2,8 @@
 // severity Twilio gives them. What each means and how to fix it is in the language dictionaries.
 
 export const TWILIO_ERROR_CODES = [
-  11100, 11200, 11205, 11220, 11750, 12100, 12200, 12300, 15003, 31901, 31902, 31903, 31910, 31920, 31921,
-  31922, 31923, 31924, 31950, 31951,
+  11100, 11200, 11205, 11220, 11750, 12100, 12200, 12300, 15003, 15004, 31901, 31902, 31903, 31910, 31920,
+  31921, 31922, 31923, 31924, 31950, 31951,
 ] as const;
 
 export type KnownTwilioCode = (typeof TWILIO_ERROR_CODES)[number];

@@ -1,6 +1,5 @@
 // Calls in progress: a pure reducer from the calls the list says are live and the events of
-// GET /events (SSE) to what the Live page shows, and the EventSource subscription feeding it.
-import { API } from './client.js';
+// GET /events (SSE, subscribed in live-source.ts) to what the Live page shows.
 import type { CallView, LiveEvent } from './types.js';
 
 export interface LiveTurn {
@@ -132,50 +131,4 @@ export function pruneEnded(state: LiveState, nowMs: number, keepMs: number): Liv
     }
   }
   return changed ? next : state;
-}
-
-const EVENT_TYPES = [
-  'call.started',
-  'call.status',
-  'stream.started',
-  'stream.stopped',
-  'transcript',
-  'recording',
-  'agent',
-] as const;
-
-function parseEvent(data: string): LiveEvent | undefined {
-  try {
-    const value = JSON.parse(data) as Partial<LiveEvent>;
-    if (typeof value.callSid !== 'string' || typeof value.type !== 'string') return undefined;
-    return { ...value, at: typeof value.at === 'string' ? value.at : new Date().toISOString() } as LiveEvent;
-  } catch {
-    return undefined;
-  }
-}
-
-export interface LiveSubscription {
-  close(): void;
-}
-
-/**
- * Subscribes to GET /events; the browser reconnects by itself. Events arrive as unnamed messages
- * or named by their type; both are read. onOpen fires on every (re)connect, so the caller can
- * re-read the list of live calls and miss nothing that happened while disconnected.
- */
-export function subscribeLive(handlers: {
-  onEvent: (event: LiveEvent) => void;
-  onOpen: () => void;
-  onError: () => void;
-}): LiveSubscription {
-  const source = new EventSource(`${API}/events`, { withCredentials: true });
-  const listener = (message: MessageEvent<string>) => {
-    const event = parseEvent(message.data);
-    if (event) handlers.onEvent(event);
-  };
-  source.addEventListener('message', listener);
-  for (const type of EVENT_TYPES) source.addEventListener(type, listener);
-  source.addEventListener('open', handlers.onOpen);
-  source.addEventListener('error', handlers.onError);
-  return { close: () => source.close() };
 }

@@ -1,35 +1,10 @@
 // A call's timeline: its stored events and its media streams in time order, each Twilio error
 // code explained with the fix, each stream with what flowed and how it closed.
 import type { EventView, StreamView, TransferView } from '../api/types.js';
+import { timelineEntries } from './timeline-entries.js';
 import { useI18n } from '../i18n/i18n.js';
 import { formatClock } from '../format/time.js';
 import { TwilioError } from './twilio-error.js';
-
-type Entry =
-  | { at: string; kind: 'event'; event: EventView }
-  | { at: string; kind: 'stream-open'; stream: StreamView }
-  | { at: string; kind: 'stream-close'; stream: StreamView }
-  | { at: string; kind: 'transfer'; transfer: TransferView };
-
-/** Events, stream opens and closes, and transfer steps, oldest first (stable for equal times). */
-export function timelineEntries(
-  events: readonly EventView[],
-  streams: readonly StreamView[],
-  transfers: readonly TransferView[],
-): Entry[] {
-  const entries: Entry[] = [
-    ...events.map((event): Entry => ({ at: event.at, kind: 'event', event })),
-    ...streams.flatMap((stream): Entry[] => [
-      { at: stream.startedAt, kind: 'stream-open', stream },
-      ...(stream.endedAt ? [{ at: stream.endedAt, kind: 'stream-close' as const, stream }] : []),
-    ]),
-    ...transfers.map((transfer): Entry => ({ at: transfer.at, kind: 'transfer', transfer })),
-  ];
-  return entries
-    .map((e, i) => ({ e, i }))
-    .sort((a, b) => Date.parse(a.e.at) - Date.parse(b.e.at) || a.i - b.i)
-    .map(({ e }) => e);
-}
 
 /** Small details worth a glance (status values, reasons); long or nested values are left out. */
 function detailText(detail: Record<string, unknown> | null): string {

@@ -47,6 +47,11 @@ export const twilioEn: typeof twilioHe = {
     what: 'A status update Twilio sent the server was not accepted.',
     fix: 'Check the server was reachable at that moment; later updates usually arrive anyway.',
   },
+  15004: {
+    title: 'Relative URL in instructions',
+    what: 'Call instructions sent through Twilio’s REST API held a relative URL (no host), so Twilio did not know where to go.',
+    fix: 'Set PUBLIC_HOST, so the server writes full URLs in the instructions it sends when it transfers or redirects a call.',
+  },
   31901: {
     title: 'Stream connection timeout',
     what: 'Twilio tried to open the audio stream to the server and got no answer in time.',

@@ -8,22 +8,11 @@ import { useData } from '../components/use-data.js';
 import { usePaged } from '../components/paged.js';
 import { Empty, ErrorNote, Loading, PageHeader, Phone, When } from '../components/ui.js';
 import { CallRows } from './calls.js';
+import { parseTags } from '../format/tags.js';
 
 /** GET /contacts/:id may answer the contact itself or { contact, … }. */
 function contactOf(body: ContactView | ContactDetail): ContactView {
   return 'contact' in body ? body.contact : body;
-}
-
-/** "vip, מתעניין" → ['vip', 'מתעניין']: commas separate, blanks and repeats drop. */
-export function parseTags(text: string): string[] {
-  return [
-    ...new Set(
-      text
-        .split(/[,،]/)
-        .map((s) => s.trim())
-        .filter(Boolean),
-    ),
-  ];
 }
 
 function ContactForm({ contact, onSaved }: { contact: ContactView; onSaved: (c: ContactView) => void }) {

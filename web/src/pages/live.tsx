@@ -3,14 +3,8 @@
 import { useEffect, useState } from 'preact/hooks';
 import { api } from '../api/client.js';
 import type { CallView, Page } from '../api/types.js';
-import {
-  applyLiveEvent,
-  pruneEnded,
-  seedLive,
-  subscribeLive,
-  type LiveCall,
-  type LiveState,
-} from '../api/live.js';
+import { applyLiveEvent, pruneEnded, seedLive, type LiveCall, type LiveState } from '../api/live.js';
+import { subscribeLive } from '../api/live-source.js';
 import { useI18n } from '../i18n/i18n.js';
 import { formatDuration, secondsSince } from '../format/time.js';
 import { Link } from '../router.js';
