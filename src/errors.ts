@@ -1,7 +1,7 @@
 // One catalogue of coded errors: each code maps to the HTTP status, WebSocket close code and the
 // Twilio error it would cause, so logs, responses and `doctor` speak the same language.
 
-export type ErrorKind = 'config' | 'protocol' | 'auth' | 'provider' | 'store' | 'bug';
+export type ErrorKind = 'config' | 'protocol' | 'auth' | 'store' | 'bug';
 
 export interface ErrorSpec {
   readonly kind: ErrorKind;
@@ -14,6 +14,8 @@ export interface ErrorSpec {
 
 export const ERRORS = {
   CONFIG_INVALID: { kind: 'config', summary: 'configuration is invalid' },
+  NOT_FOUND: { kind: 'protocol', http: 404, summary: 'no such route or resource' },
+  METHOD_NOT_ALLOWED: { kind: 'protocol', http: 405, summary: 'the path exists; the method is not served' },
   WEBHOOK_SIGNATURE_MISSING: { kind: 'auth', http: 400, summary: 'X-Twilio-Signature header is missing' },
   WEBHOOK_SIGNATURE_INVALID: { kind: 'auth', http: 403, summary: 'X-Twilio-Signature does not match' },
   WEBHOOK_BAD_BODY: { kind: 'protocol', http: 400, summary: 'webhook body is malformed' },
@@ -39,11 +41,8 @@ export const ERRORS = {
   },
   STREAM_NO_START: { kind: 'protocol', wsClose: 1008, summary: 'no valid start message in time' },
   STREAM_FLOOD: { kind: 'protocol', wsClose: 1008, summary: 'too many bad or excess frames' },
-  STREAM_TOO_BIG: { kind: 'protocol', wsClose: 1009, summary: 'frame larger than allowed' },
   STREAM_SLOW_READER: { kind: 'protocol', wsClose: 1011, summary: 'peer is not reading; send queue full' },
-  STREAM_IDLE: { kind: 'protocol', wsClose: 1001, summary: 'no traffic; connection presumed dead' },
-  STREAM_DRAINING: { kind: 'protocol', wsClose: 1001, summary: 'server is shutting down' },
-  AGENT_FAILED: { kind: 'provider', wsClose: 1011, summary: 'voice agent failed' },
+  STREAM_DRAINING: { kind: 'protocol', http: 503, wsClose: 1001, summary: 'server is shutting down' },
   STORE_FAILED: { kind: 'store', http: 503, summary: 'the store did not answer' },
   INTERNAL: { kind: 'bug', http: 500, wsClose: 1011, summary: 'unexpected internal error' },
 } as const satisfies Record<string, ErrorSpec>;

@@ -30,7 +30,8 @@ export function loadGreeting(config: Config, log: Logger): LoadedGreeting {
     });
   if (config.greeting.file) {
     void ready.then(() => {
-      if (!bytes) log.error({ file: config.greeting.file }, 'GREETING_FILE does not exist');
+      if (!bytes)
+        log.error({ file: config.greeting.file }, 'GREETING_FILE_MISSING: GREETING_FILE does not exist');
     });
   }
   return {

@@ -41,7 +41,7 @@ export interface ServeOverrides {
 function restClient(config: Config, authToken: string, log: Logger): TwilioCallsApi | undefined {
   if (!config.twilioAccountSid) {
     log.warn(
-      'TWILIO_ACCOUNT_SID is not set: the agent cannot hang up or transfer through Twilio (it will end the stream instead)',
+      'TWILIO_REST_UNCONFIGURED: TWILIO_ACCOUNT_SID is not set: the agent cannot hang up or transfer through Twilio (it will end the stream instead)',
     );
     return undefined;
   }
@@ -65,18 +65,18 @@ export async function startServer(
     authToken = local.token;
     log.warn(
       { file: local.file, created: local.created },
-      'TWILIO_AUTH_TOKEN is not set: signatures are checked with a LOCAL token (for the agentlocator CLI and ' +
+      'LOCAL_AUTH_TOKEN: TWILIO_AUTH_TOKEN is not set: signatures are checked with a LOCAL token (for the agentlocator CLI and ' +
         'emulator). Real Twilio requests will be REJECTED until you set TWILIO_AUTH_TOKEN; /readyz says twilio: unconfigured',
     );
   }
   if (config.webhookSignatureMode === 'log-only') {
     log.warn(
-      '!!! WEBHOOK_SIGNATURE_CHECK=log-only: webhooks with bad signatures are ACCEPTED. Anyone can fake calls.',
+      'WEBHOOK_SIGNATURE_LOG_ONLY: !!! webhooks with bad signatures are ACCEPTED (WEBHOOK_SIGNATURE_CHECK=log-only). Anyone can fake calls.',
     );
   }
   if (config.streamSignatureMode === 'log-only') {
     log.warn(
-      '!!! STREAM_SIGNATURE_CHECK=log-only: media stream upgrades with bad signatures are ACCEPTED (the per-call token is still required).',
+      'STREAM_SIGNATURE_LOG_ONLY: !!! media stream upgrades with bad signatures are ACCEPTED (STREAM_SIGNATURE_CHECK=log-only; the per-call token is still required).',
     );
   }
 

@@ -79,10 +79,28 @@ export interface AgentFactory {
   close?(): Promise<void>;
 }
 
+/**
+ * The store as agents use it, and no more: answer clips and leads (flow), the caller's history,
+ * leads, transcript and summary (realtime). A new need is a line here, in plain sight.
+ */
+export type AgentStore = Pick<
+  Store,
+  | 'getCall'
+  | 'upsertRecording'
+  | 'saveLead'
+  | 'getLeadForCall'
+  | 'getContactByPhone'
+  | 'upsertContact'
+  | 'listCallsForContact'
+  | 'listLeadsForContact'
+  | 'addTranscriptTurn'
+  | 'setCallSummary'
+>;
+
 /** What an agent factory is built from, by the composition root. */
 export interface AgentDeps {
   config: Config;
   log: Logger;
-  store: Store;
+  store: AgentStore;
   router: Router;
 }

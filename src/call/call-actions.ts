@@ -9,7 +9,7 @@ import type { TransferTarget } from '../routing/router.js';
 import { dialTwiml } from '../twilio/twiml.js';
 import { CallRecorder } from './recorder.js';
 import { SLOW_WRITE_MS } from './recording-file.js';
-import { localRecordingSid } from './recording-sid.js';
+import { localRecordingSid } from '../store/recording-sid.js';
 
 export interface CallActionContext {
   callSid: string;

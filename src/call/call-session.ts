@@ -8,7 +8,7 @@ import type { AgentFactory, CallInfo, VoiceAgent } from '../agents/agent.js';
 import type { Store } from '../store/store.js';
 import type { TwilioCallsApi } from '../twilio/rest.js';
 import type { CallEvents } from './call-events.js';
-import type { Metrics } from '../server/metrics.js';
+import type { CallMetrics } from './call-metrics.js';
 import { ERRORS, type ErrorCode } from '../errors.js';
 import { parseInbound, type MediaMessage, type StartMessage } from '../twilio/stream-messages.js';
 import { isValidStreamToken } from '../twilio/stream-token.js';
@@ -32,7 +32,7 @@ export interface SessionDeps {
   authToken: string;
   twilioCalls: TwilioCallsApi | undefined;
   events: CallEvents;
-  metrics: Metrics;
+  metrics: CallMetrics;
 }
 
 type State = 'connected' | 'starting' | 'live' | 'ended';
@@ -198,7 +198,6 @@ export class CallSession {
     this.state = 'live';
     this.log.info({ tracks: msg.start.tracks, mediaFormat: msg.start.mediaFormat }, 'WS_START');
     this.deps.metrics.liveStreams.inc();
-    this.deps.metrics.idleMemory.streamStarted();
     reportStreamOpened(this.deps, this.log, { callSid, streamSid: msg.streamSid }, now);
     if (this.deps.config.recordCalls) {
       this.recorder = startRecording(
@@ -297,10 +296,7 @@ export class CallSession {
     const out = this.outbound?.counts ?? { framesOut: 0, bytesOut: 0, marksOut: 0 };
     this.log.info({ code, reason, ...this.counts, ...out }, 'WS_STOP');
     this.deps.metrics.streamCloses.inc({ code: String(code) });
-    if (wasLive) {
-      this.deps.metrics.liveStreams.dec();
-      this.deps.metrics.idleMemory.streamEnded();
-    }
+    if (wasLive) this.deps.metrics.liveStreams.dec();
     const agent = this.agent;
     this.agent = undefined;
     if (agent) {

@@ -25,6 +25,8 @@ export interface Doc {
   /** The URL the document came from: relative URLs resolve against it; none for REST TwiML. */
   url?: string;
   source: 'http' | 'rest';
+  /** The TwiML text, when the document was TwiML. */
+  xml?: string;
 }
 
 export type DocResult = { ok: true; doc: Doc } | { ok: false; code: TwilioCode; message: string };
@@ -132,7 +134,7 @@ export class CallHttp {
       this.hooks.record(exchange);
       this.hooks.document(exchange.url, text);
       for (const warning of parsed.warnings) this.hooks.violate(12200, `${where}: ${warning}`);
-      return { ok: true, doc: { verbs: parsed.verbs, url: exchange.url, source: 'http' } };
+      return { ok: true, doc: { verbs: parsed.verbs, url: exchange.url, source: 'http', xml: text } };
     }
     if (type.startsWith('audio/')) {
       // Twilio plays an audio answer and hangs up.
@@ -166,7 +168,7 @@ export class CallHttp {
     }
     this.hooks.document(undefined, xml);
     for (const warning of parsed.warnings) this.hooks.violate(12200, `TwiML from the REST API: ${warning}`);
-    return { ok: true, doc: { verbs: parsed.verbs, source: 'rest' } };
+    return { ok: true, doc: { verbs: parsed.verbs, source: 'rest', xml } };
   }
 
   /** GETs a <Play> file: it must answer 2xx with an audio content type. */

@@ -5,7 +5,7 @@ import type { Doc } from './call-http.js';
 import { titleOf, type TwilioCode } from './codes.js';
 import { newSid } from './ids.js';
 import { loadCallerAudio } from './media-source.js';
-import { MediaStream } from './media-stream.js';
+import { MediaStream, newStreamCounters } from './media-stream.js';
 import type { CallRuntime, VerbOutcome } from './runtime.js';
 import { checkStreamUrl, connectStream } from './stream-connector.js';
 import type { StreamNoun, Verb } from './twiml-parse.js';
@@ -19,14 +19,7 @@ function emptyReport(streamSid: string, url: string, params: Record<string, stri
     url,
     customParameters: params,
     downgraded: false,
-    framesSent: 0,
-    audioBytesSent: 0,
-    dtmfSent: 0,
-    mediaReceived: 0,
-    audioBytesReceived: 0,
-    marksReceived: 0,
-    marksEchoed: [],
-    clears: 0,
+    ...newStreamCounters(),
     played: Buffer.alloc(0),
   };
 }

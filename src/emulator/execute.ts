@@ -2,8 +2,10 @@
 // redirect), ends it, or is interrupted; Twilio hangs up when a document runs out of verbs.
 import type { Doc } from './call-http.js';
 import { connect } from './connect-verb.js';
+import { dial } from './dial.js';
+import { gather } from './gather.js';
 import type { CallRuntime, VerbOutcome } from './runtime.js';
-import { dial, pause, play, record, redirect, say } from './verbs.js';
+import { pause, play, record, redirect, say } from './verbs.js';
 import type { Verb } from './twiml-parse.js';
 
 async function runVerb(rt: CallRuntime, verb: Verb, doc: Doc): Promise<VerbOutcome> {
@@ -20,6 +22,8 @@ async function runVerb(rt: CallRuntime, verb: Verb, doc: Doc): Promise<VerbOutco
       return record(rt, verb, doc);
     case 'Dial':
       return dial(rt, verb, doc);
+    case 'Gather':
+      return gather(rt, verb, doc);
     case 'Redirect':
       return redirect(rt, verb, doc);
     case 'Hangup':

@@ -9,7 +9,15 @@ export {
 } from './rest-server.js';
 export { TWILIO_CODES, titleOf, severityOf, type TwilioCode, type Severity } from './codes.js';
 export { planDial, type NetworkMap, type DialPlan } from './network.js';
-export { parseTwiml, type Verb, type StreamNoun, type ParsedTwiml } from './twiml-parse.js';
+export {
+  parseTwiml,
+  type Verb,
+  type StreamNoun,
+  type ParsedTwiml,
+  type DialTarget,
+  type GatherPrompt,
+} from './twiml-parse.js';
+export { AGENT_BEHAVIOURS } from './agent-phones.js';
 export { checkStreamUrl } from './stream-connector.js';
 export { wavToMulaw8k, loadCallerAudio, type CallerAudio } from './media-source.js';
 export { newSid, isSid } from './ids.js';

@@ -13,6 +13,7 @@ import {
 } from '../twilio/stream-messages.js';
 import { judgeOutbound } from './outbound-check.js';
 import { PlaybackModel, type MarkReason } from './playback.js';
+import type { StreamCounters } from './types.js';
 
 const FRAME_BYTES = 160;
 const FRAME_MS = 20;
@@ -33,16 +34,19 @@ export interface StreamEnd {
   reason: string;
 }
 
-export interface StreamCounters {
-  framesSent: number;
-  audioBytesSent: number;
-  dtmfSent: number;
-  mediaReceived: number;
-  audioBytesReceived: number;
-  marksReceived: number;
-  marksEchoed: { name: string; reason: MarkReason; t: number }[];
-  clears: number;
-  badFrames: number;
+/** Counters at the start of a stream. */
+export function newStreamCounters(): StreamCounters {
+  return {
+    framesSent: 0,
+    audioBytesSent: 0,
+    dtmfSent: 0,
+    mediaReceived: 0,
+    audioBytesReceived: 0,
+    marksReceived: 0,
+    marksEchoed: [],
+    clears: 0,
+    badFrames: 0,
+  };
 }
 
 export interface MediaStreamOptions {
@@ -68,17 +72,7 @@ interface Pending {
 export class MediaStream {
   readonly streamSid: string;
   readonly ended: Promise<StreamEnd>;
-  readonly counters: StreamCounters = {
-    framesSent: 0,
-    audioBytesSent: 0,
-    dtmfSent: 0,
-    mediaReceived: 0,
-    audioBytesReceived: 0,
-    marksReceived: 0,
-    marksEchoed: [],
-    clears: 0,
-    badFrames: 0,
-  };
+  readonly counters: StreamCounters = newStreamCounters();
 
   private readonly playback: PlaybackModel;
   private readonly pending: Pending[] = [];

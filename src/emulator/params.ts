@@ -1,5 +1,6 @@
 // The form parameters Twilio sends with every voice request ("standard request parameters"), and
 // the date formats its callbacks use. Pure.
+import { isTerminalStatus } from '../twilio/call-status.js';
 
 export interface CallIdentity {
   accountSid: string;
@@ -78,8 +79,6 @@ export function rfc2822(date: Date): string {
   );
 }
 
-const TERMINAL = new Set(['completed', 'busy', 'failed', 'no-answer', 'canceled']);
-
 /**
  * A call status callback's parameters: the standard ones plus SequenceNumber, an RFC 2822
  * Timestamp and CallbackSource; terminal statuses add CallDuration (s), Duration (min) and the
@@ -97,7 +96,7 @@ export function statusCallbackParams(
     Timestamp: rfc2822(new Date()),
     CallbackSource: 'call-progress-events',
   };
-  if (TERMINAL.has(status)) {
+  if (isTerminalStatus(status)) {
     const seconds = Math.round((Date.now() - startTime.getTime()) / 1000);
     params.CallDuration = String(seconds);
     params.Duration = String(Math.max(1, Math.ceil(seconds / 60)));

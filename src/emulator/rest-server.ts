@@ -14,6 +14,8 @@ export interface FakeRestOptions {
   /** Defaults to the emulator's account. */
   accountSid?: string;
   authToken: string;
+  /** Listen on this port of 127.0.0.1 (default: any free port), e.g. for a server started beforehand. */
+  port?: number;
 }
 
 export interface RestRequestRecord {
@@ -189,7 +191,13 @@ export async function startFakeTwilioRest(options: FakeRestOptions): Promise<Fak
     });
     req.on('error', () => res.destroy());
   });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(options.port ?? 0, '127.0.0.1', () => {
+      server.off('error', reject);
+      resolve();
+    });
+  });
   const port = (server.address() as AddressInfo).port;
   return {
     url: `http://127.0.0.1:${port}`,

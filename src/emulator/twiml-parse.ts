@@ -14,6 +14,18 @@ export interface StreamNoun {
   parameters: Record<string, string>;
 }
 
+/** A <Dial> noun: Number, Sip or Client (dialled), or one the emulator does not dial (Conference, Queue, …). */
+export interface DialTarget {
+  kind: string;
+  value: string;
+  /** The noun's url: TwiML run on the called party's leg once it answers (a whisper). */
+  url?: string;
+  method?: Method;
+}
+
+/** What <Gather> may nest (Twilio: <Say>, <Play>, <Pause>). */
+export type GatherPrompt = Extract<Verb, { verb: 'Say' | 'Play' | 'Pause' }>;
+
 export type Verb =
   | { verb: 'Say'; text: string; language?: string; voice?: string; loop: number }
   | { verb: 'Play'; url: string; loop: number; digits?: string }
@@ -38,7 +50,21 @@ export type Verb =
       method: Method;
       timeoutSec: number;
       callerId?: string;
-      targets: { kind: string; value: string }[];
+      answerOnBridge: boolean;
+      sequential: boolean;
+      targets: DialTarget[];
+    }
+  | {
+      verb: 'Gather';
+      action?: string;
+      method: Method;
+      /** Unlimited when absent. */
+      numDigits?: number;
+      timeoutSec: number;
+      /** One key, or '' for none. */
+      finishOnKey: string;
+      actionOnEmptyResult: boolean;
+      prompts: GatherPrompt[];
     }
   | { verb: 'Redirect'; url: string; method: Method }
   | { verb: 'Hangup' }
@@ -52,7 +78,6 @@ export type ParsedTwiml =
 type Node = Record<string, unknown> & { ':@'?: Record<string, string> };
 
 const KNOWN_UNEMULATED = new Set([
-  'Gather',
   'Enqueue',
   'Leave',
   'Sms',
@@ -118,6 +143,65 @@ function intOf(
 
 function optional(value: string | undefined): string | undefined {
   return value === undefined || value.trim() === '' ? undefined : value.trim();
+}
+
+const isTrue = (value: string | undefined) => (value ?? '').trim().toLowerCase() === 'true';
+
+/** Twilio dials at most ten nouns at once. */
+const MAX_DIAL_TARGETS = 10;
+/** The nouns whose `url` runs on the called party's leg. */
+const WHISPER_NOUNS = new Set(['Number', 'Sip', 'Client']);
+
+function parseDialTargets(node: Node, warnings: string[]): DialTarget[] {
+  const targets: DialTarget[] = [];
+  for (const child of childrenOf(node)) {
+    if (typeof child['#text'] === 'string') {
+      if (child['#text'].trim()) targets.push({ kind: 'Number', value: child['#text'].trim() });
+      continue;
+    }
+    const kind = tagOf(child);
+    if (!kind) continue;
+    const a = child[':@'] ?? {};
+    const url = WHISPER_NOUNS.has(kind) ? optional(a.url) : undefined;
+    targets.push({
+      kind,
+      value: textOf(child),
+      ...(url ? { url, method: methodOf(a.method, warnings, kind) } : {}),
+    });
+  }
+  if (targets.length > MAX_DIAL_TARGETS) {
+    warnings.push(
+      `<Dial> dials at most ${MAX_DIAL_TARGETS} nouns; the other ${targets.length - MAX_DIAL_TARGETS} are ignored`,
+    );
+    targets.length = MAX_DIAL_TARGETS;
+  }
+  return targets;
+}
+
+function parseGather(node: Node, warnings: string[]): Verb {
+  const a = node[':@'] ?? {};
+  const prompts: GatherPrompt[] = [];
+  for (const child of childrenOf(node)) {
+    const verb = parseVerb(child, warnings);
+    if (!verb) continue;
+    if (verb.verb === 'Say' || verb.verb === 'Play' || verb.verb === 'Pause') prompts.push(verb);
+    else
+      warnings.push(
+        `<${verb.verb === 'Unsupported' ? verb.name : verb.verb}> is not allowed inside <Gather>`,
+      );
+  }
+  const finishOnKey = a.finishOnKey ?? '#';
+  if (!/^[0-9*#]?$/.test(finishOnKey)) warnings.push(`<Gather> finishOnKey="${finishOnKey}" is not one key`);
+  return {
+    verb: 'Gather',
+    action: optional(a.action),
+    method: methodOf(a.method, warnings, 'Gather'),
+    ...(a.numDigits !== undefined ? { numDigits: intOf(a.numDigits, 1, warnings, 'Gather', 1) } : {}),
+    timeoutSec: intOf(a.timeout, 5, warnings, 'Gather', 1),
+    finishOnKey: finishOnKey.slice(0, 1),
+    actionOnEmptyResult: isTrue(a.actionOnEmptyResult),
+    prompts,
+  };
 }
 
 function parseStream(node: Node, warnings: string[]): StreamNoun {
@@ -201,25 +285,20 @@ function parseVerb(node: Node, warnings: string[]): Verb | undefined {
           .split(/[\s,]+/)
           .filter(Boolean),
       };
-    case 'Dial': {
-      const targets: { kind: string; value: string }[] = [];
-      for (const child of childrenOf(node)) {
-        if (typeof child['#text'] === 'string') {
-          if (child['#text'].trim()) targets.push({ kind: 'Number', value: child['#text'].trim() });
-          continue;
-        }
-        const childTag = tagOf(child);
-        if (childTag) targets.push({ kind: childTag, value: textOf(child) });
-      }
+    case 'Dial':
       return {
         verb: 'Dial',
         action: optional(a.action),
         method: methodOf(a.method, warnings, 'Dial'),
-        timeoutSec: intOf(a.timeout, 30, warnings, 'Dial', 1),
+        // Twilio's timeout runs from 5 to 600 seconds; values outside are brought inside.
+        timeoutSec: Math.min(600, Math.max(5, intOf(a.timeout, 30, warnings, 'Dial', 1))),
         callerId: optional(a.callerId),
-        targets,
+        answerOnBridge: isTrue(a.answerOnBridge),
+        sequential: isTrue(a.sequential),
+        targets: parseDialTargets(node, warnings),
       };
-    }
+    case 'Gather':
+      return parseGather(node, warnings);
     case 'Redirect':
       return { verb: 'Redirect', url: textOf(node), method: methodOf(a.method, warnings, 'Redirect') };
     case 'Hangup':

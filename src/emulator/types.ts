@@ -1,5 +1,6 @@
 // The emulator's public vocabulary: options for the emulator and for one call, and what a call
 // reports (timeline, violations, HTTP exchanges, streams, dials, recordings).
+import type { CallStatus as TwilioCallStatus } from '../twilio/call-status.js';
 import type { TwilioCode, Severity } from './codes.js';
 import type { CallerAudio } from './media-source.js';
 import type { MarkReason } from './playback.js';
@@ -21,10 +22,33 @@ export interface EmulatorOptions {
   streamConnectTimeoutMs?: number;
 }
 
-export type CallStatus =
-  'ringing' | 'in-progress' | 'completed' | 'busy' | 'failed' | 'no-answer' | 'canceled';
+/** The statuses an emulated call passes through (it is placed ringing, never queued). */
+export type CallStatus = Exclude<TwilioCallStatus, 'queued' | 'initiated'>;
 export type StatusEvent = 'initiated' | 'ringing' | 'answered' | 'completed';
-export type DialOutcome = 'completed' | 'busy' | 'no-answer' | 'failed';
+export type DialOutcome = Extract<TwilioCallStatus, 'completed' | 'busy' | 'no-answer' | 'failed'>;
+/**
+ * The DialCallStatus Twilio posts to a <Dial action>. Twilio's sixth value, `answered`, is for
+ * <Conference>, which the emulator does not dial.
+ */
+export type DialCallStatus = DialOutcome | 'canceled';
+
+/**
+ * What an emulated phone reached by <Dial> does: `accept` answers and presses 1 at the whisper's
+ * <Gather>, `decline` answers and presses 2, `silent` answers and presses nothing, `no-answer` rings
+ * until the Dial's timeout, `busy` and `failed` end the attempt at once.
+ */
+export type AgentBehaviour = 'accept' | 'decline' | 'silent' | 'no-answer' | 'busy' | 'failed';
+
+/** One emulated agent phone, scripted per number (or `sip:…`, `client:…`) in `CallerBehaviour.dial.agents`. */
+export interface AgentPhone {
+  behaviour: AgentBehaviour;
+  /** Rings this long (call time) before it answers; at or past the Dial's timeout it is a no-answer. Default 1000. */
+  answerAfterMs?: number;
+  /** Once bridged, the agent talks this long (call time) and hangs up. Default `dial.durationSec`, else 1. */
+  durationSec?: number;
+  /** The keys pressed at every whisper <Gather> (default 1 for accept, 2 for decline, none for silent). */
+  digits?: string;
+}
 
 /** What the emulated caller (and the far end of a <Dial>) does. */
 export interface CallerBehaviour {
@@ -38,8 +62,17 @@ export interface CallerBehaviour {
   hangUpAfterMs?: number;
   /** At a <Record>: talk for durationSec (call time), then end by hanging up (default), by silence or a key. */
   record?: { durationSec?: number; end?: 'hangup' | 'silence' | 'key'; key?: string };
-  /** At a <Dial>: how the dialled party answers; an answered leg lasts durationSec (call time). */
-  dial?: { outcome?: DialOutcome; durationSec?: number };
+  /** At a <Gather> on the caller's leg: the keys the caller presses (none by default). */
+  gather?: { digits?: string };
+  /**
+   * At a <Dial>: `agents` scripts each number's phone; a number without a script answers as
+   * `outcome` says (completed = accept). A bridged leg lasts durationSec (call time).
+   */
+  dial?: {
+    outcome?: DialOutcome;
+    durationSec?: number;
+    agents?: Record<string, AgentBehaviour | AgentPhone>;
+  };
 }
 
 export interface PlaceCallOptions {
@@ -86,6 +119,7 @@ export type RequestPurpose =
   | 'fallback'
   | 'action'
   | 'redirect'
+  | 'whisper'
   | 'rest-url'
   | 'play'
   | 'status-callback'
@@ -113,7 +147,21 @@ export interface HttpExchange {
   error?: { code: TwilioCode; message: string };
 }
 
-export interface StreamReport {
+/** What one stream sent and received, Twilio's side. */
+export interface StreamCounters {
+  framesSent: number;
+  audioBytesSent: number;
+  dtmfSent: number;
+  mediaReceived: number;
+  audioBytesReceived: number;
+  marksReceived: number;
+  marksEchoed: { name: string; reason: MarkReason; t: number }[];
+  clears: number;
+  /** Frames from the server the emulator could not parse or did not expect. */
+  badFrames: number;
+}
+
+export interface StreamReport extends StreamCounters {
   streamSid: string;
   /** The <Stream url> resolved, as signed. */
   url: string;
@@ -125,24 +173,46 @@ export interface StreamReport {
   failure?: { code: TwilioCode; message: string; status?: number; location?: string };
   endedBy?: 'caller' | 'api-hangup' | 'api-update' | 'server' | 'network' | 'time-limit' | 'emulator';
   closeCode?: number;
-  framesSent: number;
-  audioBytesSent: number;
-  dtmfSent: number;
-  mediaReceived: number;
-  audioBytesReceived: number;
-  marksReceived: number;
-  marksEchoed: { name: string; reason: MarkReason; t: number }[];
-  clears: number;
   /** What the caller heard from the server on this stream (μ-law/8000). */
   played: Buffer;
+}
+
+/** How one leg of a <Dial> ended: `declined` = answered, but the whisper TwiML hung up. */
+export type DialLegOutcome = 'bridged' | 'declined' | 'no-answer' | 'busy' | 'failed' | 'canceled';
+
+/** One agent leg of a <Dial>: a child call with its own CallSid. */
+export interface DialLegRecord {
+  callSid: string;
+  /** The noun dialled: Number, Sip or Client. */
+  kind: string;
+  number: string;
+  behaviour: AgentBehaviour;
+  outcome: DialLegOutcome;
+  /** Milliseconds since the call was placed. */
+  ringingAt: number;
+  answeredAt?: number;
+  endedAt: number;
+  /** The keys the agent pressed at each whisper <Gather>. */
+  digits: string[];
+  /** The TwiML run on the agent's leg: the <Number url> document, then Gather actions and redirects. */
+  whisper: { url: string; xml: string }[];
+  /** The child call's length once answered (call-time seconds). */
+  durationSec: number;
 }
 
 export interface DialRecord {
   targets: { kind: string; value: string }[];
   callerId?: string;
-  outcome: DialOutcome;
+  timeoutSec: number;
+  answerOnBridge: boolean;
+  sequential: boolean;
+  /** The DialCallStatus sent (or that would be sent) to the action. */
+  outcome: DialCallStatus;
+  /** DialBridged: the caller was connected to one of the legs. */
+  bridged: boolean;
   dialCallSid: string;
   durationSec: number;
+  legs: DialLegRecord[];
 }
 
 export interface RecordingRecord {
@@ -178,16 +248,7 @@ export interface CallResult {
 }
 
 export interface StatusCallbackArgs {
-  status:
-    | 'queued'
-    | 'initiated'
-    | 'ringing'
-    | 'in-progress'
-    | 'completed'
-    | 'busy'
-    | 'failed'
-    | 'no-answer'
-    | 'canceled';
+  status: TwilioCallStatus;
   /** Defaults to the call's next sequence number. */
   sequenceNumber?: number;
   /** Defaults to the call's statusCallbackUrl. */

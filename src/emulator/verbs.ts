@@ -1,13 +1,12 @@
-// Acting out the TwiML verbs other than <Connect>: <Say>, <Play>, <Pause>, <Record>, <Dial>,
-// <Redirect>, <Hangup>, <Reject>. Time is call time (scaled by the speed factor); a hang-up or REST
-// update interrupts the verb, and <Record>/<Dial> still post their action on a hang-up, as Twilio does.
+// Acting out the simple TwiML verbs: <Say>, <Play>, <Pause>, <Record>, <Redirect> (<Connect>,
+// <Dial> and <Gather> have their own files). Time is call time (scaled by the speed factor); a
+// hang-up or REST update interrupts the verb, and <Record> still posts its action on a hang-up.
 import { audioDurationMs } from './audio-duration.js';
 import type { Doc } from './call-http.js';
 import { newSid } from './ids.js';
 import { rfc2822 } from './params.js';
 import type { CallRuntime, VerbOutcome } from './runtime.js';
 import type { Verb } from './twiml-parse.js';
-import type { DialOutcome } from './types.js';
 
 type VerbOf<K extends Verb['verb']> = Extract<Verb, { verb: K }>;
 
@@ -174,48 +173,5 @@ export async function record(rt: CallRuntime, verb: VerbOf<'Record'>, doc: Doc):
     }
   }
   // After a hang-up the action's TwiML is requested but never executed.
-  return hungUp ? INTERRUPTED : next;
-}
-
-export async function dial(rt: CallRuntime, verb: VerbOf<'Dial'>, doc: Doc): Promise<VerbOutcome> {
-  const behaviour = rt.caller.dial ?? {};
-  const outcome: DialOutcome = behaviour.outcome ?? 'completed';
-  const talkSec = outcome === 'completed' ? (behaviour.durationSec ?? 1) : 0;
-  const dialCallSid = newSid('CA');
-  rt.event('dial', { targets: verb.targets, callerId: verb.callerId, timeoutSec: verb.timeoutSec, outcome });
-  const waitMs =
-    outcome === 'completed'
-      ? Math.min(1000, verb.timeoutSec * 1000) + talkSec * 1000
-      : outcome === 'no-answer'
-        ? verb.timeoutSec * 1000
-        : outcome === 'busy'
-          ? 500
-          : 0;
-  const finished = await rt.sleep(waitMs);
-  if (!finished && rt.interrupt()?.kind === 'update') return INTERRUPTED;
-  const hungUp = !finished;
-  rt.dials.push({
-    targets: verb.targets,
-    callerId: verb.callerId,
-    outcome,
-    dialCallSid,
-    durationSec: talkSec,
-  });
-  rt.event('dial-end', { outcome, dialCallSid, durationSec: talkSec, hungUp });
-  if (!verb.action) return hungUp ? INTERRUPTED : NEXT;
-  const action = rt.resolveUrl(verb.action, doc, '<Dial action>');
-  if (!action) return { kind: 'end', by: 'error' };
-  const next = await rt.fetchNext(
-    'action',
-    action,
-    verb.method,
-    {
-      DialCallSid: dialCallSid,
-      DialCallStatus: outcome,
-      DialBridged: String(outcome === 'completed'),
-      ...(outcome === 'completed' ? { DialCallDuration: String(talkSec) } : {}),
-    },
-    hungUp ? 'completed' : 'in-progress',
-  );
   return hungUp ? INTERRUPTED : next;
 }

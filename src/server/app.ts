@@ -15,7 +15,9 @@ import type { TwilioCallsApi } from '../twilio/rest.js';
 import { CallEvents } from '../call/call-events.js';
 import type { CallSession } from '../call/call-session.js';
 import { AppError } from '../errors.js';
+import { sendError } from './error-reply.js';
 import { createMetrics, type Metrics } from './metrics.js';
+import { IdleMemory } from './idle-memory.js';
 import { webhookRoutes } from './webhooks/index.js';
 import { mediaRoutes } from './media-route.js';
 import { healthRoutes } from './health-routes.js';
@@ -108,27 +110,27 @@ export async function buildApp(input: AppDepsInput): Promise<BuiltApp> {
     const allowed = knownPaths.get(path);
     if (allowed) {
       const allow = [...allowed].join(', ');
-      return reply
-        .code(405)
-        .header('allow', allow)
-        .send({
-          error: 'METHOD_NOT_ALLOWED',
-          message: `${request.method} is not allowed on ${path}; use ${allow}`,
-        });
+      reply.header('allow', allow);
+      return sendError(
+        reply,
+        'METHOD_NOT_ALLOWED',
+        `${request.method} is not allowed on ${path}; use ${allow}`,
+      );
     }
-    return reply.code(404).send({ error: 'NOT_FOUND', message: `no route ${request.method} ${path}` });
+    return sendError(reply, 'NOT_FOUND', `no route ${request.method} ${path}`);
   });
 
   app.setErrorHandler((error: FastifyError | AppError, request, reply) => {
     if (error instanceof AppError) {
-      const status = error.spec.http ?? 500;
-      if (status >= 500) request.log.error({ err: error }, error.code);
-      return reply.code(status).send({ error: error.code, message: error.message });
+      if ((error.spec.http ?? 500) >= 500) request.log.error({ err: error }, error.code);
+      else
+        request.log.warn({ code: error.code, reason: error.message, url: request.url }, 'HTTP_BAD_REQUEST');
+      return sendError(reply, error.code, error.message);
     }
     const status = error.statusCode && error.statusCode >= 400 ? error.statusCode : 500;
     if (status >= 500) {
       request.log.error({ err: error }, 'INTERNAL');
-      return reply.code(500).send({ error: 'INTERNAL', message: 'unexpected internal error (logged)' });
+      return sendError(reply, 'INTERNAL', 'unexpected internal error (logged)');
     }
     // Fastify's own 4xx (body too large, bad content type, malformed body): say what was wrong.
     request.log.warn({ code: error.code, reason: error.message, url: request.url }, 'HTTP_BAD_REQUEST');
@@ -146,7 +148,9 @@ export async function buildApp(input: AppDepsInput): Promise<BuiltApp> {
 
   await app.register(async (scope) => healthRoutes(scope, deps));
   await app.register(async (scope) => staticRoutes(scope, deps.greeting));
-  await app.register(async (scope) => mediaRoutes(scope, deps, sessions));
+  const idleMemory = new IdleMemory();
+  app.addHook('onClose', async () => idleMemory.dispose());
+  await app.register(async (scope) => mediaRoutes(scope, deps, sessions, idleMemory));
   await app.register(async (scope) => webhookRoutes(scope, deps));
   await app.register(async (scope) => dashboardRoutes(scope, deps.config.dashboardDir));
 

@@ -1,10 +1,13 @@
-// The media WebSocket on /ws/twilio-media and its trailing-slash twin. The upgrade is checked
-// before the 101 (Twilio's lowercase x-twilio-signature over the wss:// URL, no parameters); the
-// HTTP form-signature check is deliberately not applied here. Each accepted socket is a CallSession.
+// The media WebSocket on /ws/twilio-media and its trailing-slash twin, checked before the 101 (Twilio's
+// x-twilio-signature over the wss:// URL; not the form-signature check). Each accepted socket is a
+// CallSession, and counts for IdleMemory (memory is given back once no socket is open).
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { Logger } from 'pino';
 import type { AppDeps } from './app.js';
 import { CallSession } from '../call/call-session.js';
+import type { IdleMemory } from './idle-memory.js';
+import { sendError } from './error-reply.js';
+import type { ErrorCode } from '../errors.js';
 import {
   matchStreamSignature,
   publicHostOf,
@@ -19,6 +22,7 @@ export async function mediaRoutes(
   app: FastifyInstance,
   deps: AppDeps,
   sessions: Set<CallSession>,
+  idleMemory: IdleMemory,
 ): Promise<void> {
   const { config, metrics } = deps;
 
@@ -36,26 +40,18 @@ export async function mediaRoutes(
       // Runs before the upgrade: a rejection is a plain HTTP answer, never a redirect.
       onRequest: async (request, reply) => {
         if (!request.ws) return;
-        const reject = (
-          status: number,
-          error: string,
-          message: string,
-          extra: Record<string, unknown> = {},
-        ) => {
+        const reject = (error: ErrorCode, message: string, extra: Record<string, unknown> = {}) => {
           metrics.upgrades.inc({ result: error });
-          request.log.warn({ error, status, ...extra }, `WS_UPGRADE_REJECTED: ${message}`);
-          return reply.code(status).send({ error, message });
+          request.log.warn({ error, ...extra }, `WS_UPGRADE_REJECTED: ${message}`);
+          return sendError(reply, error, message);
         };
         if (request.url.includes('?')) {
           return reject(
-            400,
             'STREAM_QUERY_STRING',
             'a Twilio stream URL never has a query string (use <Parameter>)',
           );
         }
-        if (deps.isDraining()) {
-          return reject(503, 'STREAM_DRAINING', 'server is shutting down; no new streams');
-        }
+        if (deps.isDraining()) return reject('STREAM_DRAINING', 'server is shutting down; no new streams');
         const host = publicHostOf(originOf(request));
         const candidates = host ? streamUrlCandidates(host, STREAM_PATH) : [];
         const signature = request.headers['x-twilio-signature'];
@@ -69,7 +65,6 @@ export async function mediaRoutes(
             request.log.warn(detail, 'WS_SIGNATURE_BAD but STREAM_SIGNATURE_CHECK=log-only: accepting');
           } else {
             return reject(
-              403,
               'STREAM_SIGNATURE_INVALID',
               'x-twilio-signature missing or not valid for the wss:// stream URL',
               detail,
@@ -79,10 +74,11 @@ export async function mediaRoutes(
         metrics.upgrades.inc({ result: 'accepted' });
       },
       handler: async (_request, reply) =>
-        reply.code(426).header('upgrade', 'websocket').send({
-          error: 'STREAM_NOT_UPGRADE',
-          message: 'this is the Twilio Media Streams WebSocket; connect with a WebSocket upgrade',
-        }),
+        sendError(
+          reply.header('upgrade', 'websocket'),
+          'STREAM_NOT_UPGRADE',
+          'this is the Twilio Media Streams WebSocket; connect with a WebSocket upgrade',
+        ),
       wsHandler: (socket, request) => {
         const origin = originOf(request);
         const httpOrigin = `${publicProtocolOf(origin)}://${publicHostOf(origin) ?? 'localhost'}`;
@@ -91,9 +87,13 @@ export async function mediaRoutes(
           // Request loggers are pino children of deps.log (see app.ts).
           { ...deps, log: request.log.child({ ws: true }) as unknown as Logger },
           httpOrigin,
-          (s) => sessions.delete(s),
+          (s) => {
+            sessions.delete(s);
+            idleMemory.streamEnded();
+          },
         );
         sessions.add(session);
+        idleMemory.streamStarted();
       },
     });
   }

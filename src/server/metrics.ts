@@ -1,14 +1,9 @@
 // Prometheus metrics for the whole process; one registry per app so tests stay independent.
 // Per-frame counts are plain numbers in `tally` (a field increment on the hot path), folded into
-// their counters when /metrics is scraped, so every scrape is exact.
+// their counters when /metrics is scraped, so every scrape is exact. Satisfies call/'s CallMetrics
+// (checked where media-route hands these deps to a CallSession).
 import { Counter, Gauge, Registry, collectDefaultMetrics } from 'prom-client';
-import { IdleMemory } from './idle-memory.js';
-
-/** Counted on every media frame; read and reset by the counters' collect(). */
-export interface FrameTally {
-  framesIn: number;
-  framesOut: number;
-}
+import type { FrameTally } from '../call/call-metrics.js';
 
 export function createMetrics() {
   const registry = new Registry();
@@ -20,9 +15,8 @@ export function createMetrics() {
   };
   return {
     registry,
+    /** Read and reset by the frame counters' collect(). */
     tally,
-    /** Follows the live-stream count (as liveStreams does) to give memory back once it is zero. */
-    idleMemory: new IdleMemory(),
     webhooks: new Counter({
       name: 'agentlocator_webhook_requests_total',
       help: 'Twilio webhook requests by route and HTTP status',

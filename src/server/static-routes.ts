@@ -1,5 +1,6 @@
 // The greeting MP3 Twilio <Play>s before the stream connects: GET, HEAD and byte ranges.
 import type { FastifyInstance } from 'fastify';
+import { sendError } from './error-reply.js';
 
 export const GREETING_PATH = '/static/tts/greeting_he.mp3';
 
@@ -39,8 +40,7 @@ function parseRange(
 export async function staticRoutes(app: FastifyInstance, greeting: GreetingSource): Promise<void> {
   app.get(GREETING_PATH, async (request, reply) => {
     const bytes = greeting.bytes();
-    if (!bytes)
-      return reply.code(404).send({ error: 'NOT_FOUND', message: 'the greeting is not rendered yet' });
+    if (!bytes) return sendError(reply, 'NOT_FOUND', 'the greeting is not rendered yet');
     reply.header('accept-ranges', 'bytes').header('cache-control', 'public, max-age=300').type('audio/mpeg');
     const range = parseRange(request.headers.range, bytes.length);
     if (range === undefined) {

@@ -1,25 +1,8 @@
 // The Store interface: every CRM record the server keeps. One contract, several backends
 // (SQLite by default, PostgreSQL in production) on the same migrations.
+import type { CallStatus } from '../twilio/call-status.js';
 
-/** Twilio's CallStatus values. */
-export type CallStatus =
-  | 'queued'
-  | 'initiated'
-  | 'ringing'
-  | 'in-progress'
-  | 'completed'
-  | 'busy'
-  | 'failed'
-  | 'no-answer'
-  | 'canceled';
-
-export const TERMINAL_STATUSES: ReadonlySet<CallStatus> = new Set([
-  'completed',
-  'busy',
-  'failed',
-  'no-answer',
-  'canceled',
-]);
+export type { CallStatus };
 
 export interface Contact {
   id: number;
@@ -101,9 +84,8 @@ export interface StreamOpen {
   startedAt: Date;
 }
 
-export interface StreamClose {
-  streamSid: string;
-  endedAt: Date;
+/** What one media stream counted, written once when it closes. */
+export interface StreamCounters {
   framesIn: number;
   bytesIn: number;
   framesOut: number;
@@ -111,21 +93,18 @@ export interface StreamClose {
   marksOut: number;
   marksAcked: number;
   badFrames: number;
+}
+
+export interface StreamClose extends StreamCounters {
+  streamSid: string;
+  endedAt: Date;
   closeCode: number | null;
   closeReason: string | null;
 }
 
-export interface StreamRecord extends StreamOpen {
+export interface StreamRecord
+  extends StreamOpen, StreamCounters, Pick<StreamClose, 'closeCode' | 'closeReason'> {
   endedAt: Date | null;
-  framesIn: number;
-  bytesIn: number;
-  framesOut: number;
-  bytesOut: number;
-  marksOut: number;
-  marksAcked: number;
-  badFrames: number;
-  closeCode: number | null;
-  closeReason: string | null;
 }
 
 export interface RecordingInput {

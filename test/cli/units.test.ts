@@ -10,7 +10,7 @@ import { PassThrough } from 'node:stream';
 import { describe, expect, it } from 'vitest';
 import { parseTarget, UsageError } from '../../src/cli/target.js';
 import { PLACEHOLDER_ACCOUNT_SID, resolveCredentials } from '../../src/cli/credentials.js';
-import { parseDtmf } from '../../src/cli/commands/call.js';
+import { parseAgents, parseDtmf } from '../../src/cli/commands/call.js';
 import { trailingSlashTwin } from '../../src/cli/doctor/upgrade-findings.js';
 import { tlsCheck } from '../../src/cli/doctor/checks/tls.js';
 import { DEFAULT_BUDGETS, type DoctorContext } from '../../src/cli/doctor/context.js';
@@ -92,6 +92,29 @@ describe('--dtmf', () => {
 
   it.each(['', 'a', '1@x', '1@-2', '12@3@4'])('refuses %j', (spec) => {
     expect(() => parseDtmf([spec])).toThrow(UsageError);
+  });
+});
+
+describe('--agent', () => {
+  it('reads number=behaviour, for phone numbers, sip: and client: targets', () => {
+    expect(
+      parseAgents(['+972501234567=accept', 'sip:dana@pbx.example.com=busy', 'client:yossi=no-answer']),
+    ).toEqual({
+      '+972501234567': 'accept',
+      'sip:dana@pbx.example.com': 'busy',
+      'client:yossi': 'no-answer',
+    });
+  });
+
+  it.each(['+972501234567', '+972501234567=maybe', '=accept', '+97250 1234567=accept'])(
+    'refuses %j',
+    (spec) => {
+      expect(() => parseAgents([spec])).toThrow(UsageError);
+    },
+  );
+
+  it('refuses a number given twice', () => {
+    expect(() => parseAgents(['+1=accept', '+1=decline'])).toThrow(/given twice/);
   });
 });
 

@@ -60,12 +60,12 @@ describe('parseTwiml', () => {
   });
 
   it('warns about bad attribute values and keeps Twilio’s default', () => {
-    const parsed = parseTwiml('<Response><Pause length="soon"/><Gather/></Response>');
+    const parsed = parseTwiml('<Response><Pause length="soon"/><Enqueue>q</Enqueue></Response>');
     expect(parsed).toMatchObject({
       ok: true,
       verbs: [
         { verb: 'Pause', lengthSec: 1 },
-        { verb: 'Unsupported', name: 'Gather' },
+        { verb: 'Unsupported', name: 'Enqueue' },
       ],
     });
     if (parsed.ok) expect(parsed.warnings[0]).toMatch(/soon/);

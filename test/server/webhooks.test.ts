@@ -95,8 +95,17 @@ describe('webhooks on the default configuration (host from the request)', () => 
       body: '{}',
     });
     expect(json.status).toBe(415);
+    expect(await json.json()).toMatchObject({ error: 'WEBHOOK_UNSUPPORTED_TYPE' });
     const big = await postSigned(url, { ...incomingCallParams(newCallSid()), Junk: 'x'.repeat(70 * 1024) });
     expect(big.status).toBe(413);
+    expect(await big.json()).toMatchObject({ error: 'WEBHOOK_TOO_LARGE' });
+    const many = Object.fromEntries(Array.from({ length: 1001 }, (_, i) => [`P${i}`, '1']));
+    const crowded = await postSigned(url, { ...incomingCallParams(newCallSid()), ...many });
+    expect(crowded.status).toBe(413);
+    expect(await crowded.json()).toMatchObject({
+      error: 'WEBHOOK_TOO_LARGE',
+      message: /1000 form parameters/,
+    });
     const noSid = await postSigned(url, { From: '+1' });
     expect(noSid.status).toBe(400);
     expect(await noSid.json()).toMatchObject({

@@ -8,7 +8,7 @@ import { writeWav } from '../../audio/wav.js';
 import { writeAtomically } from '../../audio/tts.js';
 import { FlowAgent, type FlowServices, type FrameVad } from './flow-agent.js';
 import { flowPrompts, loadFlow } from './load-flow.js';
-import { localRecordingSid } from '../../call/recording-sid.js';
+import { localRecordingSid } from '../../store/recording-sid.js';
 
 /**
  * The VAD on the 20 ms μ-law frames Twilio sends. 100 ms of speech confirms a start: fast enough

@@ -1,6 +1,6 @@
 // What one RealtimeAgent is built from: its timing bounds (with defaults) and its dependencies.
 import type { Logger } from 'pino';
-import type { Store } from '../../store/store.js';
+import type { AgentStore } from '../agent.js';
 import type { Router } from '../../routing/router.js';
 import type { SessionSettings } from './client-events.js';
 import type { UpstreamOptions } from './upstream.js';
@@ -43,7 +43,7 @@ export interface RealtimeAgentDeps {
   upstream: UpstreamOptions;
   /** Session settings for this call; `resumeBriefing` is set when reconnecting. */
   settings: (call: { from: string | null; resumeBriefing?: string }) => SessionSettings;
-  store: Store;
+  store: AgentStore;
   router: Router;
   log: Logger;
   timings: RealtimeTimings;

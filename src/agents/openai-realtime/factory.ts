@@ -2,9 +2,8 @@
 // plays (claimed by CallSid, closed when unclaimed), one RealtimeAgent per call.
 import type { Logger } from 'pino';
 import type { Config } from '../../config.js';
-import type { Store } from '../../store/store.js';
 import type { Router } from '../../routing/router.js';
-import type { AgentFactory, AgentHealth, CallInfo, VoiceAgent } from '../agent.js';
+import type { AgentFactory, AgentHealth, AgentStore, CallInfo, VoiceAgent } from '../agent.js';
 import type { SessionSettings, TurnDetection } from './client-events.js';
 import { isRealtimeConfigured, realtimeEndpoint, type RealtimeProtocol } from './endpoint.js';
 import { callInstructions, DEFAULT_INSTRUCTIONS_HE } from './instructions.js';
@@ -16,7 +15,7 @@ import { openUpstream, type UpstreamOptions } from './upstream.js';
 
 export interface OpenAiRealtimeFactoryOptions {
   config: Config['openai'];
-  store: Store;
+  store: AgentStore;
   router: Router;
   log: Logger;
   /** μ-law 8 kHz apology played before voicemail when the provider fails; silence if absent. */

@@ -2,7 +2,7 @@
 // or plain text as a fallback) and stored with setCallSummary / saveLead.
 import { z } from 'zod';
 import type { Logger } from 'pino';
-import type { Store } from '../../store/store.js';
+import type { AgentStore } from '../agent.js';
 import { contactPhoneFor } from '../../store/phone.js';
 
 // Lead values are filtered one by one below: one odd field must not cost the whole summary.
@@ -41,7 +41,7 @@ export function parseSummary(text: string): CallSummary | undefined {
 
 export async function storeSummary(
   s: CallSummary,
-  ctx: { store: Store; callSid: string; from: string | null; now: Date; log: Logger },
+  ctx: { store: AgentStore; callSid: string; from: string | null; now: Date; log: Logger },
 ): Promise<void> {
   try {
     await ctx.store.setCallSummary(ctx.callSid, s.summary);
@@ -68,7 +68,7 @@ export async function storeSummary(
 /** Stores the model's summary once it answers; no answer (or no text) within the bound is logged. */
 export async function storeSummaryAnswer(
   answer: Promise<string | undefined>,
-  ctx: { store: Store; callSid: string; from: string | null; now: () => Date; log: Logger },
+  ctx: { store: AgentStore; callSid: string; from: string | null; now: () => Date; log: Logger },
 ): Promise<void> {
   const text = await answer;
   const parsed = text ? parseSummary(text) : undefined;

@@ -1,7 +1,7 @@
 // The call's transcript: both sides as timed turns in the store (written in order, failures
 // logged, never thrown), plus the last turns in memory to brief a reconnected session.
 import type { Logger } from 'pino';
-import type { Store } from '../../store/store.js';
+import type { AgentStore } from '../agent.js';
 
 export interface Turn {
   role: 'caller' | 'agent';
@@ -21,7 +21,7 @@ export class TranscriptRecorder {
   private readonly cuts = new Map<string, number>();
 
   constructor(
-    private readonly store: Store,
+    private readonly store: AgentStore,
     private readonly callSid: string,
     private readonly log: Logger,
     private readonly now: () => Date,

@@ -1,6 +1,6 @@
 // An emulated call's timeline as lines people read: TwiML, greeting, stream start, agent audio,
-// marks (runs collapsed into one line), clears, keys, stop, <Connect action>, voicemail, and every
-// Twilio error in place. Pure.
+// marks (runs collapsed into one line), clears, keys, stop, <Connect action>, a <Dial> and each
+// agent's leg (ringing, whisper, keys, bridge), voicemail, and every Twilio error in place. Pure.
 import type { CallResult, TimelineEvent } from '../../emulator/index.js';
 import { titleOf, TWILIO_CODES, parseTwiml, type TwilioCode, type Verb } from '../../emulator/index.js';
 
@@ -16,6 +16,7 @@ const EXCHANGES = new Set([
   'fallback',
   'action',
   'redirect',
+  'whisper',
   'rest-url',
   'status-callback',
   'recording-status',
@@ -43,6 +44,12 @@ function verbText(v: Verb): string {
         : `<Connect ${v.nouns.join(',')}>`;
     case 'Record':
       return `<Record${v.action ? ` action=${v.action}` : ''} maxLength=${v.maxLengthSec}>`;
+    case 'Dial':
+      return `<Dial${v.action ? ` action=${v.action}` : ''} timeout=${v.timeoutSec}>${v.targets
+        .map((t) => `<${t.kind}${t.url ? ` url=${t.url}` : ''}>`)
+        .join('')}`;
+    case 'Gather':
+      return `<Gather${v.numDigits !== undefined ? ` numDigits=${v.numDigits}` : ''}${v.action ? ` action=${v.action}` : ''}>`;
     case 'Unsupported':
       return `<${v.name}>`;
     default:
@@ -117,8 +124,43 @@ function eventText(e: TimelineEvent): string | undefined {
       return '<Hangup>';
     case 'reject':
       return `<Reject> (${String(d.reason)})`;
-    case 'dial':
-      return `<Dial> ${JSON.stringify(d.targets)} → ${String(d.outcome)}`;
+    case 'dial': {
+      const targets = d.targets as { value: string }[];
+      const how = targets.length > 1 ? (d.sequential ? ', one after the other' : ', all at once') : '';
+      return `<Dial> rings ${targets.map((t) => t.value).join(', ') || 'nobody'} (timeout ${String(d.timeoutSec)} s${how}${d.answerOnBridge ? ', answerOnBridge' : ''})`;
+    }
+    case 'dial-end':
+      return `<Dial> ends: DialCallStatus=${String(d.outcome)}${d.bridged ? `, bridged ${String(d.durationSec)} s` : ', not bridged'}`;
+    case 'agent-ringing':
+      return `  ${String(d.number)} rings (${String(d.behaviour)})`;
+    case 'agent-answered':
+      return `  ${String(d.number)} answers`;
+    case 'agent-say':
+      return `  ${String(d.number)} hears <Say> (${secs(d.durationMs)})`;
+    case 'agent-play':
+      return d.durationMs !== undefined
+        ? `  ${String(d.number)} hears <Play> (${secs(d.durationMs)})`
+        : undefined;
+    case 'agent-pause':
+      return `  ${String(d.number)} hears <Pause> ${String(d.lengthSec)} s`;
+    case 'agent-gather-keys':
+      return `  ${String(d.number)} presses ${String(d.keys)}`;
+    case 'agent-gather-end':
+      return d.input ? undefined : `  ${String(d.number)} presses nothing: <Gather> times out`;
+    case 'agent-hangup-verb':
+      return `  ${String(d.number)}: whisper <Hangup> (declined)`;
+    case 'agent-bridged':
+      return `  ${String(d.number)} is bridged with the caller`;
+    case 'agent-leg-end':
+      return `  ${String(d.number)} leg ends: ${String(d.outcome)}`;
+    case 'agent-gather':
+    case 'agent-play-fetch':
+    case 'gather':
+      return undefined;
+    case 'gather-keys':
+      return `caller presses ${String(d.keys)} at <Gather>`;
+    case 'gather-end':
+      return d.input ? undefined : 'caller presses nothing: <Gather> times out';
     case 'redirect':
       return undefined; // the exchange line says it
     case 'unsupported-verb':
@@ -154,6 +196,7 @@ export function timelineLines(result: CallResult): TimelineLine[] {
     lines.push({ t: run.t, text: `marks: ${parts.join(', ')}` });
     run = undefined;
   };
+  let updated = false;
   for (const e of result.timeline) {
     if (e.kind === 'mark-received' || e.kind === 'mark-echoed') {
       run ??= { t: e.t, received: 0, played: 0, cleared: 0 };
@@ -163,6 +206,21 @@ export function timelineLines(result: CallResult): TimelineLine[] {
       continue;
     }
     flush();
+    if (e.kind === 'rest-update') {
+      updated = true;
+      const d = e.detail;
+      const what = d.status ? `Status=${String(d.status)}` : d.url ? `Url=${path(d.url)}` : 'new TwiML';
+      lines.push({ t: e.t, text: `REST API: calls(sid).update ${what}` });
+      // TwiML handed to the REST API is the one document without a URL.
+      if (d.twiml !== undefined && docs[0] && docs[0].url === undefined) {
+        lines.push({ t: e.t, text: `  ${twimlText(docs.shift()!.xml)}` });
+      }
+      continue;
+    }
+    if (e.kind === 'stop-sent' && updated) {
+      lines.push({ t: e.t, text: 'stop sent (the REST update ends the stream)' });
+      continue;
+    }
     if (e.kind === 'play' && e.detail.url !== undefined && e.detail.durationMs === undefined) continue; // play-fetch says it
     const isExchange = EXCHANGES.has(e.kind) || (e.kind === 'stream-status' && !e.detail.event);
     // A failed exchange is followed by its violation, which says it in full.

@@ -1,6 +1,13 @@
 // `agentlocator call <url>`: one emulated call (optionally speaking a WAV and pressing keys), its
 // timeline, every Twilio error the emulator saw, and what the agent said written to --out.
-import { titleOf, TWILIO_CODES, type CallResult, type TwilioCode } from '../../emulator/index.js';
+import {
+  AGENT_BEHAVIOURS,
+  titleOf,
+  TWILIO_CODES,
+  type AgentBehaviour,
+  type CallResult,
+  type TwilioCode,
+} from '../../emulator/index.js';
 import { readCallerWav, writeHeardWav } from '../call/audio-io.js';
 import { runCall, type DtmfPress } from '../call/run-call.js';
 import { formatTime, timelineLines } from '../call/timeline.js';
@@ -22,7 +29,14 @@ Options:
                          starts, or — without @ — once the --audio has been spoken (2 s after the
                          stream starts when there is no --audio). Repeat for several presses.
   --out <out.wav>        write what the caller heard on the stream (the agent) as a 16-bit WAV
-  --duration <s>         hang up this long after the stream starts (default 10, or the audio + 5)
+  --duration <s>         hang up this long after the stream starts (default 10, or the audio + 5);
+                         once a <Dial> starts, the caller stays on until the call ends
+  --agent <number>=<how> the phone a <Dial> rings at <number> (E.164, sip:… or client:…):
+                         accept (answers, presses 1 at the whisper), decline (presses 2), silent,
+                         no-answer, busy or failed. Repeat for several agents; others accept.
+  --rest-port <port>     serve a fake Twilio REST API on 127.0.0.1:<port> for this call, so a
+                         server started with TWILIO_API_BASE_URL=http://127.0.0.1:<port> (and the
+                         same account and token) can transfer it with calls(sid).update
   --auth-token, --account-sid, --timeout <s>, --json   as for doctor
 
 Exit status: 0 when Twilio would have flagged nothing, 1 otherwise, 2 usage error.`;
@@ -36,6 +50,33 @@ export function parseDtmf(specs: string[]): DtmfPress[] {
       throw new UsageError(`--dtmf ${spec}: use keys 0-9 * # and an optional @seconds, e.g. 1# or 3@4.5`);
     return { digits: m[1]!, ...(m[2] !== undefined ? { atMs: Math.round(Number(m[2]) * 1000) } : {}) };
   });
+}
+
+const AGENT = /^([^=\s]+)=([a-z-]+)$/;
+
+/** `--agent +972501234567=accept` (repeatable) → the emulated phone behind each number. */
+export function parseAgents(specs: string[]): Record<string, AgentBehaviour> {
+  const agents: Record<string, AgentBehaviour> = {};
+  for (const spec of specs) {
+    const m = AGENT.exec(spec.trim());
+    const behaviour = m?.[2] as AgentBehaviour | undefined;
+    if (!m || !behaviour || !AGENT_BEHAVIOURS.includes(behaviour)) {
+      throw new UsageError(
+        `--agent ${spec}: use <number>=<${AGENT_BEHAVIOURS.join('|')}>, e.g. +972501234567=accept`,
+      );
+    }
+    if (agents[m[1]!] !== undefined) throw new UsageError(`--agent ${m[1]!} is given twice`);
+    agents[m[1]!] = behaviour;
+  }
+  return agents;
+}
+
+function port(value: string | undefined): number | undefined {
+  if (value === undefined) return undefined;
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 1 || n > 65535)
+    throw new UsageError('--rest-port must be a port number (1-65535)');
+  return n;
 }
 
 /** Everything Twilio would have flagged, errors and warnings first, then notices (e.g. 31921). */
@@ -56,6 +97,8 @@ export async function callCommand(args: string[]): Promise<number> {
     dtmf: { type: 'string', multiple: true },
     out: { type: 'string' },
     duration: { type: 'string' },
+    agent: { type: 'string', multiple: true },
+    'rest-port': { type: 'string' },
   });
   if (values.help) {
     console.log(CALL_HELP);
@@ -63,6 +106,8 @@ export async function callCommand(args: string[]): Promise<number> {
   }
   const target = parseTarget(positionals[0]);
   const dtmf = parseDtmf(values.dtmf ?? []);
+  const agents = parseAgents(values.agent ?? []);
+  const restPort = port(values['rest-port']);
   const audio = values.audio ? await readCallerWav(values.audio) : undefined;
   const creds = await credentialsFrom(values);
   const defaultDuration = audio ? Math.ceil(audio.length / 8) + 5000 : 10_000;
@@ -71,6 +116,9 @@ export async function callCommand(args: string[]): Promise<number> {
   const json = values.json === true;
 
   if (!json) term.line(`${term.bold('AgentLocator call')}  ${target.webhookUrl}`);
+  if (!json && restPort !== undefined) {
+    term.line(term.dim(`  fake Twilio REST API on http://127.0.0.1:${restPort} (TWILIO_API_BASE_URL)`));
+  }
   const stop = json
     ? () => undefined
     : term.progress(`calling… (the stream stays open ${(durationMs / 1000).toFixed(1)} s)`);
@@ -82,6 +130,8 @@ export async function callCommand(args: string[]): Promise<number> {
     timeoutMs: seconds(values.timeout, 'timeout', 15_000),
     ...(audio ? { audio } : {}),
     dtmf,
+    agents,
+    ...(restPort !== undefined ? { restPort } : {}),
   });
   stop();
   if (values.out) await writeHeardWav(values.out, result.playedAudio);

@@ -2,7 +2,7 @@
 // order; an applied terminal status ends the call's stream and releases its agent.
 import { z } from 'zod';
 import type { AppDeps } from '../app.js';
-import { TERMINAL_STATUSES, type CallStatus } from '../../store/store.js';
+import { isTerminalStatus, type CallStatus } from '../../twilio/call-status.js';
 import { callSid, callStatus, optionalInt, parseParams, type WebhookHandler } from './webhook-kit.js';
 
 const callStatusParams = z.object({
@@ -47,7 +47,7 @@ export function callStatusUpdate(deps: AppDeps): WebhookHandler {
     request.log.info(line, 'CALL_STATUS');
     if (result === 'applied') {
       events.publish({ type: 'call.status', callSid: p.CallSid, status, at });
-      if (TERMINAL_STATUSES.has(status)) deps.onCallEnded?.(p.CallSid);
+      if (isTerminalStatus(status)) deps.onCallEnded?.(p.CallSid);
     }
     return reply.code(204).send();
   };

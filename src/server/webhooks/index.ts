@@ -9,6 +9,7 @@ import { signatureCheck } from './signature-check.js';
 import { streamEnded } from './stream-ended.js';
 import { streamStatus } from './stream-status.js';
 import { parseForm, type WebhookHandler } from './webhook-kit.js';
+import { webhookBodyErrors } from '../error-reply.js';
 
 const ROUTES: Record<string, (deps: AppDeps) => WebhookHandler> = {
   '/webhook/incoming_call': incomingCall,
@@ -19,6 +20,7 @@ const ROUTES: Record<string, (deps: AppDeps) => WebhookHandler> = {
 };
 
 export async function webhookRoutes(app: FastifyInstance, deps: AppDeps): Promise<void> {
+  app.setErrorHandler(webhookBodyErrors);
   app.removeAllContentTypeParsers();
   app.addContentTypeParser(
     'application/x-www-form-urlencoded',

@@ -4,6 +4,7 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import type { AppDeps } from '../app.js';
 import type { RequestOrigin } from '../../twilio/signature.js';
+import { AppError } from '../../errors.js';
 
 const MAX_PARAMS = 1000;
 /** Twilio gives up after 15 s; the store gets a small share of that, the caller never waits on it. */
@@ -15,17 +16,7 @@ export type WebhookHandler = (request: FastifyRequest, reply: FastifyReply) => P
 export const callSid = z
   .string()
   .regex(/^CA[0-9a-fA-F]{32}$/, { message: 'CallSid must be CA followed by 32 hex digits' });
-export const callStatus = z.enum([
-  'queued',
-  'initiated',
-  'ringing',
-  'in-progress',
-  'completed',
-  'busy',
-  'failed',
-  'no-answer',
-  'canceled',
-]);
+export { callStatusSchema as callStatus } from '../../twilio/call-status.js';
 export const optionalInt = z
   .string()
   .regex(/^\d+$/)
@@ -39,7 +30,8 @@ export function parseForm(body: string): Params {
   const params: Params = Object.create(null) as Params;
   let count = 0;
   for (const [key, value] of new URLSearchParams(body)) {
-    if (++count > MAX_PARAMS) throw Object.assign(new Error('too many form parameters'), { statusCode: 413 });
+    if (++count > MAX_PARAMS)
+      throw new AppError('WEBHOOK_TOO_LARGE', `more than ${MAX_PARAMS} form parameters`);
     const prior = params[key];
     params[key] = prior === undefined ? value : Array.isArray(prior) ? [...prior, value] : [prior, value];
   }

@@ -3,7 +3,8 @@
 // concurrent callbacks are ordered by the database, not by the process that sent them.
 import { sql } from 'kysely';
 import { AppError } from '../../errors.js';
-import { NON_TERMINAL_STATUSES, isCallStatus, isTerminal, statusesBefore } from '../call-status.js';
+import { NON_TERMINAL_STATUSES, isCallStatus, isTerminalStatus } from '../../twilio/call-status.js';
+import { statusesBefore } from '../call-status.js';
 import { contactPhoneFor } from '../phone.js';
 import { cleanText, toCall, toInt, toMs } from '../rows.js';
 import type { CallRecord, StartCallInput, StatusResult, StatusUpdate } from '../store.js';
@@ -97,7 +98,7 @@ export async function applyCallStatus(db: Db, update: StatusUpdate): Promise<Sta
   const from = statusesBefore(update.status);
 
   if (from.length > 0) {
-    const terminal = isTerminal(update.status);
+    const terminal = isTerminalStatus(update.status);
     // Without Twilio's CallDuration: answered time if known; 0 for calls never answered, except
     // `completed`, which implies an answer we missed, so its length is unknown.
     const fallback = update.status === 'completed' ? sql`null` : sql`0`;

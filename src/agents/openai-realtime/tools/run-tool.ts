@@ -2,7 +2,7 @@
 // with zod; a bad argument, an unknown tool or a failing store becomes an error *output* the
 // model can read and recover from — nothing here throws.
 import type { Logger } from 'pino';
-import type { Store } from '../../../store/store.js';
+import type { AgentStore } from '../../agent.js';
 import { contactPhoneFor } from '../../../store/phone.js';
 import type { Router, TransferTarget } from '../../../routing/router.js';
 import { isToolName, toolSchemas, type ToolArgs } from './definitions.js';
@@ -10,7 +10,7 @@ import { isToolName, toolSchemas, type ToolArgs } from './definitions.js';
 export interface ToolContext {
   callSid: string;
   from: string | null;
-  store: Store;
+  store: AgentStore;
   router: Router;
   log: Logger;
   now: () => Date;

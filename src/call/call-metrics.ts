@@ -1,0 +1,16 @@
+// What a call session counts, declared by call/ so it does not depend on the server's Prometheus
+// registry: server/metrics.ts satisfies it (prom-client counters and gauges fit these shapes).
+
+/** Counted on every media frame as plain field increments (no call on the 20 ms path). */
+export interface FrameTally {
+  framesIn: number;
+  framesOut: number;
+}
+
+export interface CallMetrics {
+  readonly tally: FrameTally;
+  /** Streams past their start checks and not yet ended. */
+  readonly liveStreams: { inc(): void; dec(): void };
+  readonly streamCloses: { inc(labels: { code: string }): void };
+  readonly badFrames: { inc(): void };
+}
