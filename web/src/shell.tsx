@@ -73,6 +73,9 @@ export function Shell({ children }: { children: ComponentChildren }) {
               {item.label}
             </Link>
           ))}
+          <button type="button" class="link-button nav-logout" onClick={() => void logout()}>
+            {t.shell.logout}
+          </button>
         </nav>
         <div class="topbar-end">
           <LangSwitch />

@@ -4,7 +4,7 @@ import { useEffect, useState } from 'preact/hooks';
 import { api } from '../api/client.js';
 import { LEAD_STATUSES, type LeadStatus, type LeadView } from '../api/types.js';
 import { useI18n } from '../i18n/i18n.js';
-import { ErrorNote } from './ui.js';
+import { ErrorNote, Phone } from './ui.js';
 
 type Patch = Partial<Pick<LeadView, 'status' | 'assignee' | 'notes'>>;
 
@@ -95,12 +95,17 @@ export function LeadFields({ fields }: { fields: Record<string, unknown> }) {
   if (entries.length === 0) return <span class="muted">—</span>;
   return (
     <dl class="lead-fields">
-      {entries.map(([key, value]) => (
-        <div key={key}>
-          <dt>{t.leadFields[key as keyof typeof t.leadFields] ?? key}</dt>
-          <dd dir="auto">{fieldText(value, t.leads.clip)}</dd>
-        </div>
-      ))}
+      {entries.map(([key, value]) => {
+        const text = fieldText(value, t.leads.clip);
+        // A number the caller keyed or said reads the local way, left to right.
+        const phone = /phone|number/i.test(key) && /^\+?[\d\s-]{6,}$/.test(text);
+        return (
+          <div key={key}>
+            <dt>{t.leadFields[key as keyof typeof t.leadFields] ?? key}</dt>
+            <dd dir="auto">{phone ? <Phone value={text} /> : text}</dd>
+          </div>
+        );
+      })}
     </dl>
   );
 }
