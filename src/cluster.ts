@@ -86,6 +86,8 @@ async function primary(): Promise<void> {
   };
   process.on('SIGTERM', () => void shutdown('SIGTERM'));
   process.on('SIGINT', () => void shutdown('SIGINT'));
+  // Each worker re-reads AGENTS_FILE on SIGHUP; the primary only passes it on (and must not die of it).
+  if (cfg.agentsFile) process.on('SIGHUP', () => alive().forEach((w) => w.process.kill('SIGHUP')));
 }
 
 async function worker(): Promise<void> {

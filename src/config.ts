@@ -27,6 +27,8 @@ export interface Config {
   readonly agent: AgentKind;
   /** The flow agent's call flow (JSON or YAML); undefined = the built-in Hebrew flow. */
   readonly flowFile: string | undefined;
+  /** The agent directory (YAML or JSON), kept in sync; undefined = the directory lives in the store. */
+  readonly agentsFile: string | undefined;
   /** Rendered prompts (μ-law), keyed by text and voice; default <dataDir>/tts/prompts. */
   readonly promptCacheDir: string;
   readonly openai: {
@@ -49,6 +51,8 @@ export interface Config {
   readonly recordCalls: boolean;
   readonly streamStartTimeoutMs: number;
   readonly drainTimeoutMs: number;
+  /** Read and write the calls' WebSocket frames on ws's socket (src/ws/); false: through ws's API. */
+  readonly wsDirectFrames: boolean;
   /** The built dashboard (Vite output) served at `/`; default dist/web of this package. */
   readonly dashboardDir: string;
 }
@@ -117,6 +121,7 @@ const envSchema = z.object({
     z.enum(['flow', 'openai-realtime'], { message: 'must be "flow" or "openai-realtime"' }).optional(),
   ),
   FLOW_FILE: opt(z.string()),
+  AGENTS_FILE: opt(z.string()),
   PROMPT_CACHE_DIR: opt(z.string()),
   OPENAI_API_KEY: opt(z.string()),
   OPENAI_REALTIME_URL: opt(
@@ -140,6 +145,7 @@ const envSchema = z.object({
   STREAM_START_TIMEOUT_MS: int(5000, 100, 60000),
   RECORD_CALLS: bool(true),
   DRAIN_TIMEOUT_MS: int(30000, 0, 600000),
+  WS_DIRECT_FRAMES: bool(true),
   DASHBOARD_DIR: opt(z.string()),
 });
 
@@ -207,6 +213,7 @@ export function parseConfig(env: Record<string, string | undefined>): Config {
     redisUrl: e.REDIS_URL,
     agent,
     flowFile: e.FLOW_FILE ? path.resolve(e.FLOW_FILE) : undefined,
+    agentsFile: e.AGENTS_FILE ? path.resolve(e.AGENTS_FILE) : undefined,
     promptCacheDir: path.resolve(e.PROMPT_CACHE_DIR ?? path.join(dataDir, 'tts', 'prompts')),
     openai: {
       apiKey: e.OPENAI_API_KEY,
@@ -226,6 +233,7 @@ export function parseConfig(env: Record<string, string | undefined>): Config {
     streamStartTimeoutMs: e.STREAM_START_TIMEOUT_MS,
     recordCalls: e.RECORD_CALLS,
     drainTimeoutMs: e.DRAIN_TIMEOUT_MS,
+    wsDirectFrames: e.WS_DIRECT_FRAMES,
     // From src/ (tsx) and dist/ (built) alike, the package's dist/web.
     dashboardDir: path.resolve(e.DASHBOARD_DIR ?? fileURLToPath(new URL('../dist/web', import.meta.url))),
   };

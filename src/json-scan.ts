@@ -1,10 +1,8 @@
 // Reading the messages that arrive fifty times a second per call (Twilio's inbound media,
 // OpenAI's audio deltas) and Twilio's mark echoes without JSON.parse, when their text has the
-// exact shape their senders write. Under load, JSON.parse was the largest piece of our own code
-// in a V8 profile of the bench (parseInbound + parseServerEvent ≈ 10 % of the server's CPU): it
-// builds every field, and V8 internalizes each string value of ≤ 10 characters through the
-// process-wide string table (five per Twilio media frame), a cache miss or two each when hundreds
-// of calls share the core.
+// exact shape their senders write. JSON.parse builds every field, and V8 internalizes each short
+// string value through the process-wide string table (five per Twilio media frame), a cache miss
+// or two each when hundreds of calls share the core (measured: bench/README.md).
 //
 // A scan returns exactly what JSON.parse would give for that text, or undefined; the caller then
 // parses as before. Whitespace, escapes, another field order or any surprise costs speed, never

@@ -12,7 +12,9 @@ import { createAgentFactory } from './agents/create-agent-factory.js';
 import { loadGreeting, type LoadedGreeting } from './greeting-source.js';
 import { connectRedis } from './redis.js';
 import { createTwilioCallsApi } from './twilio/rest-client.js';
-import { voicemailRouter, type Router } from './routing/router.js';
+import type { Router } from './routing/router.js';
+import { DirectoryRouter } from './routing/directory-router.js';
+import { adoptStoredDirectory, startDirectoryFile } from './routing/directory-file.js';
 
 export interface RunningServer {
   built: BuiltApp;
@@ -82,7 +84,16 @@ export async function startServer(
 
   const store =
     overrides.store ?? (await openStore({ databaseUrl: config.databaseUrl, dataDir: config.dataDir, log }));
-  const router = overrides.router ?? voicemailRouter;
+  // AGENTS_FILE (when set) is the directory; a mistake in it stops start-up, naming the field.
+  const directory = await (
+    config.agentsFile
+      ? startDirectoryFile({ file: config.agentsFile, store, log, sighup: true })
+      : adoptStoredDirectory(store, log).then(() => undefined)
+  ).catch(async (err: unknown) => {
+    if (!overrides.store) await store.close();
+    throw err;
+  });
+  const router = overrides.router ?? new DirectoryRouter({ store, log });
   const agents = overrides.agents ?? (await createAgentFactory({ config, log, store, router }));
   const greeting = overrides.greeting ?? loadGreeting(config, log);
   const redis = config.redisUrl ? connectRedis(config.redisUrl, log) : undefined;
@@ -122,6 +133,7 @@ export async function startServer(
       await built.drain(config.drainTimeoutMs);
       await built.app.close();
       await agents.close?.();
+      directory?.close();
       await greeting.close();
       await redis?.close();
       if (!overrides.store) await store.close();

@@ -26,6 +26,7 @@ export async function createAgentFactory(deps: AgentDeps): Promise<AgentFactory>
         router,
         log,
         instructions: await loadInstructions(config.openai.instructionsFile),
+        directFrames: config.wsDirectFrames,
         ...(apology ? { apologyAudio: apology } : {}),
       });
     }

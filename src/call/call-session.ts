@@ -15,7 +15,7 @@ import { isValidStreamToken } from '../twilio/stream-token.js';
 import { PlaybackTracker } from './playback.js';
 import { OutboundAudio } from './outbound-audio.js';
 import { base64Bytes } from '../base64.js';
-import { readFramesDirectly } from '../ws/frame-reader.js';
+import { attachDirectFrames, type DirectFrames } from '../ws/direct-frames.js';
 import type { CallRecorder } from './recorder.js';
 import { Frame } from './caller-frame.js';
 import { FrameGuard, SESSION_LIMITS } from './session-limits.js';
@@ -65,6 +65,7 @@ export class CallSession {
     flood: (detail) => this.reject('STREAM_FLOOD', detail),
   });
   private ended: Promise<void> | undefined;
+  private readonly frames: DirectFrames;
 
   constructor(
     private readonly ws: WebSocket,
@@ -74,10 +75,10 @@ export class CallSession {
     private readonly onEnd: (session: CallSession) => void,
   ) {
     this.log = deps.log;
-    const onMessage = (data: Buffer, isBinary: boolean): void => this.onMessage(data, isBinary);
-    ws.on('message', onMessage);
     // 50 caller frames a second: read off the socket (ws still handles control frames and errors).
-    this.log.info({ directFrames: readFramesDirectly(ws, onMessage) }, 'WS_CONNECTED');
+    const onMessage = (data: Buffer, isBinary: boolean): void => this.onMessage(data, isBinary);
+    this.frames = attachDirectFrames(ws, onMessage, { enabled: deps.config.wsDirectFrames });
+    this.log.info({ directFrames: this.frames.direct }, 'WS_CONNECTED');
     ws.on('close', (code, reason) => void this.end(code, reason.toString() || 'closed by Twilio'));
     ws.on('error', (err) => {
       // ws closes the socket after 'error' (1009 oversize, 1002 framing, 1007 bad UTF-8): log why.
@@ -207,7 +208,7 @@ export class CallSession {
       );
     }
     this.outbound = new OutboundAudio(
-      this.ws,
+      this.frames,
       msg.streamSid,
       this.playback,
       () => this.close('STREAM_SLOW_READER', 'send queue full'),

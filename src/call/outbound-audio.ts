@@ -7,14 +7,11 @@
 // nothing more, and the timer only watches, once a second, for the frames stopping. Audio
 // played with no caller frame since the last play (a burst faster than real time, a line that
 // sends no silence) pushes the timer back instead. Pushing it back on every play, fifty times a
-// second per call, and Node's timer list waking to find it pushed back, was ~1.5 % of the
-// server's CPU under load.
-import type { Duplex } from 'node:stream';
-import type { WebSocket } from 'ws';
-import { encodeClear, encodeMedia, markEncoder, mediaFrameParts } from '../twilio/stream-messages.js';
+// second per call, had Node's timer list wake to find it pushed back (measured: bench/README.md).
+import { encodeClear, markEncoder, mediaFrameParts } from '../twilio/stream-messages.js';
 import { base64Bytes } from '../base64.js';
-import { directSocket } from '../ws/direct-socket.js';
-import { frameWrap, TextFrameBatch, type FrameWrap } from '../ws/text-frames.js';
+import type { DirectFrames } from '../ws/direct-frames.js';
+import { frameWrap, type FrameWrap } from '../ws/text-frames.js';
 import type { PlaybackTracker } from './playback.js';
 import type { CallRecorder } from './recorder.js';
 
@@ -49,17 +46,12 @@ export class OutboundAudio {
   private playedAtWallMs = 0;
   /** A caller frame came after the latest play: the frames, not the timer, tell the pause. */
   private framesFlowing = false;
-  /**
-   * ws keeps its socket private. Our frames go to it directly, in order with ws's own writes (ws
-   * writes synchronously: no compression, no fragments), and only while the socket is OPEN.
-   */
-  private readonly socket: Duplex | undefined;
-  private readonly batch = new TextFrameBatch();
   private readonly media: FrameWrap;
   private readonly encodeMark: (name: string) => string;
 
   constructor(
-    private readonly ws: WebSocket,
+    /** The Twilio socket; only while it is OPEN is anything sent. */
+    private readonly frames: DirectFrames,
     private readonly streamSid: string,
     private readonly playback: PlaybackTracker,
     private readonly onSlowReader: () => void,
@@ -67,7 +59,6 @@ export class OutboundAudio {
     /** Counts frames sent (the process-wide metric). */
     private readonly onFrames?: (frames: number) => void,
   ) {
-    this.socket = directSocket(ws);
     const { head, tail } = mediaFrameParts(streamSid);
     this.media = frameWrap(head, tail);
     this.encodeMark = markEncoder(streamSid);
@@ -91,7 +82,7 @@ export class OutboundAudio {
         }
       }
     }
-    this.flush();
+    this.frames.flush();
     // Bookkeeping after the write: the audio leaves as early as it can.
     if (this.recorder) {
       if (Buffer.isBuffer(audio)) this.recorder.agent(audio);
@@ -102,9 +93,7 @@ export class OutboundAudio {
     this.playedAtWallMs = performance.now();
     if (this.unmarkedMs > 0) this.armIdleMark();
     this.framesFlowing = false;
-    // Without an extension ws queues nothing itself: what waits is in the socket.
-    const queued = this.socket ? this.socket.writableLength : this.ws.bufferedAmount;
-    if (queued > SLOW_READER_BYTES) {
+    if (this.frames.queuedBytes() > SLOW_READER_BYTES) {
       this.full = true;
       this.onSlowReader();
     }
@@ -128,14 +117,14 @@ export class OutboundAudio {
       this.writable()
     ) {
       this.sendMark();
-      this.flush();
+      this.frames.flush();
     }
   }
 
   /** Barge-in: Twilio drops its buffer and echoes the pending marks (stale by then). */
   clear(): void {
     this.unmarkedMs = 0;
-    if (this.ws.readyState === this.ws.OPEN) this.ws.send(encodeClear(this.streamSid));
+    if (this.frames.open()) this.frames.send(encodeClear(this.streamSid));
   }
 
   /** The stream ended: no mark is owed any more. */
@@ -146,14 +135,13 @@ export class OutboundAudio {
   }
 
   private writable(): boolean {
-    return this.ws.readyState === this.ws.OPEN && !this.full;
+    return this.frames.open() && !this.full;
   }
 
   private sendChunk(payload: string, bytes: number): void {
     if (bytes === 0) return;
     const ms = bytes / BYTES_PER_MS;
-    if (this.socket) this.batch.addWrapped(this.media, payload);
-    else this.ws.send(encodeMedia(this.streamSid, payload));
+    this.frames.queueWrapped(this.media, payload);
     this.playback.addAudio(ms);
     this.unmarkedMs += ms;
     this.counts.framesOut += 1;
@@ -162,18 +150,9 @@ export class OutboundAudio {
   }
 
   private sendMark(): void {
-    this.queue(this.encodeMark(this.playback.mark()));
+    this.frames.queue(this.encodeMark(this.playback.mark()));
     this.unmarkedMs = 0;
     this.counts.marksOut += 1;
-  }
-
-  private queue(text: string): void {
-    if (this.socket) this.batch.add(text);
-    else this.ws.send(text);
-  }
-
-  private flush(): void {
-    if (this.socket) this.batch.writeTo(this.socket);
   }
 
   /**
@@ -207,6 +186,6 @@ export class OutboundAudio {
     // Caller frames came meanwhile: they tell the pause (callerFrame); watch for them stopping.
     if (this.callerMs !== this.idleSetAtMs) return this.startIdle(FRAMES_STALLED_MS);
     this.sendMark();
-    this.flush();
+    this.frames.flush();
   }
 }

@@ -9,11 +9,10 @@ import { RecordingFile } from './recording-file.js';
 /**
  * Each leg is gathered on its own (base64 decoded and agent audio copied in place, by native code)
  * and interleaved every 2 s, in one long loop rather than one short loop per 20 ms frame, into a
- * stereo buffer shared by every recorder and written at once (one 32 KB write per call per 2 s).
- * About half of a write's cost is fixed per write, not per byte: under load the recording's writes
- * were 1.68 % of the server's CPU with 0.5 s legs and 0.89 % with 2 s. 2 s bounds what a crash
- * can lose and each call's memory (two legs and a scratch, 32.6 KB). Sharing the stereo buffer
- * keeps it out of every call's memory (bench/README.md).
+ * stereo buffer shared by every recorder and written at once (one 32 KB write per call per 2 s):
+ * much of a write's cost is fixed per write, not per byte. 2 s bounds what a crash can lose and
+ * each call's memory (two legs and a scratch, 32.6 KB). Sharing the stereo buffer keeps it out of
+ * every call's memory. The measurements behind each choice: bench/README.md.
  */
 const LEG_BYTES = 16_000;
 /** Agent audio given as base64 is decoded here when the caller's frames reach it. */

@@ -8,6 +8,8 @@ import { migrateToLatest } from './migrations.js';
 import type { Database, StoreDialect } from './schema.js';
 import * as calls from './sql/calls.js';
 import * as contacts from './sql/contacts.js';
+import * as agentLegs from './sql/agent-legs.js';
+import * as directory from './sql/directory.js';
 import * as leads from './sql/leads.js';
 import * as recordings from './sql/recordings.js';
 import * as timeline from './sql/timeline.js';
@@ -30,6 +32,18 @@ import type {
   TranscriptTurn,
   TranscriptTurnInput,
 } from './store.js';
+import type {
+  AgentDefinition,
+  AgentLeg,
+  AgentLoad,
+  AgentStatus,
+  DepartmentDefinition,
+  DirectoryChanges,
+  DirectorySnapshot,
+  DirectorySource,
+  ReserveAgentInput,
+  StoredDirectory,
+} from './directory-store.js';
 
 export interface KyselyStoreOptions {
   dialect: StoreDialect;
@@ -149,5 +163,56 @@ export class KyselyStore implements Store {
   }
   getLeadForCall(callSid: string): Promise<LeadRecord | undefined> {
     return this.run('getLeadForCall', (db) => leads.getLeadForCall(db, callSid));
+  }
+
+  // --- directory ---
+  replaceDirectory(
+    snapshot: DirectorySnapshot,
+    source: DirectorySource,
+    at: Date,
+  ): Promise<DirectoryChanges> {
+    return this.run('replaceDirectory', (db) => directory.replaceDirectory(db, snapshot, source, at));
+  }
+  getDirectory(): Promise<StoredDirectory> {
+    return this.run('getDirectory', (db) => directory.getDirectory(db));
+  }
+  setDirectoryMeta(meta: { source?: DirectorySource; timezone?: string }, at: Date): Promise<void> {
+    return this.run('setDirectoryMeta', (db) => directory.setDirectoryMeta(db, meta, at));
+  }
+  upsertDepartment(department: DepartmentDefinition, at: Date): Promise<void> {
+    return this.run('upsertDepartment', (db) => directory.upsertDepartment(db, department, at));
+  }
+  deleteDepartment(id: string): Promise<boolean> {
+    return this.run('deleteDepartment', (db) => directory.deleteDepartment(db, id));
+  }
+  upsertAgent(agent: AgentDefinition, at: Date): Promise<void> {
+    return this.run('upsertAgent', (db) => directory.upsertAgent(db, agent, at));
+  }
+  deleteAgent(id: string): Promise<boolean> {
+    return this.run('deleteAgent', (db) => directory.deleteAgent(db, id));
+  }
+  setAgentStatus(agentId: string, status: AgentStatus, at: Date): Promise<boolean> {
+    return this.run('setAgentStatus', (db) => directory.setAgentStatus(db, agentId, status, at));
+  }
+  reserveAgent(input: ReserveAgentInput): Promise<boolean> {
+    return this.run('reserveAgent', (db) => agentLegs.reserveAgent(db, input));
+  }
+  releaseAgent(callSid: string, opts: { agentId?: string; outcome: string; at: Date }): Promise<number> {
+    return this.run('releaseAgent', (db) => agentLegs.releaseAgent(db, callSid, opts));
+  }
+  markAgentAnswered(callSid: string, agentId: string, at: Date): Promise<boolean> {
+    return this.run('markAgentAnswered', (db) => agentLegs.markAgentAnswered(db, callSid, agentId, at));
+  }
+  agentLoads(opts: { answeredSince: Date; at: Date }): Promise<Map<string, AgentLoad>> {
+    return this.run('agentLoads', (db) => agentLegs.agentLoads(db, opts));
+  }
+  listAgentLegs(callSid: string): Promise<AgentLeg[]> {
+    return this.run('listAgentLegs', (db) => agentLegs.listAgentLegs(db, callSid));
+  }
+  getCallAgent(callSid: string): Promise<string | undefined> {
+    return this.run('getCallAgent', (db) => agentLegs.getCallAgent(db, callSid));
+  }
+  lastAgentForPhone(phone: string, since: Date): Promise<string | undefined> {
+    return this.run('lastAgentForPhone', (db) => agentLegs.lastAgentForPhone(db, phone, since));
   }
 }

@@ -6,6 +6,7 @@ import type { Logger } from 'pino';
 import { AppError } from '../errors.js';
 import { CALL_STATUSES } from '../twilio/call-status.js';
 import type { StoreDialect } from './schema.js';
+import { directoryMigration } from './migrations/directory.js';
 
 /**
  * Twilio's CallStatus values; the CHECK keeps a typo from ever reaching a row. Databases keep the
@@ -169,7 +170,10 @@ function initial(dialect: StoreDialect): Migration {
 
 /** Every migration, keyed by a name that sorts in the order they must run. */
 export function storeMigrations(dialect: StoreDialect): Record<string, Migration> {
-  return { '0001_initial': initial(dialect) };
+  return {
+    '0001_initial': initial(dialect),
+    '0002_directory': directoryMigration(dialect),
+  };
 }
 
 /** Serves the migrations from code, so a built or bundled server needs no migration files on disk. */

@@ -102,10 +102,90 @@ export interface LeadsTable {
 
 export interface Database {
   contacts: ContactsTable;
-  calls: CallsTable;
+  calls: CallsTable & CallsDirectoryColumns;
   call_events: CallEventsTable;
   streams: StreamsTable;
   recordings: RecordingsTable;
   transcript_turns: TranscriptTurnsTable;
   leads: LeadsTable;
+  directory_meta: DirectoryMetaTable;
+  departments: DepartmentsTable;
+  agents: AgentsTable;
+  agent_presence: AgentPresenceTable;
+  agent_legs: AgentLegsTable;
+}
+
+// --- directory (agent locator) ---
+
+/** Columns migration 0002_directory adds to calls. */
+export interface CallsDirectoryColumns {
+  /** The directory agent who took the call, if one did (sticky routing reads it). */
+  agent_id: TextOrNull;
+}
+
+/** One row, key 'directory': where the directory comes from and its timezone. */
+export interface DirectoryMetaTable {
+  key: string;
+  source: string;
+  timezone: string;
+  synced_at: Big;
+}
+
+export interface DepartmentsTable {
+  id: string;
+  /** The order of the file (the first department is the default). */
+  position: Int;
+  strategy: string;
+  ring_seconds: Int;
+  /** JSON hours spec, or null (always open). */
+  hours: TextOrNull;
+  /** JSON array of YYYY-MM-DD. */
+  closed: string;
+  after_hours_prompt: TextOrNull;
+  no_answer_prompt: TextOrNull;
+  /** Hash of the definition: a sync rewrites only what changed. */
+  digest: string;
+  updated_at: Big;
+}
+
+export interface AgentsTable {
+  id: string;
+  position: Int;
+  name: string;
+  phone: string;
+  /** JSON arrays of strings. */
+  departments: string;
+  languages: string;
+  skills: string;
+  priority: Int;
+  max_calls: Int;
+  hours: TextOrNull;
+  status: string;
+  digest: string;
+  updated_at: Big;
+}
+
+/** Live status set through CLI/API; overrides the definition's until the definition changes. */
+export interface AgentPresenceTable {
+  agent_id: string;
+  status: string;
+  set_at: Big;
+}
+
+export interface AgentLegsTable {
+  id: Identity;
+  agent_id: string;
+  call_sid: string;
+  /** Which of the agent's maxCalls lines the leg holds. */
+  slot: Int;
+  reserved_at: Big;
+  answered_at: BigOrNull;
+  ended_at: BigOrNull;
+  /** A live leg past this is free again (an instance died holding it). */
+  expires_at: Big;
+  outcome: TextOrNull;
+  /** `agent:slot` while live, NULL after: UNIQUE, so one live leg per line. */
+  live_key: TextOrNull;
+  /** `agent:callSid` while live, NULL after: UNIQUE, so a call holds an agent once. */
+  live_call_key: TextOrNull;
 }

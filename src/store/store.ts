@@ -1,6 +1,7 @@
 // The Store interface: every CRM record the server keeps. One contract, several backends
 // (SQLite by default, PostgreSQL in production) on the same migrations.
 import type { CallStatus } from '../twilio/call-status.js';
+import type { DirectoryStore } from './directory-store.js';
 
 export type { CallStatus };
 
@@ -158,7 +159,7 @@ export interface LeadRecord {
   updatedAt: Date;
 }
 
-export interface Store {
+export interface Store extends DirectoryStore {
   /** Creates or upgrades the schema; safe to call on every start. */
   migrate(): Promise<void>;
   /** Cheap round trip for /readyz. */

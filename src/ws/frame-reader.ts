@@ -1,88 +1,55 @@
 // Reads the WebSocket frames of an open `ws` connection straight off its socket (RFC 6455 §5.2).
 //
 // Why: a voice call brings 50 small, whole, unfragmented text frames a second on each of its two
-// sockets. ws reads each through its Receiver, a Writable stream (write, buffer list, state loop,
-// a deferred write callback per chunk), which under load was a tenth of the server's CPU. Here
-// the common frame — complete, final, data, uncompressed, within limits — is unmasked in place and
-// emitted as ws's own 'message' event (same arguments), so listeners cannot tell the difference.
-// A connection's one 'message' listener can also be called directly, without the emit (an
-// EventEmitter dispatch and a megamorphic property load per message, prominent in profiles; side
-// by side the saving was within the noise). And the socket's chunks can skip its Readable: push
-// hands them straight to the reader while nothing is buffered or paused (a 'data' emit and a
-// read-ahead tick per read; side by side, 5 % less CPU per caller frame: bench/README.md).
+// sockets, and ws reads each through its Receiver, a Writable stream (write, buffer list, state
+// loop, a deferred write callback per chunk). Here the common frame — complete, final, data,
+// uncompressed, within limits — is unmasked in place and emitted as ws's own 'message' event (same
+// arguments), so listeners cannot tell the difference. The socket's chunks also skip its Readable
+// while nothing needs it (bypassReadable). What each saved: bench/README.md.
 //
 // Everything else stays ws's: a complete ping or pong is handed to ws's Receiver as it is (it
 // answers pings and emits 'pong'); anything else — a close, a fragment, reserved bits, a wrong
-// mask bit, invalid UTF-8, an oversized frame — hands the connection back to ws for good, from that
-// frame on, so ws closes with the code it always would (1002, 1007, 1009) and logs nothing new.
+// mask bit, invalid UTF-8, an oversized frame, a frame in more chunks than ws would hold — hands
+// the connection back to ws for good, from that frame on, so ws closes with the code it always
+// would (1002, 1007, 1008, 1009) and logs nothing new. ws's private parts: ws-internals.ts.
 import { isUtf8 } from 'node:buffer';
 import { Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
 import type WebSocket from 'ws';
 import { unmask } from './masking.js';
-
-/** The private parts of a ws 8 connection this relies on; checked before anything is changed. */
-interface WsInternals {
-  _socket?: Duplex;
-  _receiver?: {
-    _maxPayload?: unknown;
-    _isServer?: unknown;
-    _state?: unknown;
-    _bufferedBytes?: unknown;
-    _fragmented?: unknown;
-    _allowSynchronousEvents?: unknown;
-  };
-  binaryType?: string;
-}
+import { wsPrivateParts, type WsPrivateParts } from './ws-internals.js';
 
 const OP_TEXT = 0x1;
 const OP_BINARY = 0x2;
 const OP_PING = 0x9;
 const OP_PONG = 0xa;
 
-export type MessageListener = (data: Buffer, isBinary: boolean) => void;
+/** A connection now read directly: its socket (hand-built frames may be written to it) and side. */
+export interface DirectRead {
+  socket: Duplex;
+  /** Frames written to this socket go to a client: unmasked (RFC 6455 §5.1). */
+  isServer: boolean;
+}
 
 /**
- * Starts reading `ws`'s frames directly. Returns false (and changes nothing) when the connection
+ * Starts reading `ws`'s frames directly. Returns undefined, changing nothing, when the connection
  * is not one this can read: not open, compressed, already mid-frame, deferring its events, or a ws
  * whose internals are not the ones expected. Call it right after the connection opens, before any
  * data arrives. Binary messages are emitted as Buffers: binaryType must stay 'nodebuffer'.
- *
- * `listener`, when it is ws's only 'message' listener, is called directly (with ws as `this`, as
- * an emit would) for as long as it stays the only one; adding or removing a 'message' listener
- * goes back to emitting. Frames ws reads itself (after a hand-back) are emitted as always.
  */
-export function readFramesDirectly(ws: WebSocket, listener?: MessageListener): boolean {
-  const internals = ws as unknown as WsInternals;
-  const socket = internals._socket;
-  const receiver = internals._receiver;
-  if (!socket || !receiver || ws.readyState !== ws.OPEN || ws.extensions !== '') return false;
-  if (internals.binaryType !== 'nodebuffer') return false;
-  const { _maxPayload: maxPayload, _isServer: isServer } = receiver;
-  if (typeof maxPayload !== 'number' || typeof isServer !== 'boolean') return false;
-  if (receiver._state !== 0 || receiver._bufferedBytes !== 0 || receiver._fragmented !== 0) return false;
+export function readFramesDirectly(ws: WebSocket): DirectRead | undefined {
+  if (ws.readyState !== ws.OPEN || ws.extensions !== '' || ws.binaryType !== 'nodebuffer') return undefined;
+  const parts = wsPrivateParts(ws);
   // Messages are emitted as they are read, as ws does by default; a ws told to defer keeps reading.
-  if (receiver._allowSynchronousEvents !== true) return false;
-  const listeners = socket.listeners('data');
-  const wsOnData = listeners[0];
-  if (listeners.length !== 1 || wsOnData?.name !== 'socketOnData') return false;
-  const reader = new FrameReader(ws, socket, wsOnData as (chunk: Buffer) => void, maxPayload, isServer);
-  const messageListeners = ws.listeners('message');
-  if (listener && messageListeners.length === 1 && messageListeners[0] === listener) {
-    reader.direct = listener;
-    const emitFromNowOn = (event: string | symbol): void => {
-      if (event !== 'message') return;
-      reader.direct = undefined;
-      ws.off('newListener', emitFromNowOn).off('removeListener', emitFromNowOn);
-    };
-    ws.on('newListener', emitFromNowOn).on('removeListener', emitFromNowOn);
-  }
-  socket.removeListener('data', wsOnData as (chunk: Buffer) => void);
+  if (!parts?.idle || !parts.synchronousEvents) return undefined;
+  const { socket, feedReceiver } = parts;
+  const reader = new FrameReader(ws, parts);
+  socket.removeListener('data', feedReceiver);
   socket.on('data', reader.onData);
   reader.bypassReadable();
   // Before ws's own close handler, which feeds its Receiver what a paused socket still holds.
   socket.prependListener('close', reader.onClose);
-  return true;
+  return { socket, isServer: parts.isServer };
 }
 
 class FrameReader {
@@ -96,22 +63,29 @@ class FrameReader {
   private readonly key = Buffer.alloc(4);
   /** Puts the socket's own Readable back between it and onData (see bypassReadable). */
   private restoreReadable: (() => void) | undefined;
-  /** ws's only 'message' listener, called without an emit; undefined: emit. */
-  direct: MessageListener | undefined;
+  private readonly socket: Duplex;
+  private readonly wsOnData: (chunk: Buffer) => void;
+  private readonly maxPayload: number;
+  private readonly maxBufferedChunks: number;
+  private readonly isServer: boolean;
 
   constructor(
     private readonly ws: WebSocket,
-    private readonly socket: Duplex,
-    private readonly wsOnData: (chunk: Buffer) => void,
-    /** ws's limit for one message (0: none); above it ws closes with 1009. */
-    private readonly maxPayload: number,
-    /** Frames from a client must be masked, frames from a server must not (RFC 6455 §5.1). */
-    private readonly isServer: boolean,
-  ) {}
+    parts: WsPrivateParts,
+  ) {
+    this.socket = parts.socket;
+    this.wsOnData = parts.feedReceiver;
+    this.maxPayload = parts.maxPayload;
+    this.maxBufferedChunks = parts.maxBufferedChunks;
+    this.isServer = parts.isServer;
+  }
 
   readonly onData = (chunk: Buffer): void => {
     let buf = chunk;
     if (this.partsBytes > 0) {
+      if (this.maxBufferedChunks > 0 && this.parts.length >= this.maxBufferedChunks) {
+        return this.handBackChunks(chunk);
+      }
       this.parts.push(chunk);
       this.partsBytes += chunk.length;
       if (this.partsBytes < this.need) return;
@@ -223,9 +197,7 @@ class FrameReader {
         return this.handBack(buf, at);
       }
       this.next = end;
-      const direct = this.direct;
-      if (direct) direct.call(this.ws, payload, opcode === OP_BINARY);
-      else this.ws.emit('message', payload, opcode === OP_BINARY);
+      this.ws.emit('message', payload, opcode === OP_BINARY);
       return end;
     }
     if ((opcode === OP_PING || opcode === OP_PONG) && fin && length <= 125) {
@@ -255,14 +227,29 @@ class FrameReader {
 
   /** ws reads this connection from `at` on, exactly as if it had read it all along. */
   private handBack(buf: Buffer, at: number): number {
+    this.detach();
+    this.wsOnData.call(this.socket, buf.subarray(at));
+    return HANDED_BACK;
+  }
+
+  /**
+   * A frame in more chunks than ws holds for one: ws gets them one by one, as it would have, and
+   * applies its own limit (it closes with 1008).
+   */
+  private handBackChunks(chunk: Buffer): void {
+    const held = this.parts;
+    this.detach();
+    for (const part of held) this.wsOnData.call(this.socket, part);
+    this.wsOnData.call(this.socket, chunk);
+  }
+
+  private detach(): void {
     this.handedBack = true;
     this.restoreReadable?.();
     this.socket.removeListener('data', this.onData);
     this.socket.on('data', this.wsOnData);
     this.parts = [];
     this.partsBytes = 0;
-    this.wsOnData.call(this.socket, buf.subarray(at));
-    return HANDED_BACK;
   }
 }
 

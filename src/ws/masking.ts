@@ -1,6 +1,6 @@
-// RFC 6455 masking, natively when bufferutil is there (the same module, and the same opt-out
-// variable, ws itself uses), so our hand-framed messages cost what ws's own would. Below ws's own
-// thresholds a JS loop is cheaper than the call into native code.
+// RFC 6455 masking, natively through bufferutil (the module ws itself uses), so our hand-framed
+// messages cost what ws's own would. Below ws's own thresholds a JS loop is cheaper than the call
+// into native code. (ws's WS_NO_BUFFER_UTIL opt-out is ws's: config.ts alone reads the environment.)
 import { createRequire } from 'node:module';
 
 interface Masking {
@@ -18,7 +18,6 @@ const js: Masking = {
 };
 
 function load(): Masking {
-  if (process.env.WS_NO_BUFFER_UTIL) return js;
   try {
     return createRequire(import.meta.url)('bufferutil') as Masking;
   } catch {

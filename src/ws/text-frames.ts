@@ -1,7 +1,7 @@
 // Server → Twilio WebSocket text frames built by hand (RFC 6455 §5.2: FIN, opcode 1, unmasked),
 // so everything one play() sends leaves as one buffer in one socket write. ws's sender writes each
 // message as header + payload, two buffers behind cork/uncork: a writev and its bookkeeping per
-// message, which was a tenth of the server's CPU per caller frame under load.
+// message (its cost under load: bench/README.md).
 import type { Duplex } from 'node:stream';
 
 /** The constant start and end of one kind of message (a stream's media frames), encoded once. */

@@ -7,6 +7,7 @@ import { flowSchema, type FlowInput } from '../../src/agents/flow/flow-schema.js
 import { DEFAULT_FLOW } from '../../src/agents/flow/default-flow.js';
 import type { CallControl, CallerFrame } from '../../src/agents/agent.js';
 import type { TransferTarget } from '../../src/routing/router.js';
+import { nobody, ringOne } from '../support/routes.js';
 
 const LOUD = 0x00; // μ-law 0x00 is near full scale
 const QUIET = 0xff;
@@ -97,7 +98,7 @@ function services(overrides: Partial<FlowServices> = {}) {
       return Buffer.alloc(800, QUIET);
     },
     createVad: thresholdVad,
-    router: { route: async () => ({ kind: 'voicemail', reason: 'nobody configured' }) },
+    router: { route: async () => nobody('nobody-available', 'the directory has no agents') },
     saveClip: async (_callSid, field, mulaw) => {
       clips.push({ field, bytes: mulaw.length });
       return `LC${clips.length}`;
@@ -260,8 +261,8 @@ describe('the flow agent', () => {
         end: { type: 'end', prompt: 'end' },
       },
     };
-    const dial: TransferTarget = { kind: 'dial', number: '+972500000000', label: 'Dana' };
-    const routed = await startFlow(flow, { router: { route: async () => dial } });
+    const dial: TransferTarget = { kind: 'dial', number: '+972500000000', label: 'Dana (sales)' };
+    const routed = await startFlow(flow, { router: { route: async () => ringOne('Dana', '+972500000000') } });
     routed.control.heardAll();
     await tick();
     await tick();

@@ -16,6 +16,7 @@ import {
 } from '../../src/emulator/index.js';
 import { encodeMp3 } from '../../src/audio/mp3.js';
 import type { RouteRequest, Router } from '../../src/routing/router.js';
+import { nobody, ringOne } from '../support/routes.js';
 import {
   FakeRealtimeServer,
   type ClientEvent,
@@ -24,6 +25,7 @@ import {
 import {
   TEST_ACCOUNT_SID,
   TEST_AUTH_TOKEN,
+  DIRECT_FRAMES,
   startTestServer,
   type LogLine,
   type TestServer,
@@ -74,8 +76,8 @@ describe('the OpenAI Realtime agent in a real call', () => {
     async route(request) {
       routed.push(request);
       return request.department === 'sales'
-        ? { kind: 'dial', number: SALES_NUMBER, label: 'Dana (sales)' }
-        : { kind: 'voicemail', reason: 'nobody available' };
+        ? ringOne('Dana', SALES_NUMBER)
+        : nobody('nobody-available', 'nobody in this department');
     },
   };
 
@@ -242,6 +244,8 @@ describe('the OpenAI Realtime agent in a real call', () => {
     ]);
     // The caller's audio went up as it came, and the agent's reply came down whole.
     expect(conn.appends).toBeGreaterThan(0);
+    // The upstream's frames were read and written on ws's socket unless WS_DIRECT_FRAMES=false.
+    expect(logsOf(call.callSid, 'REALTIME_CONNECTED').map((l) => l.directFrames)).toEqual([DIRECT_FRAMES]);
     await expectHealthy(call.callSid, result);
   });
 

@@ -6,6 +6,7 @@ import twilio from 'twilio';
 import {
   TEST_ACCOUNT_SID,
   TEST_AUTH_TOKEN,
+  DIRECT_FRAMES,
   incomingCallParams,
   newCallSid,
   postSigned,
@@ -163,6 +164,11 @@ describe('the media WebSocket', () => {
       streamSid: expect.stringMatching(/^MZ/),
     });
     expect(s.logs.find('WS_CONNECTED').length).toBeGreaterThanOrEqual(2);
+    // Frames on ws's socket (src/ws/direct-frames.ts) unless this run set WS_DIRECT_FRAMES=false.
+    expect(s.config.wsDirectFrames).toBe(DIRECT_FRAMES);
+    expect(s.logs.find('WS_CONNECTED').map((l) => l.directFrames)).toEqual(
+      s.logs.find('WS_CONNECTED').map(() => DIRECT_FRAMES),
+    );
     expect(s.logs.find('WS_FRAME').at(-1)).toMatchObject({ len: silence.length });
   });
 

@@ -5,6 +5,7 @@ import { mkdtemp, readdir, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { sql } from 'kysely';
+import pg from 'pg';
 import { afterAll, describe, expect, it } from 'vitest';
 import { AppError } from '../../src/errors.js';
 import type { KyselyStore } from '../../src/store/kysely-store.js';
@@ -104,8 +105,26 @@ describe.skipIf(!postgres.available)(`openStore with ${postgres.label}`, () => {
   });
 
   it('uses the default schema when none is given', async () => {
-    const store = keep(await openStore({ dataDir: await tempDir(), databaseUrl: TEST_DATABASE_URL }));
-    await expect(store.ping()).resolves.toBeUndefined();
-    expect(store.dialect).toBe('postgres');
+    // A database of its own: the shared one's public schema may hold another checkout's migrations.
+    const name = `t_default_${process.pid}_${Date.now().toString(36)}`;
+    const admin = new pg.Client({ connectionString: TEST_DATABASE_URL });
+    await admin.connect();
+    await admin.query(`create database "${name}"`);
+    try {
+      const url = new URL(TEST_DATABASE_URL!);
+      url.pathname = `/${name}`;
+      const store = await openStore({ dataDir: await tempDir(), databaseUrl: url.toString() });
+      try {
+        await expect(store.ping()).resolves.toBeUndefined();
+        expect(store.dialect).toBe('postgres');
+        const { rows } = await sql<{ schema: string }>`select current_schema() as schema`.execute(store.db);
+        expect(rows[0]?.schema).toBe('public');
+      } finally {
+        await store.close();
+      }
+    } finally {
+      await admin.query(`drop database if exists "${name}"`);
+      await admin.end();
+    }
   });
 });

@@ -3,6 +3,7 @@ import { describe } from 'vitest';
 import { describeEachStore } from '../support/databases.js';
 import { callStatusContract } from './contract/call-status.js';
 import { contactsAndCallsContract } from './contract/contacts-calls.js';
+import { directoryContract } from './contract/directory.js';
 import { leadsContract } from './contract/leads.js';
 import { lifecycleContract } from './contract/lifecycle.js';
 import { timelineContract } from './contract/timeline.js';
@@ -13,4 +14,5 @@ describeEachStore('Store contract', (target) => {
   describe('events, streams, transcripts and recordings', () => timelineContract(target));
   describe('leads', () => leadsContract(target));
   describe('lifecycle and durability', () => lifecycleContract(target));
+  describe('agent directory and legs', () => directoryContract(target));
 });

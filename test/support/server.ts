@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { Writable } from 'node:stream';
 import twilio from 'twilio';
-import { parseConfig } from '../../src/config.js';
+import { parseConfig, type Config } from '../../src/config.js';
 import { createLogger } from '../../src/log.js';
 import { encodeMp3 } from '../../src/audio/mp3.js';
 import { startServer, type RunningServer, type ServeOverrides } from '../../src/serve.js';
@@ -34,6 +34,7 @@ export class LogCapture extends Writable {
 }
 
 export interface TestServer extends RunningServer {
+  config: Config;
   logs: LogCapture;
   dataDir: string;
   /** Origin such as http://127.0.0.1:40123 */
@@ -51,6 +52,12 @@ function testGreetingFile(): string {
   return sharedGreeting;
 }
 
+/**
+ * WS_DIRECT_FRAMES as this test run was started with (`.ci/run` runs the media-stream and e2e
+ * tests a second time with it false); every test server gets it unless the test sets its own.
+ */
+export const DIRECT_FRAMES = parseConfig({ WS_DIRECT_FRAMES: process.env.WS_DIRECT_FRAMES }).wsDirectFrames;
+
 export async function startTestServer(
   env: Record<string, string> = {},
   overrides: ServeOverrides = {},
@@ -67,6 +74,7 @@ export async function startTestServer(
     GREETING_FILE: testGreetingFile(),
     // Rendered prompts are shared by every test server (atomic writes make that safe).
     PROMPT_CACHE_DIR: path.join(tmpdir(), 'agentlocator-test-prompts'),
+    WS_DIRECT_FRAMES: String(DIRECT_FRAMES),
     ...env,
   });
   const logs = new LogCapture();
@@ -77,6 +85,7 @@ export async function startTestServer(
   const stop = server.stop;
   return {
     ...server,
+    config,
     logs,
     dataDir,
     origin,

@@ -1,3 +1,4 @@
+import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { ConfigError, parseConfig } from '../../src/config.js';
 
@@ -12,6 +13,14 @@ describe('configuration', () => {
     expect(c.streamSignatureMode).toBe('enforce');
     expect(Object.isFrozen(c)).toBe(true);
     expect(Object.isFrozen(c.openai)).toBe(true);
+  });
+
+  it('takes AGENTS_FILE as an absolute path; unset or empty means the directory is in the store', () => {
+    expect(parseConfig({ AGENTS_FILE: 'conf/agents.yaml' }).agentsFile).toBe(
+      path.resolve('conf/agents.yaml'),
+    );
+    expect(parseConfig({ AGENTS_FILE: '  ' }).agentsFile).toBeUndefined();
+    expect(parseConfig({}).agentsFile).toBeUndefined();
   });
 
   it('strips scheme prefixes and default ports from the public host', () => {
@@ -49,6 +58,16 @@ describe('configuration', () => {
       expect(message).toMatch(/DATABASE_URL: must be a postgres:\/\/ URL/);
       expect(message).toMatch(/STREAM_SIGNATURE_CHECK: must be "enforce" or "log-only"/);
     }
+  });
+
+  it('WS_DIRECT_FRAMES: on by default, off with false, anything else named', () => {
+    expect(parseConfig({}).wsDirectFrames).toBe(true);
+    expect(parseConfig({ WS_DIRECT_FRAMES: 'false' }).wsDirectFrames).toBe(false);
+    expect(parseConfig({ WS_DIRECT_FRAMES: '0' }).wsDirectFrames).toBe(false);
+    expect(parseConfig({ WS_DIRECT_FRAMES: 'true' }).wsDirectFrames).toBe(true);
+    expect(() => parseConfig({ WS_DIRECT_FRAMES: 'off' })).toThrow(
+      /WS_DIRECT_FRAMES: must be true or false \(got "off"\)/,
+    );
   });
 
   it('treats empty variables as unset', () => {

@@ -1,13 +1,16 @@
 // OutboundAudio over a real WebSocket pair on 127.0.0.1:0: what Twilio receives (media of at most
-// 50 ms, a mark per ~100 ms of audio and one when the audio stops), and in how many socket writes.
+// 50 ms, a mark per ~100 ms of audio and one when the audio stops), and in how many socket writes;
+// with frames written on ws's socket by hand and through ws's API (WS_DIRECT_FRAMES=false).
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import type { Duplex } from 'node:stream';
 import WebSocket, { WebSocketServer } from 'ws';
 import { FRAMES_STALLED_MS, MARK_IDLE_MS, OutboundAudio } from '../../src/call/outbound-audio.js';
 import { PlaybackTracker } from '../../src/call/playback.js';
+import { attachDirectFrames, type DirectFrames } from '../../src/ws/direct-frames.js';
 
 interface Pair {
   server: WebSocket;
+  frames: DirectFrames;
   received: { event: string; streamSid: string; media?: { payload: string }; mark?: { name: string } }[];
   close(): Promise<void>;
 }
@@ -15,7 +18,7 @@ interface Pair {
 const opened: Pair[] = [];
 const clients: WebSocket[] = [];
 
-async function pair(): Promise<Pair> {
+async function pair(direct: boolean): Promise<Pair> {
   const wss = new WebSocketServer({ port: 0, host: '127.0.0.1' });
   await new Promise<void>((resolve) => wss.once('listening', () => resolve()));
   const port = (wss.address() as { port: number }).port;
@@ -25,8 +28,12 @@ async function pair(): Promise<Pair> {
   const received: Pair['received'] = [];
   client.on('message', (data) => received.push(JSON.parse(String(data)) as Pair['received'][number]));
   await new Promise<void>((resolve) => client.once('open', () => resolve()));
+  const server = await serverSide;
+  const frames = attachDirectFrames(server, () => undefined, { enabled: direct });
+  expect(frames.direct).toBe(direct);
   const p: Pair = {
-    server: await serverSide,
+    server,
+    frames,
     received,
     close: async () => {
       client.terminate();
@@ -60,13 +67,13 @@ afterEach(async () => {
   for (const p of opened.splice(0)) await p.close();
 });
 
-describe('OutboundAudio', () => {
+describe.each([true, false])('OutboundAudio, direct frames %s', (direct) => {
   it('reports a slow reader once over 1 MB waits in the socket, and stops sending', async () => {
-    const p = await pair();
+    const p = await pair(direct);
     const client = clients[clients.length - 1]!;
     (client as unknown as { _socket: Duplex })._socket.pause(); // Twilio stops reading
     let slow = 0;
-    const out = new OutboundAudio(p.server, 'MZ1', new PlaybackTracker(), () => (slow += 1));
+    const out = new OutboundAudio(p.frames, 'MZ1', new PlaybackTracker(), () => (slow += 1));
     const second = Buffer.alloc(8000, 0x55); // one second of audio, ~14 KB on the wire
     let plays = 0;
     while (slow === 0 && plays < 2000) {
@@ -84,9 +91,9 @@ describe('OutboundAudio', () => {
   });
 
   it('sends 50 ms media frames with a mark after every 100 ms of audio and after the last one', async () => {
-    const p = await pair();
+    const p = await pair(direct);
     const playback = new PlaybackTracker();
-    const out = new OutboundAudio(p.server, 'MZ1', playback, () => undefined);
+    const out = new OutboundAudio(p.frames, 'MZ1', playback, () => undefined);
     out.play(Buffer.alloc(2000, 0x55)); // 250 ms
     expect(playback.pendingMs()).toBe(250);
     await until(() => p.received.length >= 8);
@@ -112,9 +119,9 @@ describe('OutboundAudio', () => {
   });
 
   it('marks 20 ms deltas once per 100 ms, and the tail once the audio pauses', async () => {
-    const p = await pair();
+    const p = await pair(direct);
     const playback = new PlaybackTracker();
-    const out = new OutboundAudio(p.server, 'MZ2', playback, () => undefined);
+    const out = new OutboundAudio(p.frames, 'MZ2', playback, () => undefined);
     for (let i = 0; i < 7; i++) {
       out.play(delta(i));
       await sleep(2);
@@ -132,8 +139,8 @@ describe('OutboundAudio', () => {
     out.dispose();
   });
 
-  it('writes the media and marks of one play() to the socket at once', async () => {
-    const p = await pair();
+  it('writes the media and marks of one play() to the socket at once (ws: one write each)', async () => {
+    const p = await pair(direct);
     const socket = (p.server as unknown as { _socket: Duplex })._socket as Duplex & {
       _writev: (...args: unknown[]) => void;
       _write: (...args: unknown[]) => void;
@@ -149,17 +156,17 @@ describe('OutboundAudio', () => {
       writes += 1;
       write(...args);
     };
-    const out = new OutboundAudio(p.server, 'MZ3', new PlaybackTracker(), () => undefined);
+    const out = new OutboundAudio(p.frames, 'MZ3', new PlaybackTracker(), () => undefined);
     out.play(Buffer.alloc(1600, 0x55)); // 4 media + 2 marks
-    expect(writes).toBe(1);
+    expect(writes).toBe(direct ? 1 : 6); // ws writes each message as it is sent
     await until(() => p.received.length >= 6);
     out.dispose();
   });
 
   it('owes no mark for audio a clear dropped', async () => {
-    const p = await pair();
+    const p = await pair(direct);
     const playback = new PlaybackTracker();
-    const out = new OutboundAudio(p.server, 'MZ4', playback, () => undefined);
+    const out = new OutboundAudio(p.frames, 'MZ4', playback, () => undefined);
     out.play(delta(1));
     out.play(delta(2));
     playback.interrupt();
@@ -170,8 +177,8 @@ describe('OutboundAudio', () => {
   });
 
   it('stops its timer when disposed', async () => {
-    const p = await pair();
-    const out = new OutboundAudio(p.server, 'MZ5', new PlaybackTracker(), () => undefined);
+    const p = await pair(direct);
+    const out = new OutboundAudio(p.frames, 'MZ5', new PlaybackTracker(), () => undefined);
     out.play(delta(1));
     out.dispose();
     await sleep(MARK_IDLE_MS * 2);
@@ -179,9 +186,9 @@ describe('OutboundAudio', () => {
   });
 
   it("with caller frames flowing, the mark after the audio comes on the caller's media clock", async () => {
-    const p = await pair();
+    const p = await pair(direct);
     onFakeClock(() => {
-      const out = new OutboundAudio(p.server, 'MZ7', new PlaybackTracker(), () => undefined);
+      const out = new OutboundAudio(p.frames, 'MZ7', new PlaybackTracker(), () => undefined);
       const frame = (stamp: number) => {
         vi.advanceTimersByTime(20); // one frame every 20 ms, as Twilio sends them
         out.callerFrame(stamp);
@@ -204,9 +211,9 @@ describe('OutboundAudio', () => {
   });
 
   it('caller frames that arrive in clumps do not mark audio that is still playing', async () => {
-    const p = await pair();
+    const p = await pair(direct);
     onFakeClock(() => {
-      const out = new OutboundAudio(p.server, 'MZ10', new PlaybackTracker(), () => undefined);
+      const out = new OutboundAudio(p.frames, 'MZ10', new PlaybackTracker(), () => undefined);
       let stamp = 0;
       const frames = (n: number) => {
         for (let i = 0; i < n; i++) out.callerFrame((stamp += 20));
@@ -229,8 +236,8 @@ describe('OutboundAudio', () => {
   });
 
   it('caller frames that stop with the audio: the mark still comes, once the timer sees them stopped', async () => {
-    const p = await pair();
-    const out = new OutboundAudio(p.server, 'MZ8', new PlaybackTracker(), () => undefined);
+    const p = await pair(direct);
+    const out = new OutboundAudio(p.frames, 'MZ8', new PlaybackTracker(), () => undefined);
     out.play(delta(1));
     out.callerFrame(20);
     out.play(delta(2)); // the last audio, with frames flowing; then no frame ever again
@@ -242,9 +249,9 @@ describe('OutboundAudio', () => {
   });
 
   it('a stuck or garbled caller clock leaves the pause to the timer, pushed back by every play', async () => {
-    const p = await pair();
+    const p = await pair(direct);
     onFakeClock(() => {
-      const out = new OutboundAudio(p.server, 'MZ9', new PlaybackTracker(), () => undefined);
+      const out = new OutboundAudio(p.frames, 'MZ9', new PlaybackTracker(), () => undefined);
       // A repeated stamp is not time passing, nor a garbled one: the frames cannot tell a pause.
       for (const stamp of [20, 20, Number.NaN, 20]) {
         out.callerFrame(stamp);
@@ -259,9 +266,9 @@ describe('OutboundAudio', () => {
   });
 
   it('sends nothing once the socket is closed', async () => {
-    const p = await pair();
+    const p = await pair(direct);
     const playback = new PlaybackTracker();
-    const out = new OutboundAudio(p.server, 'MZ6', playback, () => undefined);
+    const out = new OutboundAudio(p.frames, 'MZ6', playback, () => undefined);
     p.server.close();
     out.play(delta(1));
     expect(playback.pendingMs()).toBe(0);

@@ -1,6 +1,6 @@
-// readFramesDirectly (frames read off ws's socket) and maskedTextFrame (frames written to it):
-// on both ends of real ws connections, with frames cut at every byte, control frames between data
-// frames, and every kind of frame that must go back to ws (which then closes as it always would).
+// readFramesDirectly (frames read off ws's socket) and the masked frames written to it: on both
+// ends of real ws connections, with frames cut at every byte, control frames between data frames,
+// and every kind of frame that must go back to ws (which then closes as it always would).
 import { afterEach, describe, expect, it } from 'vitest';
 import { randomBytes, createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
@@ -11,7 +11,7 @@ import { Duplex } from 'node:stream';
 import WebSocket, { WebSocketServer } from 'ws';
 import { readFramesDirectly } from '../../src/ws/frame-reader.js';
 import { maskedTextFrame } from '../../src/ws/client-frames.js';
-import { directSocket } from '../../src/ws/direct-socket.js';
+import { attachDirectFrames } from '../../src/ws/direct-frames.js';
 import { frameWrap, wrappedBytes } from '../../src/ws/text-frames.js';
 
 const cleanups: (() => Promise<void> | void)[] = [];
@@ -43,11 +43,14 @@ async function server(options: { maxPayload?: number } = {}) {
     new Promise<{ ws: WebSocket; direct: boolean; got: Received }>((resolve) =>
       wss.once('connection', (ws) => {
         const got = record(ws);
-        resolve({ ws, direct: readFramesDirectly(ws), got });
+        resolve({ ws, direct: readDirectly(ws), got });
       }),
     );
   return { port, next };
 }
+
+/** readFramesDirectly's answer: whether it now reads the connection. */
+const readDirectly = (ws: WebSocket) => readFramesDirectly(ws) !== undefined;
 
 /** A client that speaks raw bytes after a real handshake. */
 async function rawClient(port: number): Promise<{ socket: net.Socket; input: Buffer[] }> {
@@ -77,13 +80,13 @@ async function rawClient(port: number): Promise<{ socket: net.Socket; input: Buf
   return { socket, input };
 }
 
-/** A server whose one connection is set up by `attach` (which returns readFramesDirectly's answer). */
-async function acceptWith(attach: (ws: WebSocket) => boolean) {
+/** A server whose one connection is read directly. */
+async function acceptDirect() {
   const wss = new WebSocketServer({ port: 0, host: '127.0.0.1', perMessageDeflate: false });
   await new Promise<void>((resolve) => wss.once('listening', () => resolve()));
   cleanups.push(() => new Promise<void>((resolve) => wss.close(() => resolve())));
   const accepted = new Promise<{ ws: WebSocket; direct: boolean }>((resolve) =>
-    wss.once('connection', (ws) => resolve({ ws, direct: attach(ws) })),
+    wss.once('connection', (ws) => resolve({ ws, direct: readDirectly(ws) })),
   );
   const { socket } = await rawClient((wss.address() as { port: number }).port);
   return { socket, ...(await accepted) };
@@ -99,7 +102,6 @@ function countEmits(emitter: WebSocket | Duplex, event: string): { count: number
   }) as typeof emitter.emit;
   return counter;
 }
-const countMessageEmits = (ws: WebSocket) => countEmits(ws, 'message');
 
 /** A client frame (masked) of any opcode, FIN and RSV bits, as raw bytes. */
 function clientFrame(
@@ -148,55 +150,6 @@ describe('readFramesDirectly, server side (frames from a client: masked)', () =>
     await until(() => got.messages.length === 2 * texts.length, 10_000);
     expect(got.messages.map((m) => m.data)).toEqual([...texts, ...texts]);
     expect(got.messages.every((m) => !m.binary)).toBe(true);
-  });
-
-  it("calls ws's only 'message' listener directly, and emits again once listeners change", async () => {
-    const calls: { data: string; binary: boolean; self: unknown }[] = [];
-    function listener(this: unknown, data: Buffer, binary: boolean) {
-      calls.push({ data: String(data), binary, self: this });
-    }
-    const { socket, ws, direct } = await acceptWith((ws) => {
-      ws.on('message', listener);
-      return readFramesDirectly(ws, listener);
-    });
-    expect(direct).toBe(true);
-    const emits = countMessageEmits(ws);
-    socket.write(Buffer.concat([clientFrame(1, Buffer.from('one')), clientFrame(2, Buffer.from([7]))]));
-    await until(() => calls.length === 2);
-    // What an emit would have passed: the same arguments, ws as `this`.
-    expect(calls).toEqual([
-      { data: 'one', binary: false, self: ws },
-      { data: String(Buffer.from([7])), binary: true, self: ws },
-    ]);
-    expect(emits.count).toBe(0);
-    // A second listener: both hear every message from now on, through ws's emit.
-    const second: string[] = [];
-    ws.on('message', (d) => second.push(String(d)));
-    socket.write(clientFrame(1, Buffer.from('two')));
-    await until(() => second.length === 1 && calls.length === 3);
-    expect(emits.count).toBe(1);
-    // The first one removed hears nothing more.
-    ws.off('message', listener);
-    socket.write(clientFrame(1, Buffer.from('three')));
-    await until(() => second.length === 2);
-    expect(calls.map((c) => c.data)).toEqual(['one', String(Buffer.from([7])), 'two']);
-    expect(second).toEqual(['two', 'three']);
-  });
-
-  it("emits when the listener given is not ws's only 'message' listener", async () => {
-    const a: string[] = [];
-    const b: string[] = [];
-    const listener = (d: Buffer) => a.push(String(d));
-    const { socket, ws, direct } = await acceptWith((ws) => {
-      ws.on('message', listener);
-      ws.on('message', (d) => b.push(String(d)));
-      return readFramesDirectly(ws, listener);
-    });
-    expect(direct).toBe(true);
-    const emits = countMessageEmits(ws);
-    socket.write(clientFrame(1, Buffer.from('both')));
-    await until(() => a.length === 1 && b.length === 1);
-    expect(emits.count).toBe(1);
   });
 
   it('passes binary frames as binary, and lets ws answer a ping between data frames', async () => {
@@ -288,9 +241,9 @@ describe('client side: frames from a server (unmasked) read directly, frames to 
     cleanups.push(() => client.terminate());
     const got = record(client);
     await new Promise<void>((resolve) => client.once('open', () => resolve()));
-    const direct = readFramesDirectly(client);
+    const frames = attachDirectFrames(client, () => undefined, { enabled: true });
     const peer = await accepted;
-    return { client, got, direct, peer, socket: directSocket(client) as Duplex };
+    return { client, got, direct: frames.direct, peer, frames };
   }
 
   it('reads what a ws server sends, of every size, and answers its pings through ws', async () => {
@@ -316,12 +269,12 @@ describe('client side: frames from a server (unmasked) read directly, frames to 
     expect(got.messages.map((m) => m.data)).toEqual(['before']);
   });
 
-  it('maskedTextFrame: frames of every header size read back by a ws server, in order with ws.send', async () => {
-    const { client, socket, peer } = await clientPair();
+  it('masked frames of every header size read back by a ws server, in order with ws.send', async () => {
+    const { client, frames, peer } = await clientPair();
     const texts = ['', 'a'.repeat(125), 'b'.repeat(126), 'ג'.repeat(32_767), 'c'.repeat(65_536), '{"k":1}'];
-    for (const t of texts.slice(0, 3)) socket.write(maskedTextFrame(Buffer.from(t)));
+    for (const t of texts.slice(0, 3)) frames.send(t);
     client.send('through ws');
-    for (const t of texts.slice(3)) socket.write(maskedTextFrame(Buffer.from(t)));
+    for (const t of texts.slice(3)) frames.send(t);
     await until(() => peer.got.messages.length === texts.length + 1);
     expect(peer.got.messages.map((m) => m.data)).toEqual([
       ...texts.slice(0, 3),
@@ -330,11 +283,11 @@ describe('client side: frames from a server (unmasked) read directly, frames to 
     ]);
   });
 
-  it('maskedTextFrame of a wrapped message: head, ASCII body and tail copied once, masked in place', async () => {
-    const { socket, peer } = await clientPair();
+  it('a masked wrapped message: head, ASCII body and tail copied once, masked in place', async () => {
+    const { frames, peer } = await clientPair();
     const wrap = frameWrap('{"type":"input_audio_buffer.append","audio":"', '"}');
     const bodies = ['', 'QUJD', 'A'.repeat(80), 'B'.repeat(216), 'C'.repeat(70_000)]; // 7-, 16-, 64-bit lengths
-    for (const ascii of bodies) socket.write(maskedTextFrame({ wrap, ascii }));
+    for (const ascii of bodies) frames.send({ wrap, ascii });
     await until(() => peer.got.messages.length === bodies.length);
     expect(peer.got.messages.map((m) => (JSON.parse(m.data) as { audio: string }).audio)).toEqual(bodies);
     expect(wrappedBytes({ wrap, ascii: 'QUJD' }).toString()).toBe(
@@ -353,7 +306,7 @@ describe('client side: frames from a server (unmasked) read directly, frames to 
     const srv = await server();
     const client = new WebSocket(`ws://127.0.0.1:${srv.port}`);
     cleanups.push(() => client.terminate());
-    expect(readFramesDirectly(client)).toBe(false); // CONNECTING: no socket yet
+    expect(readFramesDirectly(client)).toBeUndefined(); // CONNECTING: no socket yet
     const wss = new WebSocketServer({ port: 0, host: '127.0.0.1', perMessageDeflate: true });
     await new Promise<void>((resolve) => wss.once('listening', () => resolve()));
     cleanups.push(() => new Promise<void>((resolve) => wss.close(() => resolve())));
@@ -361,16 +314,16 @@ describe('client side: frames from a server (unmasked) read directly, frames to 
     cleanups.push(() => deflating.terminate());
     await new Promise<void>((resolve) => deflating.once('open', () => resolve()));
     expect(deflating.extensions).not.toBe('');
-    expect(readFramesDirectly(deflating)).toBe(false);
-    expect(directSocket(deflating)).toBeUndefined();
+    expect(readFramesDirectly(deflating)).toBeUndefined();
+    expect(attachDirectFrames(deflating, () => undefined, { enabled: true }).direct).toBe(false);
     const deferring = new WebSocket(`ws://127.0.0.1:${srv.port}`, { allowSynchronousEvents: false });
     cleanups.push(() => deferring.terminate());
     await new Promise<void>((resolve) => deferring.once('open', () => resolve()));
-    expect(readFramesDirectly(deferring)).toBe(false); // its messages come one per tick: ws keeps them
+    expect(readFramesDirectly(deferring)).toBeUndefined(); // its messages come one per tick: ws keeps them
   });
 });
 
-describe('readFramesDirectly: listeners that pause or throw (a socket fed by hand, as ws would be)', () => {
+describe('readFramesDirectly: a socket fed by hand, chunk by chunk, as ws would be', () => {
   class HandFedSocket extends Duplex {
     override _read(): void {}
     override _write(_c: Buffer, _e: BufferEncoding, cb: () => void): void {
@@ -378,14 +331,12 @@ describe('readFramesDirectly: listeners that pause or throw (a socket fed by han
     }
   }
   /** A server-side ws on a socket the test pushes bytes into (ws's own server does the same). */
-  function handFed() {
+  function handFed(opts: { direct?: boolean; maxBufferedChunks?: number } = {}) {
     const socket = new HandFedSocket();
     const ws = new (WebSocket as unknown as new (a: null, b: undefined, o: object) => WebSocket)(
       null,
       undefined,
-      {
-        autoPong: true,
-      },
+      { autoPong: true, closeTimeout: 30_000 }, // what ws's server passes (unset: 1 ms)
     );
     (ws as unknown as { setSocket(s: Duplex, h: Buffer, o: object): void }).setSocket(
       socket,
@@ -393,12 +344,40 @@ describe('readFramesDirectly: listeners that pause or throw (a socket fed by han
       {
         allowSynchronousEvents: true,
         maxPayload: 65_536,
+        maxBufferedChunks: opts.maxBufferedChunks ?? 0,
       },
     );
     const got = record(ws);
-    return { socket, ws, got, direct: readFramesDirectly(ws) };
+    return { socket, ws, got, direct: (opts.direct ?? true) && readDirectly(ws) };
   }
   const tick = () => new Promise((r) => setImmediate(r));
+
+  it("a frame in more chunks than ws holds for one: ws's own limit closes with 1008, as without the reader", async () => {
+    /** Feeds copies of `chunks` (both readers unmask in place) one per tick: what came, where ws gave up. */
+    const feed = async (direct: boolean, chunks: Buffer[]) => {
+      const { socket, ws, got, direct: reading } = handFed({ direct, maxBufferedChunks: 4 });
+      expect(reading).toBe(direct);
+      const errors: { code: unknown; at: number }[] = [];
+      let at = 0;
+      ws.on('error', (err) => errors.push({ code: (err as { code?: unknown }).code, at }));
+      for (; at < chunks.length; at++) {
+        socket.push(Buffer.from(chunks[at]!));
+        await tick();
+      }
+      socket.destroy();
+      return { messages: got.messages.map((m) => m.data), errors, state: ws.readyState };
+    };
+    const frame = clientFrame(1, Buffer.from('x'.repeat(40)));
+    const byteByByte = [clientFrame(1, Buffer.from('whole')), ...Array.from(frame, (b) => Buffer.from([b]))];
+    const ws = await feed(false, byteByByte);
+    expect(ws.errors).toEqual([{ code: 'WS_ERR_TOO_MANY_BUFFERED_PARTS', at: expect.any(Number) }]);
+    expect(await feed(true, byteByByte)).toEqual(ws);
+    expect(ws.messages).toEqual(['whole']);
+    // In few enough chunks the same frame is read, by both.
+    const inThree = [frame.subarray(0, 2), frame.subarray(2, 20), frame.subarray(20)];
+    expect(await feed(true, inThree)).toEqual(await feed(false, inThree));
+    expect(await feed(true, inThree)).toMatchObject({ messages: ['x'.repeat(40)], errors: [] });
+  });
 
   it('a stream that is not a TCP or TLS socket keeps its Readable (it reads only when asked)', () => {
     const { socket, direct } = handFed();
@@ -462,7 +441,7 @@ describe("readFramesDirectly: chunks straight from the socket's push, not throug
   const countDataEmits = (socket: Duplex) => countEmits(socket, 'data');
 
   it('a flowing socket with only our listener: chunks skip the Readable; another listener puts it back', async () => {
-    const { socket, ws, direct } = await acceptWith((ws) => readFramesDirectly(ws));
+    const { socket, ws, direct } = await acceptDirect();
     expect(direct).toBe(true);
     const got = record(ws);
     const server = (ws as unknown as { _socket: Duplex })._socket;
@@ -487,7 +466,7 @@ describe("readFramesDirectly: chunks straight from the socket's push, not throug
   });
 
   it('a paused socket keeps what arrives and gives it back in order on resume, then skips again', async () => {
-    const { socket, ws, direct } = await acceptWith((ws) => readFramesDirectly(ws));
+    const { socket, ws, direct } = await acceptDirect();
     expect(direct).toBe(true);
     const got = record(ws);
     const server = (ws as unknown as { _socket: Duplex })._socket;
@@ -527,7 +506,7 @@ describe("readFramesDirectly: chunks straight from the socket's push, not throug
     cleanups.push(() => client.terminate());
     const got = record(client);
     await new Promise<void>((resolve) => client.once('open', () => resolve()));
-    expect(readFramesDirectly(client)).toBe(true);
+    expect(readDirectly(client)).toBe(true);
     const socket = (client as unknown as { _socket: Duplex })._socket;
     expect(Object.hasOwn(socket, 'push')).toBe(true);
     const emits = countDataEmits(socket);
@@ -541,7 +520,7 @@ describe("readFramesDirectly: chunks straight from the socket's push, not throug
   });
 
   it("the hand-back to ws puts the socket's own push back", async () => {
-    const { socket, ws, direct } = await acceptWith((ws) => readFramesDirectly(ws));
+    const { socket, ws, direct } = await acceptDirect();
     expect(direct).toBe(true);
     const got = record(ws);
     const server = (ws as unknown as { _socket: Duplex })._socket;

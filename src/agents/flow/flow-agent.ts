@@ -3,7 +3,7 @@
 // answers are recorded as clips; silence reprompts, then a polite goodbye and a REST hang-up.
 import type { Logger } from 'pino';
 import type { CallControl, CallerFrame, CallInfo, VoiceAgent } from '../agent.js';
-import type { Router } from '../../routing/router.js';
+import { toTransferTarget, type Router } from '../../routing/router.js';
 import type { Flow, FlowStep } from './flow-schema.js';
 
 /** A voice-activity detector fed 20 ms μ-law frames. */
@@ -236,6 +236,7 @@ export class FlowAgent implements VoiceAgent {
     this.phase = 'leaving';
     const target = await this.services.router
       .route({ callSid: this.call.callSid, from: this.call.from, department: step.department })
+      .then(toTransferTarget)
       .catch((err: unknown) => {
         this.log?.error({ err }, 'FLOW_ROUTING_FAILED');
         return { kind: 'voicemail', reason: 'routing failed' } as const;

@@ -40,6 +40,8 @@ export interface OpenAiRealtimeFactoryOptions {
   /** Most pre-warmed sessions waiting at once. Default 200. */
   maxPrewarmed?: number;
   now?: () => Date;
+  /** WS_DIRECT_FRAMES: the upstream's frames on ws's socket. Default true. */
+  directFrames?: boolean;
 }
 
 export const DEFAULT_TURN_DETECTION: TurnDetection = {
@@ -60,6 +62,7 @@ export function createOpenAiRealtimeFactory(opts: OpenAiRealtimeFactoryOptions):
     protocol,
     connectTimeoutMs: timings.connectTimeoutMs,
     heartbeatMs: timings.heartbeatMs,
+    directFrames: opts.directFrames,
   };
   const tools = toolSpecs();
   const base = opts.instructions ?? DEFAULT_INSTRUCTIONS_HE;

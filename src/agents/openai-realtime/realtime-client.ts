@@ -1,13 +1,10 @@
 // One WebSocket to a Realtime server. Owns the socket and its timers: connect with a timeout and
 // an abort that works while CONNECTING, a ping/pong stall check, and parsing at the edge. It never
 // lets ws emit an unhandled 'error' (ws emits one when a CONNECTING socket is closed).
-import type { Duplex } from 'node:stream';
 import WebSocket from 'ws';
 import type { Logger } from 'pino';
-import { maskedTextFrame } from '../../ws/client-frames.js';
-import { wrappedBytes, type WrappedText } from '../../ws/text-frames.js';
-import { directSocket } from '../../ws/direct-socket.js';
-import { readFramesDirectly } from '../../ws/frame-reader.js';
+import type { WrappedText } from '../../ws/text-frames.js';
+import { attachDirectFrames, type DirectFrames } from '../../ws/direct-frames.js';
 import type { RealtimeEndpoint } from './endpoint.js';
 import { parseServerEvent, type ServerEvent } from './server-events.js';
 
@@ -31,6 +28,8 @@ export interface RealtimeClientOptions {
   /** Ping interval; a missing pong by the next ping ends the socket. 0 disables. */
   heartbeatMs: number;
   log: Logger;
+  /** Frames read and written on ws's socket (src/ws/); false: through ws's API. Default true. */
+  directFrames?: boolean;
   /** Called once the socket is open, before any queued event is delivered (session.update goes here). */
   onOpen?: (client: RealtimeClient) => void;
 }
@@ -42,18 +41,11 @@ const MAX_EARLY_EVENTS = 64;
 /** Deltas are small; client audio appends may be up to 15 MiB by the docs. */
 const MAX_PAYLOAD = 16 * 1024 * 1024;
 const MAX_ERROR_BODY = 1024;
-/**
- * Client events go to ws as bytes marked as text: ws then masks a copy of them into its frame
- * header's buffer and writes one buffer, where a string costs a second buffer and a writev.
- */
-const AS_TEXT = { binary: false } as const;
 
 export class RealtimeClient {
   private ws: WebSocket | undefined;
-  /** ws's socket, for hand-framed sends (client-frames.ts); undefined: send through ws. */
-  private socket: Duplex | undefined;
-  /** Whether frames are read off the socket (src/ws/frame-reader.ts) rather than by ws. */
-  directFrames = false;
+  /** Set once open: reads and sends the frames (src/ws/direct-frames.ts). */
+  private frames: DirectFrames | undefined;
   private _state: ClientState = 'idle';
   private handler: RealtimeClientHandler | undefined;
   private early: ServerEvent[] = [];
@@ -70,6 +62,11 @@ export class RealtimeClient {
 
   get state(): ClientState {
     return this._state;
+  }
+
+  /** Whether frames are read off the socket and written to it by hand rather than by ws. */
+  get directFrames(): boolean {
+    return this.frames?.direct ?? false;
   }
 
   /** Opens the socket once; later calls return the same attempt. Never rejects. */
@@ -132,8 +129,7 @@ export class RealtimeClient {
       this._state = 'open';
       this.openedAt = Date.now();
       // Audio deltas arrive 50 times a second: read off the socket, appends written to it.
-      this.directFrames = readFramesDirectly(ws, this.onMessage);
-      this.socket = directSocket(ws);
+      this.frames = attachDirectFrames(ws, this.onMessage, { enabled: this.opts.directFrames ?? true });
       this.startHeartbeat();
       try {
         this.opts.onOpen?.(this);
@@ -142,7 +138,6 @@ export class RealtimeClient {
       }
       this.finishConnect({ ok: true });
     });
-    ws.on('message', this.onMessage);
     ws.on('pong', () => {
       this.awaitingPong = false;
     });
@@ -180,11 +175,9 @@ export class RealtimeClient {
    * socket is not open (the caller decides what that means).
    */
   send(event: string | WrappedText): boolean {
-    const ws = this.ws;
-    if (this._state !== 'open' || !ws || ws.readyState !== WebSocket.OPEN) return false;
-    const text = typeof event === 'string' ? Buffer.from(event) : event;
-    if (this.socket) this.socket.write(maskedTextFrame(text));
-    else ws.send(Buffer.isBuffer(text) ? text : wrappedBytes(text), AS_TEXT);
+    const frames = this.frames;
+    if (this._state !== 'open' || !frames?.open()) return false;
+    frames.send(event);
     return true;
   }
 

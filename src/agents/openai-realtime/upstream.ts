@@ -11,6 +11,8 @@ export interface UpstreamOptions {
   protocol: RealtimeProtocol;
   connectTimeoutMs: number;
   heartbeatMs: number;
+  /** WS_DIRECT_FRAMES (RealtimeClientOptions.directFrames). */
+  directFrames?: boolean;
 }
 
 export function openUpstream(opts: UpstreamOptions, settings: SessionSettings, log: Logger): UpstreamSession {
@@ -19,6 +21,7 @@ export function openUpstream(opts: UpstreamOptions, settings: SessionSettings, l
     endpoint: opts.endpoint,
     connectTimeoutMs: opts.connectTimeoutMs,
     heartbeatMs: opts.heartbeatMs,
+    directFrames: opts.directFrames,
     log,
     onOpen: (c) => void c.send(update),
   });

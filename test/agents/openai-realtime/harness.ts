@@ -8,7 +8,8 @@ import {
 } from '../../../src/agents/openai-realtime/index.js';
 import { openStore } from '../../../src/store/open-store.js';
 import type { Store } from '../../../src/store/store.js';
-import type { Router, TransferTarget } from '../../../src/routing/router.js';
+import type { RouteResult, Router } from '../../../src/routing/router.js';
+import { ringOne } from '../../support/routes.js';
 import { FakeRealtimeServer, type FakeRealtimeBehaviour } from '../../fakes/fake-realtime-server.js';
 import { FakeCallControl } from './fake-call-control.js';
 
@@ -31,7 +32,7 @@ export interface Harness {
 export interface HarnessOptions {
   behaviour?: Partial<FakeRealtimeBehaviour>;
   factory?: Partial<OpenAiRealtimeFactoryOptions>;
-  route?: TransferTarget;
+  route?: RouteResult;
   apiKey?: string | undefined;
 }
 
@@ -46,7 +47,7 @@ export async function harness(opts: HarnessOptions = {}): Promise<Harness> {
         ...(request.department ? { department: request.department } : {}),
         ...(request.person ? { person: request.person } : {}),
       });
-      return opts.route ?? { kind: 'dial', number: '+97235550000', label: 'Dana (sales)' };
+      return opts.route ?? ringOne('Dana', '+97235550000');
     },
   };
   const control = new FakeCallControl();

@@ -3,8 +3,8 @@
 import pino from 'pino';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createOpenAiRealtimeFactory } from '../../../src/agents/openai-realtime/index.js';
-import { voicemailRouter } from '../../../src/routing/router.js';
 import type { Store } from '../../../src/store/store.js';
+import { nobody } from '../../support/routes.js';
 import { CALLER, CALL_SID, eventually, frame, harness, tick, type Harness } from './harness.js';
 
 let h: Harness | undefined;
@@ -76,7 +76,11 @@ describe('OpenAI Realtime agent: pre-warm', () => {
   });
 
   it('reports health: ok with a key or a compatible endpoint, disabled without a key for OpenAI', () => {
-    const deps = { store: {} as Store, router: voicemailRouter, log: pino({ level: 'silent' }) };
+    const deps = {
+      store: {} as Store,
+      router: { route: async () => nobody('nobody-available', 'no agents') },
+      log: pino({ level: 'silent' }),
+    };
     const make = (apiKey: string | undefined, realtimeUrl: string) =>
       createOpenAiRealtimeFactory({
         ...deps,

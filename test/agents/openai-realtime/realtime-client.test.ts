@@ -1,5 +1,5 @@
-// RealtimeClient on the wire: against the fake Realtime server in echo mode, frames are read off
-// the socket and appends written to it by hand (src/ws/), and everything arrives, in order.
+// RealtimeClient on the wire: against the fake Realtime server in echo mode, frames read off the
+// socket and appends written to it by hand (src/ws/), or both through ws: everything arrives, in order.
 import { afterEach, describe, expect, it } from 'vitest';
 import pino from 'pino';
 import { RealtimeClient } from '../../../src/agents/openai-realtime/realtime-client.js';
@@ -17,18 +17,20 @@ afterEach(async () => {
   server = client = undefined;
 });
 
-describe('RealtimeClient', () => {
-  it('echo: 200 appends out as hand-masked frames, 200 deltas in read off the socket, in order', async () => {
+describe.each([true, false])('RealtimeClient, direct frames %s', (directFrames) => {
+  it('echo: 200 appends out, 200 deltas in, in order (by hand on the socket, or through ws)', async () => {
     server = await FakeRealtimeServer.start({ echo: true });
     client = new RealtimeClient({
       endpoint: realtimeEndpoint({ realtimeUrl: server.url, model: 'gpt-realtime', apiKey: 'sk-test' }),
       connectTimeoutMs: 2000,
       heartbeatMs: 0,
       log: pino({ level: 'silent' }),
+      directFrames,
     });
     const deltas: string[] = [];
+    expect(client.directFrames).toBe(false); // not open yet
     expect(await client.connect()).toEqual({ ok: true });
-    expect(client.directFrames).toBe(true);
+    expect(client.directFrames).toBe(directFrames);
     client.setHandler({
       onEvent: (e: ServerEvent) => {
         if (e.type === 'response.output_audio.delta') deltas.push(e.delta);
@@ -42,5 +44,7 @@ describe('RealtimeClient', () => {
     const conn = await server.connection();
     expect(conn.of('input_audio_buffer.append').map((e) => e.audio)).toEqual(payloads);
     expect(conn.errors).toEqual([]);
+    client.close('done');
+    expect(client.send('{"type":"response.create"}')).toBe(false);
   });
 });

@@ -3,6 +3,7 @@
 // next model turn is requested once the calling response is done.
 import { afterEach, describe, expect, it } from 'vitest';
 import type { FakeRealtimeConnection } from '../../fakes/fake-realtime-server.js';
+import { nobody, ringOne } from '../../support/routes.js';
 import { audio, CALL_SID, CALLER, eventually, harness, tick, type Harness } from './harness.js';
 
 let h: Harness | undefined;
@@ -118,7 +119,7 @@ describe('OpenAI Realtime agent: tools', () => {
 
   it('transfer_to_human routes, lets the model announce it, then transfers once that is heard', async () => {
     const { h, conn } = await live({
-      route: { kind: 'dial', number: '+97235550000', label: 'Dana (sales)' },
+      route: ringOne('Dana', '+97235550000'),
     });
     h.server.behaviour.onResponseCreate = (c) => {
       c.speak([audio(100, 7)], 'מעביר אותך לדנה');
@@ -135,14 +136,14 @@ describe('OpenAI Realtime agent: tools', () => {
   });
 
   it('transfer_to_human with nobody available tells the model and sends the caller to voicemail', async () => {
-    const { h, conn } = await live({ route: { kind: 'voicemail', reason: 'after hours' } });
+    const { h, conn } = await live({ route: nobody('after-hours', 'sales is closed now') });
     h.server.behaviour.onResponseCreate = (c) => void c.speak([audio(50, 7)], 'השאירו הודעה');
     const output = await callTool(conn, 'transfer_to_human', {});
     expect(output).toMatchObject({ ok: false, reason: 'nobody is available right now' });
     await h.control.until(() => h.control.pendingMs() > 0, 'the announcement');
     h.control.hearAll();
     await h.control.until(() => h.control.transfers.length === 1, 'the transfer to voicemail');
-    expect(h.control.transfers[0]).toEqual({ kind: 'voicemail', reason: 'after hours' });
+    expect(h.control.transfers[0]).toEqual({ kind: 'voicemail', reason: 'after-hours: sales is closed now' });
   });
 
   it('end_call after a spoken goodbye hangs up once the goodbye was heard, without another turn', async () => {

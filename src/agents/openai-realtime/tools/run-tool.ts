@@ -4,7 +4,7 @@
 import type { Logger } from 'pino';
 import type { AgentStore } from '../../agent.js';
 import { contactPhoneFor } from '../../../store/phone.js';
-import type { Router, TransferTarget } from '../../../routing/router.js';
+import { toTransferTarget, type Router, type TransferTarget } from '../../../routing/router.js';
 import { isToolName, toolSchemas, type ToolArgs } from './definitions.js';
 
 export interface ToolContext {
@@ -105,12 +105,13 @@ async function saveLead(args: ToolArgs<'save_lead'>, ctx: ToolContext): Promise<
 }
 
 async function transfer(args: ToolArgs<'transfer_to_human'>, ctx: ToolContext): Promise<ToolOutcome> {
-  const target = await ctx.router.route({
+  const route = await ctx.router.route({
     callSid: ctx.callSid,
     from: ctx.from,
     ...(args.department ? { department: args.department } : {}),
     ...(args.person ? { person: args.person } : {}),
   });
+  const target = toTransferTarget(route);
   const output =
     target.kind === 'dial'
       ? { ok: true, transferring_to: target.label, note: 'say one short sentence; the transfer follows' }
