@@ -121,6 +121,30 @@ describe('the live-call reducer', () => {
     expect(state.get(SID)?.streamProblem).toEqual({ closeCode: 1011, reason: 'agent failed' });
   });
 
+  it('gathers the answers saved, the Twilio codes reported once each, and the end', () => {
+    let state: LiveState = applyLiveEvent(new Map(), ev({ type: 'call.started', from: null, to: null }, 0));
+    state = applyLiveEvent(state, ev({ type: 'lead.saved', leadId: 1, fields: { name: 'דני' } }, 1));
+    state = applyLiveEvent(
+      state,
+      ev({ type: 'lead.saved', leadId: 1, fields: { callbackNumber: '0501234567' } }, 2),
+    );
+    const error = {
+      type: 'call.timeline',
+      kind: 'stream-error',
+      name: 'stream-error',
+      detail: null,
+    } as const;
+    state = applyLiveEvent(state, ev({ ...error, twilioCode: 31920 }, 3));
+    state = applyLiveEvent(state, ev({ ...error, twilioCode: 31920 }, 4));
+    state = applyLiveEvent(state, ev({ ...error, twilioCode: null }, 4));
+    state = applyLiveEvent(state, ev({ type: 'call.ended' }, 5));
+    expect(state.get(SID)).toMatchObject({
+      answers: { name: 'דני', callbackNumber: '0501234567' },
+      twilioCodes: [31920],
+      endedAt: at(5),
+    });
+  });
+
   it('ignores events of calls it never saw start, and the end of one it never saw', () => {
     const empty: LiveState = new Map();
     expect(applyLiveEvent(empty, ev({ type: 'transcript', role: 'caller', text: 'x' }, 0))).toBe(empty);
@@ -165,7 +189,7 @@ describe('capabilities from the OpenAPI document', () => {
 });
 
 describe('the call timeline', () => {
-  it('puts events, stream opens and closes and transfers in time order', () => {
+  it('puts events and stream opens and closes in time order', () => {
     const entries = timelineEntries(
       [
         { id: 1, kind: 'status', name: 'ringing', twilioCode: null, detail: null, at: at(0) },
@@ -185,9 +209,8 @@ describe('the call timeline', () => {
           closeReason: null,
         },
       ],
-      [{ at: at(5), to: 'sales' }],
     );
-    expect(entries.map((e) => e.kind)).toEqual(['event', 'stream-open', 'transfer', 'stream-close', 'event']);
+    expect(entries.map((e) => e.kind)).toEqual(['event', 'stream-open', 'stream-close', 'event']);
   });
 });
 

@@ -10,6 +10,9 @@ const EVENT_TYPES = [
   'transcript',
   'recording',
   'agent',
+  'lead.saved',
+  'call.timeline',
+  'call.ended',
 ] as const;
 
 function parseEvent(data: string): LiveEvent | undefined {
@@ -27,14 +30,16 @@ export interface LiveSubscription {
 }
 
 /**
- * Subscribes to GET /events; the browser reconnects by itself. Events arrive as unnamed messages
- * or named by their type; both are read. onOpen fires on every (re)connect, so the caller can
- * re-read the list of live calls and miss nothing that happened while disconnected.
+ * Subscribes to GET /events; the browser reconnects by itself, sending Last-Event-ID so the
+ * server replays what was missed (or sends `reset` when it cannot). Events arrive named by their
+ * type (unnamed messages are read too). onOpen fires on every (re)connect.
  */
 export function subscribeLive(handlers: {
   onEvent: (event: LiveEvent) => void;
   onOpen: () => void;
   onError: () => void;
+  /** The server no longer has the events since the last one seen: re-read the live calls. */
+  onReset: () => void;
 }): LiveSubscription {
   const source = new EventSource(`${API}/events`, { withCredentials: true });
   const listener = (message: MessageEvent<string>) => {
@@ -43,6 +48,7 @@ export function subscribeLive(handlers: {
   };
   source.addEventListener('message', listener);
   for (const type of EVENT_TYPES) source.addEventListener(type, listener);
+  source.addEventListener('reset', handlers.onReset);
   source.addEventListener('open', handlers.onOpen);
   source.addEventListener('error', handlers.onError);
   return { close: () => source.close() };

@@ -24,6 +24,10 @@ export interface LiveCall {
   endedAt: string | null;
   /** A stream that stopped with a close code other than a normal one. */
   streamProblem: { closeCode: number | null; reason: string } | null;
+  /** Twilio error codes the call's timeline reported while live (stream errors). */
+  twilioCodes: number[];
+  /** What the caller has left so far (the lead's fields, as saved). */
+  answers: Record<string, unknown> | null;
 }
 
 export type LiveState = ReadonlyMap<string, LiveCall>;
@@ -46,6 +50,8 @@ function blank(callSid: string, at: string): LiveCall {
     speaking: null,
     endedAt: null,
     streamProblem: null,
+    twilioCodes: [],
+    answers: null,
   };
 }
 
@@ -71,6 +77,7 @@ export function applyLiveEvent(state: LiveState, event: LiveEvent): LiveState {
   const known = state.get(event.callSid);
   // Events of a call that ended before the page opened (a late recording) add nothing to Live.
   if (!known && event.type !== 'call.started' && event.type !== 'call.status') return state;
+  if (!known && event.type === 'call.status' && TERMINAL.has(event.status)) return state;
   const call = known ?? blank(event.callSid, event.at);
   let updated: LiveCall = call;
   switch (event.type) {
@@ -78,7 +85,6 @@ export function applyLiveEvent(state: LiveState, event: LiveEvent): LiveState {
       updated = { ...call, from: event.from, to: event.to, startedAt: known ? call.startedAt : event.at };
       break;
     case 'call.status':
-      if (!known && TERMINAL.has(event.status)) return state;
       updated = {
         ...call,
         status: event.status,
@@ -109,6 +115,16 @@ export function applyLiveEvent(state: LiveState, event: LiveEvent): LiveState {
       break;
     case 'recording':
       return state;
+    case 'lead.saved':
+      updated = { ...call, answers: { ...(call.answers ?? {}), ...event.fields } };
+      break;
+    case 'call.timeline':
+      if (event.twilioCode === null || call.twilioCodes.includes(event.twilioCode)) return state;
+      updated = { ...call, twilioCodes: [...call.twilioCodes, event.twilioCode] };
+      break;
+    case 'call.ended':
+      updated = { ...call, streaming: false, speaking: null, endedAt: call.endedAt ?? event.at };
+      break;
     case 'agent': {
       const agentId = typeof event.detail?.agentId === 'string' ? event.detail.agentId : call.agentId;
       updated = { ...call, agentId };

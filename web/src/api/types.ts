@@ -157,12 +157,8 @@ export interface TranscriptView {
   at: Iso;
 }
 
-export interface TransferView {
-  at: Iso;
-  to?: string | null;
-  status?: string | null;
-  [key: string]: unknown;
-}
+/** A transfer step: one of the call's timeline events (kind transfer or agent…). */
+export type TransferView = EventView;
 
 export interface CallDetail {
   call: CallView;
@@ -241,9 +237,18 @@ export type LiveEventBody =
   | { type: 'stream.stopped'; streamSid: string; closeCode: number | null; reason: string }
   | { type: 'transcript'; role: 'caller' | 'agent'; text: string }
   | { type: 'recording'; recordingSid: string; status: string | null }
-  | { type: 'agent'; name: string; detail?: Record<string, unknown> };
+  | { type: 'agent'; name: string; detail?: Record<string, unknown> }
+  | { type: 'lead.saved'; leadId: number; fields: Record<string, unknown> }
+  | {
+      type: 'call.timeline';
+      kind: string;
+      name: string;
+      twilioCode: number | null;
+      detail: Record<string, unknown> | null;
+    }
+  | { type: 'call.ended' };
 
-export type LiveEvent = LiveEventBody & { callSid: string; at: Iso };
+export type LiveEvent = LiveEventBody & { callSid: string; at: Iso; id?: string };
 
 /** The JSON body of every API error. */
 export interface ApiErrorBody {

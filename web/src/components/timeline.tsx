@@ -1,6 +1,6 @@
 // A call's timeline: its stored events and its media streams in time order, each Twilio error
 // code explained with the fix, each stream with what flowed and how it closed.
-import type { EventView, StreamView, TransferView } from '../api/types.js';
+import type { EventView, StreamView } from '../api/types.js';
 import { timelineEntries } from './timeline-entries.js';
 import { useI18n } from '../i18n/i18n.js';
 import { formatClock } from '../format/time.js';
@@ -56,14 +56,12 @@ function StreamClose({ stream }: { stream: StreamView }) {
 export function Timeline({
   events,
   streams,
-  transfers,
 }: {
   events: readonly EventView[];
   streams: readonly StreamView[];
-  transfers: readonly TransferView[];
 }) {
   const { t, lang, timeZone } = useI18n();
-  const entries = timelineEntries(events, streams, transfers);
+  const entries = timelineEntries(events, streams);
   if (entries.length === 0) return <p class="note empty">{t.timeline.empty}</p>;
   return (
     <ol class="timeline">
@@ -83,14 +81,6 @@ export function Timeline({
               {entry.kind === 'event' ? <EventLine event={entry.event} /> : null}
               {entry.kind === 'stream-open' ? <p class="tl-label">{t.timeline.streamOpened}</p> : null}
               {entry.kind === 'stream-close' ? <StreamClose stream={entry.stream} /> : null}
-              {entry.kind === 'transfer' ? (
-                <p class="tl-label">
-                  {t.timeline.transfer(
-                    typeof entry.transfer.to === 'string' ? entry.transfer.to : null,
-                    typeof entry.transfer.status === 'string' ? entry.transfer.status : null,
-                  )}
-                </p>
-              ) : null}
             </div>
           </li>
         );

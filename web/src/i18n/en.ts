@@ -68,6 +68,7 @@ export const en: Dict = {
     connected: 'On the call',
     speaking: 'Spoke last',
     aiAgent: 'The AI agent',
+    answers: 'Left so far',
     noWordsYet: 'Nothing said yet.',
     openCall: 'Call details',
     transferTo: 'Transfer to (agent or number)',
@@ -188,8 +189,6 @@ export const en: Dict = {
     badFrames: (count: number) => n(count, 'bad frame', 'bad frames'),
     closedWith: (code: number | null, reason: string | null) =>
       `Closed${code !== null ? ` with code ${code}` : ''}${reason ? `: ${reason}` : ''}`,
-    transfer: (to: string | null, status: string | null) =>
-      `Transfer${to ? ` to ${to}` : ''}${status ? ` — ${status}` : ''}`,
   },
   twilioUi: {
     code: 'Twilio error',

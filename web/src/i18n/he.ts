@@ -65,6 +65,7 @@ export const he = {
     connected: 'בשיחה',
     speaking: 'דיבר אחרון',
     aiAgent: 'הסוכן האוטומטי',
+    answers: 'מה השאיר עד עכשיו',
     noWordsYet: 'עדיין לא נאמרו מילים.',
     openCall: 'לפרטי השיחה',
     transferTo: 'העברה אל (נציג או מספר)',
@@ -191,8 +192,6 @@ export const he = {
     badFrames: (count: number) => n(count, 'מסגרת פגומה אחת', 'מסגרות פגומות'),
     closedWith: (code: number | null, reason: string | null) =>
       `נסגר${code !== null ? ` בקוד ${code}` : ''}${reason ? `: ${reason}` : ''}`,
-    transfer: (to: string | null, status: string | null) =>
-      `העברה${to ? ` אל ${to}` : ''}${status ? ` — ${status}` : ''}`,
   },
   twilioUi: {
     code: 'שגיאת Twilio',

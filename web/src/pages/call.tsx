@@ -122,7 +122,7 @@ export function CallPage({ callSid }: { callSid: string }) {
         </div>
         <section class="card call-side">
           <h2>{t.call.timeline}</h2>
-          <Timeline events={d.events} streams={d.streams} transfers={d.transfers} />
+          <Timeline events={d.events} streams={d.streams} />
         </section>
       </div>
     </section>

@@ -11,6 +11,8 @@ import { Link } from '../router.js';
 import { Badge, Empty, PageHeader, Phone } from '../components/ui.js';
 import { Transcript } from '../components/transcript.js';
 import { CallActions } from '../components/call-actions.js';
+import { TwilioError } from '../components/twilio-error.js';
+import { LeadFields } from '../components/lead-editor.js';
 import { isAdmin, useSession } from '../session.js';
 
 /** An ended call stays on the page this long, marked ended, so its end is seen. */
@@ -70,7 +72,16 @@ function LiveCard({ call, now }: { call: LiveCall; now: number }) {
           {t.live.streamStopped(call.streamProblem.closeCode, call.streamProblem.reason)}
         </p>
       ) : null}
-      <Transcript turns={call.transcript} live />
+      {call.twilioCodes.map((code) => (
+        <TwilioError key={code} code={code} />
+      ))}
+      <Transcript turns={call.transcript} live={!ended} />
+      {call.answers ? (
+        <div class="live-answers">
+          <h3>{t.live.answers}</h3>
+          <LeadFields fields={call.answers} />
+        </div>
+      ) : null}
       <footer class="live-foot">
         <Link href={`/calls/${call.callSid}`}>{t.live.openCall}</Link>
         {!ended ? <CallActions callSid={call.callSid} /> : null}
@@ -102,6 +113,10 @@ export function LivePage() {
         void refresh();
       },
       onError: () => setConnected(false),
+      onReset: () => {
+        setCalls(new Map());
+        void refresh();
+      },
     });
     const timer = setInterval(() => {
       setNow(Date.now());
