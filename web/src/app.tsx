@@ -3,7 +3,7 @@
 import { useCallback, useEffect, useMemo, useState } from 'preact/hooks';
 import { api, ApiError, onSessionLost, setCsrfToken } from './api/client.js';
 import { loadCapabilities, NO_CAPABILITIES, type Capabilities } from './api/capabilities.js';
-import type { SessionView } from './api/types.js';
+import type { SessionView, UserView } from './api/types.js';
 import { useI18n } from './i18n/i18n.js';
 import { SessionContext, type SessionInfo } from './session.js';
 import { Shell } from './shell.js';
@@ -12,11 +12,12 @@ import { LoginPage } from './pages/login.js';
 import { ErrorNote, Loading } from './components/ui.js';
 import { navigate, useLocation } from './router.js';
 
+type Signed = { user: UserView; csrfToken: string | null };
 type SessionState =
   | { kind: 'loading' }
   | { kind: 'none' }
   | { kind: 'error'; error: unknown }
-  | { kind: 'in'; session: SessionView };
+  | { kind: 'in'; session: Signed };
 
 export function App() {
   const { t } = useI18n();
@@ -25,8 +26,9 @@ export function App() {
   const [caps, setCaps] = useState<Capabilities>(NO_CAPABILITIES);
 
   const signedIn = useCallback((session: SessionView) => {
+    if (!session.user) return setState({ kind: 'none' });
     setCsrfToken(session.csrfToken);
-    setState({ kind: 'in', session });
+    setState({ kind: 'in', session: { user: session.user, csrfToken: session.csrfToken } });
     void loadCapabilities().then(setCaps);
   }, []);
 

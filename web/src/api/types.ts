@@ -16,9 +16,10 @@ export interface UserView {
   updatedAt: Iso;
 }
 
+/** GET /auth/session and POST /auth/login; user is null when an API key asks (no dashboard). */
 export interface SessionView {
-  user: UserView;
-  csrfToken: string;
+  user: UserView | null;
+  csrfToken: string | null;
 }
 
 export interface ApiKeyView {

@@ -304,6 +304,14 @@ export const en: Dict = {
     times: (count: number) => (count === 1 ? 'once' : `${count} times`),
     noCode: 'An error without a Twilio code.',
   },
+  password: {
+    title: 'My password',
+    current: 'Current password',
+    next: 'New password (at least 8 characters)',
+    change: 'Change password',
+    changed: 'Password changed',
+    hint: 'Changing it signs you out everywhere else. After the first sign-in, replace the generated password.',
+  },
   testCall: {
     title: 'Test call',
     intro: 'Call your agent from this browser — microphone, speakers and a keypad — before you buy a number.',

@@ -12,6 +12,7 @@ import { Badge, Empty, ErrorNote, Loading, PageHeader, type Tone } from '../comp
 import { TwilioError } from '../components/twilio-error.js';
 import { UsersAdmin } from './admin-users.js';
 import { ApiKeysAdmin } from './admin-keys.js';
+import { MyPassword } from './my-password.js';
 
 const STATE_TONE: Record<string, Tone> = {
   ok: 'ok',
@@ -167,12 +168,11 @@ export function SettingsPage() {
         <PublicHost />
         <StreamErrors />
       </div>
-      {isAdmin(user) ? (
-        <div class="settings-grid">
-          <UsersAdmin />
-          <ApiKeysAdmin />
-        </div>
-      ) : null}
+      <div class="settings-grid">
+        {isAdmin(user) ? <UsersAdmin /> : null}
+        {isAdmin(user) ? <ApiKeysAdmin /> : null}
+        <MyPassword />
+      </div>
     </section>
   );
 }
