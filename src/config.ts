@@ -12,6 +12,8 @@ export interface Config {
   readonly bindHost: string;
   /** Public host (and port, when not the default) Twilio reaches us on, e.g. `ai-crm.example.com`. */
   readonly publicHost: string | undefined;
+  /** The public URL's scheme (https unless PUBLIC_BASE_URL says http); undefined when unset. */
+  readonly publicScheme: 'https' | 'http' | undefined;
   readonly trustProxy: boolean;
   readonly twilioAccountSid: string | undefined;
   /** The real Twilio auth token; undefined when a local one is used instead. */
@@ -53,6 +55,17 @@ export interface Config {
   readonly drainTimeoutMs: number;
   /** Read and write the calls' WebSocket frames on ws's socket (src/ws/); false: through ws's API. */
   readonly wsDirectFrames: boolean;
+  /** A silent caller on the Realtime agent: check-ins, then a goodbye and a hang-up. */
+  readonly idle: {
+    /** Caller silence after the agent's audio was heard (Twilio's marks) before a check-in. */
+    readonly repromptMs: number;
+    /** Check-ins before the goodbye. */
+    readonly maxReprompts: number;
+  };
+  /** Signs session cookies; undefined = generated once into dataDir/session-secret. */
+  readonly sessionSecret: string | undefined;
+  /** The first admin's password when the store has no users; undefined = generated into a file. */
+  readonly adminPassword: string | undefined;
   /** The built dashboard (Vite output) served at `/`; default dist/web of this package. */
   readonly dashboardDir: string;
 }
@@ -89,6 +102,17 @@ const int = (def: number, min: number, max: number) =>
       .max(max, { message: `must be at most ${max}` })
       .optional()
       .transform((v) => v ?? def),
+  );
+/** Seconds, fractions allowed (tests use short ones), as whole milliseconds. */
+const seconds = (def: number, min: number, max: number) =>
+  z.preprocess(
+    empty,
+    z.coerce
+      .number({ message: 'must be a number of seconds' })
+      .min(min, { message: `must be at least ${min}` })
+      .max(max, { message: `must be at most ${max}` })
+      .optional()
+      .transform((v) => Math.round((v ?? def) * 1000)),
   );
 const signatureMode = z.preprocess(
   empty,
@@ -146,8 +170,27 @@ const envSchema = z.object({
   RECORD_CALLS: bool(true),
   DRAIN_TIMEOUT_MS: int(30000, 0, 600000),
   WS_DIRECT_FRAMES: bool(true),
+  IDLE_REPROMPT_SEC: seconds(8, 0.05, 600),
+  IDLE_MAX_REPROMPTS: int(2, 0, 10),
+  SESSION_SECRET: opt(z.string().min(32, { message: 'must be at least 32 characters' })),
+  ADMIN_PASSWORD: opt(
+    z.string().min(8, { message: 'must be at least 8 characters' }).max(1024, { message: 'is too long' }),
+  ),
   DASHBOARD_DIR: opt(z.string()),
 });
+
+/** Variables whose values never appear in an error message. */
+const SECRET_VARIABLES = new Set(['TWILIO_AUTH_TOKEN', 'OPENAI_API_KEY', 'SESSION_SECRET', 'ADMIN_PASSWORD']);
+
+function shown(variable: string, value: string | undefined): string {
+  if (SECRET_VARIABLES.has(variable)) return `${value?.length ?? 0} characters, not shown`;
+  return `"${value ?? ''}"`;
+}
+
+/** https for a bare host or an https/wss origin, http for http/ws: whether cookies need `Secure`. */
+function publicSchemeOf(raw: string): 'https' | 'http' {
+  return /^(http|ws):\/\//i.test(raw.trim()) ? 'http' : 'https';
+}
 
 /**
  * Reduces PUBLIC_BASE_URL / PUBLIC_HOST to a bare host[:port]. The seed's classic 31920 cause is a
@@ -180,14 +223,18 @@ export function parseConfig(env: Record<string, string | undefined>): Config {
   if (!parsed.success) {
     throw new ConfigError(
       parsed.error.issues.map(
-        (i) => `${String(i.path[0] ?? '?')}: ${i.message} (got "${env[String(i.path[0])] ?? ''}")`,
+        (i) =>
+          `${String(i.path[0] ?? '?')}: ${i.message} (got ${shown(String(i.path[0]), env[String(i.path[0])])})`,
       ),
     );
   }
   const e = parsed.data;
   let publicHost: string | undefined;
+  let publicScheme: Config['publicScheme'];
   if (e.PUBLIC_BASE_URL) publicHost = normalisePublicHost(e.PUBLIC_BASE_URL, 'PUBLIC_BASE_URL');
   else if (e.PUBLIC_HOST) publicHost = normalisePublicHost(e.PUBLIC_HOST, 'PUBLIC_HOST');
+  const publicRaw = e.PUBLIC_BASE_URL ?? e.PUBLIC_HOST;
+  if (publicRaw) publicScheme = publicSchemeOf(publicRaw);
 
   const agent: AgentKind = e.AGENT ?? 'flow';
   if (agent === 'openai-realtime' && !e.OPENAI_API_KEY && !e.OPENAI_REALTIME_URL) {
@@ -202,6 +249,7 @@ export function parseConfig(env: Record<string, string | undefined>): Config {
     port: e.PORT,
     bindHost: e.HOST ?? '0.0.0.0',
     publicHost,
+    publicScheme,
     trustProxy: e.TRUST_PROXY,
     twilioAccountSid: e.TWILIO_ACCOUNT_SID,
     twilioAuthToken: e.TWILIO_AUTH_TOKEN,
@@ -234,6 +282,9 @@ export function parseConfig(env: Record<string, string | undefined>): Config {
     recordCalls: e.RECORD_CALLS,
     drainTimeoutMs: e.DRAIN_TIMEOUT_MS,
     wsDirectFrames: e.WS_DIRECT_FRAMES,
+    idle: { repromptMs: e.IDLE_REPROMPT_SEC, maxReprompts: e.IDLE_MAX_REPROMPTS },
+    sessionSecret: e.SESSION_SECRET,
+    adminPassword: e.ADMIN_PASSWORD,
     // From src/ (tsx) and dist/ (built) alike, the package's dist/web.
     dashboardDir: path.resolve(e.DASHBOARD_DIR ?? fileURLToPath(new URL('../dist/web', import.meta.url))),
   };

@@ -36,6 +36,26 @@ export const LOG_EVENTS = {
   ROUTE: 'a route found candidates: department, strategy, agent ids in ring order',
   ROUTE_NONE: 'a route found nobody: the reason (after hours, holiday, busy …)',
 
+  // The CRM API: access
+  SESSION_SECRET_GENERATED: 'no SESSION_SECRET: one was generated into DATA_DIR/session-secret',
+  ADMIN_PASSWORD_IGNORED: 'ADMIN_PASSWORD is set but users exist: it only creates the first admin',
+  FIRST_ADMIN: 'the first admin was created (the log names the password file, never the password)',
+  AUTH_LOGIN: 'a user signed in',
+  AUTH_LOGIN_FAILED: 'a sign-in was refused (unknown user or wrong password: the same answer)',
+  AUTH_LOGIN_RATE_LIMITED: 'too many sign-ins from one address or for one username: 429',
+  AUTH_LOGOUT: 'a user signed out',
+  AUTH_PASSWORD_CHANGED: 'a user changed their password (their other sessions end)',
+  SESSION_PRUNE_FAILED: 'expired sessions could not be deleted (retried later)',
+  SESSION_LOAD_FAILED: 'a session could not be read from the store: treated as signed out',
+  CSRF_REFUSED: 'a cookie-authenticated write without the right x-csrf-token: 403',
+  API_BAD_REQUEST: 'an API request failed validation: 400 naming the field',
+  API_KEY_CREATED: 'an admin created an API key (its secret is shown once, never logged)',
+  API_KEY_REVOKED: 'an API key was revoked',
+  API_KEY_TOUCH_FAILED: "an API key's last-used time could not be saved (the request goes on)",
+  USER_CREATED: 'an admin created a user',
+  USER_CHANGED: "an admin changed a user's role, agent link, password or state",
+  USER_DELETED: 'an admin deleted a user',
+
   // HTTP and the webhooks
   HTTP: 'one line per HTTP request: method, url, status, ms',
   HTTP_BAD_REQUEST: 'a 4xx for a malformed request (body, content type, size)',
@@ -103,6 +123,9 @@ export const LOG_EVENTS = {
   FLOW_ROUTING_FAILED: 'the router failed: voicemail',
   FLOW_TRANSFER_FALLBACK: 'nobody to transfer to: the step’s fallback',
   FLOW_CLOSED: 'the flow agent ended with its call',
+  FLOW_RETURNING_CALLER: 'a returning caller: personal line, and the start step’s returning branch if set',
+  FLOW_GREETING_FAILED: 'a returning caller’s personal line could not be rendered (the step plays)',
+  FLOW_CALLER_LOOKUP_FAILED: 'the returning-caller lookup failed: the plain flow plays',
 
   // The OpenAI Realtime agent
   REALTIME_PREWARM_CLAIMED: 'the call took its pre-warmed session',
@@ -136,6 +159,9 @@ export const LOG_EVENTS = {
   REALTIME_KEYPAD_DONE: 'a keypad entry the model asked for ended',
   REALTIME_DTMF_IGNORED: 'a key with no keypad entry open (debug)',
   REALTIME_WRAP_UP: 'the call nears the provider’s session limit',
+  REALTIME_IDLE_CHECK_IN: 'the caller was silent after the agent’s audio was heard: the model checks in',
+  REALTIME_IDLE_HANGUP: 'still silent after the check-ins: goodbye, then the REST hang-up',
+  REALTIME_CALLER_LOOKUP_FAILED: 'the returning-caller lookup failed: no first name in the instructions',
   REALTIME_ENDING: 'the agent ends the call (goodbye, transfer, voicemail)',
   REALTIME_SUMMARY_STORED: 'the post-call summary stored',
   REALTIME_SUMMARY_MISSING: 'no summary within its bound',

@@ -22,6 +22,7 @@ import { webhookRoutes } from './webhooks/index.js';
 import { mediaRoutes } from './media-route.js';
 import { healthRoutes } from './health-routes.js';
 import { staticRoutes, type GreetingSource } from './static-routes.js';
+import { apiPlugin } from '../api/api-plugin.js';
 import { dashboardRoutes } from './dashboard-routes.js';
 
 export interface AppDeps {
@@ -152,6 +153,8 @@ export async function buildApp(input: AppDepsInput): Promise<BuiltApp> {
   app.addHook('onClose', async () => idleMemory.dispose());
   await app.register(async (scope) => mediaRoutes(scope, deps, sessions, idleMemory));
   await app.register(async (scope) => webhookRoutes(scope, deps));
+  // The CRM API: every route inside needs a session or an API key (src/api/api-plugin.ts).
+  await app.register(apiPlugin, { prefix: '/api/v1', config: deps.config, store: deps.store, log: deps.log });
   await app.register(async (scope) => dashboardRoutes(scope, deps.config.dashboardDir));
 
   const drain = async (timeoutMs: number) => {
