@@ -1,35 +1,19 @@
-// The API's JSON as the dashboard reads it: the ONE place its shapes are named, so they can come
-// from the server's own exported types (src/api/) and every page follows when they change.
-// Until those land: written from the documented contract (issue 18), dates as ISO strings.
+// The API's JSON as the dashboard reads it: the ONE place its shapes are named. Where the server
+// exports them (src/api/) they are imported from there; the rest follow the documented contract
+// (issue 18), dates as ISO strings, until their routes export theirs.
+
+// The API's own (zod-inferred) shapes, type-only: nothing of the server reaches the bundle.
+import type { ApiKeyView, UserView } from '../../../src/api/views.js';
 
 type Iso = string;
 
-export type Role = 'admin' | 'agent';
-
-export interface UserView {
-  id: number;
-  username: string;
-  role: Role;
-  agentId: string | null;
-  disabled: boolean;
-  createdAt: Iso;
-  updatedAt: Iso;
-}
+export type { ApiKeyView, UserView };
+export type Role = UserView['role'];
 
 /** GET /auth/session and POST /auth/login; user is null when an API key asks (no dashboard). */
 export interface SessionView {
   user: UserView | null;
   csrfToken: string | null;
-}
-
-export interface ApiKeyView {
-  id: number;
-  name: string;
-  prefix: string;
-  createdBy: number | null;
-  createdAt: Iso;
-  lastUsedAt: Iso | null;
-  revokedAt: Iso | null;
 }
 
 /** POST /api-keys answers the secret once. */
