@@ -1,6 +1,7 @@
 // The only reader of process.env: parses, validates and freezes the configuration.
 // A bad value stops start-up with a message naming the variable and what to set.
 import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { z } from 'zod';
 
 export type SignatureMode = 'enforce' | 'log-only';
@@ -79,6 +80,8 @@ export interface Config {
   readonly timezone: string;
   /** Where `call.completed` is POSTed, signed with the secret; undefined = no webhook out. */
   readonly crmWebhook: { readonly url: string; readonly secret: string } | undefined;
+  /** The built dashboard (Vite output) served at `/`; default dist/web of this package. */
+  readonly dashboardDir: string;
 }
 
 export class ConfigError extends Error {
@@ -244,6 +247,7 @@ const envSchema = z.object({
   ),
   CRM_WEBHOOK_URL: opt(z.string().regex(/^https?:\/\/[^/?#\s]+/i, { message: 'must be an http(s):// URL' })),
   CRM_WEBHOOK_SECRET: opt(z.string().min(16, { message: 'must be at least 16 characters' })),
+  DASHBOARD_DIR: opt(z.string()),
 });
 
 function isTimeZone(zone: string): boolean {
@@ -376,6 +380,8 @@ export function parseConfig(env: Record<string, string | undefined>): Config {
       e.CRM_WEBHOOK_URL && e.CRM_WEBHOOK_SECRET
         ? { url: e.CRM_WEBHOOK_URL, secret: e.CRM_WEBHOOK_SECRET }
         : undefined,
+    // From src/ (tsx) and dist/ (built) alike, the package's dist/web.
+    dashboardDir: path.resolve(e.DASHBOARD_DIR ?? fileURLToPath(new URL('../dist/web', import.meta.url))),
   };
   return deepFreeze(config);
 }

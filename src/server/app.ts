@@ -28,6 +28,7 @@ import { apiPlugin } from '../api/api-plugin.js';
 import { crmRoutes } from '../api/crm-routes.js';
 import { recordingAudioFor } from '../api/recording-audio.js';
 import { agentScopeOf, principalOf } from '../api/principal.js';
+import { dashboardRoutes } from './dashboard-routes.js';
 
 export interface AppDeps {
   config: Config;
@@ -186,6 +187,7 @@ export async function buildApp(input: AppDepsInput): Promise<BuiltApp> {
     log: deps.log,
     routes: [crm],
   });
+  await app.register(async (scope) => dashboardRoutes(scope, deps.config.dashboardDir));
 
   const drain = async (timeoutMs: number) => {
     draining = true;
