@@ -22,6 +22,8 @@ import { webhookRoutes } from './webhooks/index.js';
 import { mediaRoutes } from './media-route.js';
 import { healthRoutes } from './health-routes.js';
 import { staticRoutes, type GreetingSource } from './static-routes.js';
+import { TestCalls } from '../test-call/test-calls.js';
+import { testCallRoute, type TestCallGate } from './test-call-route.js';
 
 export interface AppDeps {
   config: Config;
@@ -39,9 +41,11 @@ export interface AppDeps {
   redisHealth?: () => Promise<'ok' | 'error'>;
   /** A status callback reported the call over: end its stream if one is still open. */
   onCallEnded?: (callSid: string) => void;
+  /** The REST API of a test call (the in-process emulator); undefined for real calls. */
+  restFor?: (callSid: string) => TwilioCallsApi | undefined;
 }
 
-export type AppDepsInput = Omit<AppDeps, 'events' | 'metrics' | 'isDraining' | 'onCallEnded'> &
+export type AppDepsInput = Omit<AppDeps, 'events' | 'metrics' | 'isDraining' | 'onCallEnded' | 'restFor'> &
   Partial<Pick<AppDeps, 'events' | 'metrics'>>;
 
 export interface BuiltApp {
@@ -52,12 +56,25 @@ export interface BuiltApp {
   drain(timeoutMs: number): Promise<void>;
 }
 
+/** Until the API's sessions exist, nobody is an admin: every test call is refused (401). */
+const noTestCallerYet: TestCallGate = () => undefined;
+
 export async function buildApp(input: AppDepsInput): Promise<BuiltApp> {
   const sessions = new Set<CallSession>();
   let draining = false;
+  const events = input.events ?? new CallEvents();
+  const testCalls = new TestCalls({
+    authToken: input.authToken,
+    accountSid: input.config.twilioAccountSid,
+    publicHost: input.config.publicHost,
+    log: input.log,
+    store: input.store,
+    events,
+  });
   const deps: AppDeps = {
     ...input,
-    events: input.events ?? new CallEvents(),
+    events,
+    restFor: (callSid) => testCalls.restFor(callSid),
     metrics: input.metrics ?? createMetrics(),
     isDraining: () => draining,
     onCallEnded: (callSid) => {
@@ -151,9 +168,13 @@ export async function buildApp(input: AppDepsInput): Promise<BuiltApp> {
   app.addHook('onClose', async () => idleMemory.dispose());
   await app.register(async (scope) => mediaRoutes(scope, deps, sessions, idleMemory));
   await app.register(async (scope) => webhookRoutes(scope, deps));
+  await app.register(testCallRoute(deps, testCalls, noTestCallerYet), { prefix: '/api/v1' });
+  app.addHook('onClose', async () => testCalls.close());
 
   const drain = async (timeoutMs: number) => {
     draining = true;
+    // A test call's caller is this server: hang it up rather than wait for it.
+    await testCalls.close();
     const deadline = Date.now() + timeoutMs;
     while (sessions.size > 0 && Date.now() < deadline) {
       await new Promise((resolve) => setTimeout(resolve, 100));
