@@ -25,6 +25,17 @@ export const LOG_EVENTS = {
   WORKER_EXITED: 'a worker died and is replaced',
   WORKER_CRASH_LOOP: 'workers die too fast: the cluster stops',
 
+  // The agent locator: directory and routing
+  DIRECTORY_SYNCED: 'AGENTS_FILE was read and the directory in the store now matches it',
+  DIRECTORY_FILE_INVALID: 'AGENTS_FILE has a mistake (named): the previous directory stays',
+  DIRECTORY_SYNC_FAILED: 'the directory could not be written to the store (retried on the next change)',
+  DIRECTORY_WATCH_FAILED: 'AGENTS_FILE cannot be watched: edits apply on SIGHUP only',
+  DIRECTORY_FROM_STORE: 'no AGENTS_FILE: the directory is managed in the store (API, CLI)',
+  DIRECTORY_HOURS_INVALID: 'stored hours that do not parse (named): those hours are ignored',
+  SIGHUP: 'SIGHUP: AGENTS_FILE is re-read',
+  ROUTE: 'a route found candidates: department, strategy, agent ids in ring order',
+  ROUTE_NONE: 'a route found nobody: the reason (after hours, holiday, busy …)',
+
   // HTTP and the webhooks
   HTTP: 'one line per HTTP request: method, url, status, ms',
   HTTP_BAD_REQUEST: 'a 4xx for a malformed request (body, content type, size)',

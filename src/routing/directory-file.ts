@@ -134,5 +134,7 @@ export async function adoptStoredDirectory(
   const { source } = await store.getDirectory();
   if (source !== 'file') return;
   await store.setDirectoryMeta({ source: 'store' }, at);
-  log.info('AGENTS_FILE is not set: the directory last synced from a file is now managed in the store');
+  log.info(
+    'DIRECTORY_FROM_STORE: AGENTS_FILE is not set; the directory last synced from a file is now managed in the store',
+  );
 }
