@@ -10,12 +10,22 @@ import path from 'node:path';
 
 export const SLOW_WRITE_MS = 20;
 
-/** Process-wide: the disk is shared by every call, so one slow write says it for all of them. */
-let writeAsync = false;
+/**
+ * The disk recordings go to, shared by every call: one slow write says it for all of them. The
+ * process has one (the default); a test gives each file set its own so tests stay independent.
+ */
+export class RecordingDisk {
+  /** Set by the first synchronous write slower than slowWriteMs; never unset. */
+  writeAsync = false;
+  constructor(readonly slowWriteMs = SLOW_WRITE_MS) {}
+}
+
+const processDisk = new RecordingDisk();
 
 export class RecordingFile {
   private fd: number | undefined;
-  private readonly opened: Promise<void>;
+  /** Resolves once the file is open and the header written, or opening failed. */
+  readonly opened: Promise<void>;
   /** Next write position; chunks written before the file opened wait in `early`. */
   private offset: number;
   private early: Buffer[] = [];
@@ -28,7 +38,7 @@ export class RecordingFile {
     private readonly header: Buffer,
     /** Called once, with the duration of the write that turned recordings asynchronous. */
     private readonly onSlowDisk?: (ms: number) => void,
-    private readonly slowWriteMs = SLOW_WRITE_MS,
+    private readonly disk = processDisk,
   ) {
     this.offset = header.length;
     this.opened = new Promise<void>((resolve) => {
@@ -80,7 +90,7 @@ export class RecordingFile {
     if (fd === undefined || this.failed) return;
     const at = position >= 0 ? position : this.offset;
     if (position < 0) this.offset += length;
-    if (writeAsync) {
+    if (this.disk.writeAsync) {
       const data = owned ? chunk : Buffer.from(chunk.subarray(0, length));
       this.inFlight += 1;
       this.writeRest(fd, data, 0, length, at);
@@ -97,8 +107,8 @@ export class RecordingFile {
       return;
     }
     const ms = performance.now() - started;
-    if (ms > this.slowWriteMs && !writeAsync) {
-      writeAsync = true;
+    if (ms > this.disk.slowWriteMs && !this.disk.writeAsync) {
+      this.disk.writeAsync = true;
       this.onSlowDisk?.(ms);
     }
   }

@@ -1,19 +1,17 @@
 // `doctor` against purpose-built broken servers, one cause each: every cause is reported as that
 // cause, in the check that owns it, with the Twilio error it would cause; a healthy twin passes.
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { runDoctor } from '../../src/cli/doctor/run-doctor.js';
 import type { DoctorBudgets } from '../../src/cli/doctor/context.js';
 import type { DoctorReport, Finding } from '../../src/cli/doctor/types.js';
 import { closedPort, FAKE_ACCOUNT, FAKE_TOKEN, startFake, type FakeOptions } from './fake-agentlocator.js';
+import { useCleanup } from '../support/cleanup.js';
 
-const cleanups: Array<() => Promise<void>> = [];
-afterEach(async () => {
-  for (const c of cleanups.splice(0)) await c();
-});
+const defer = useCleanup();
 
 async function doctorAgainst(opts: FakeOptions, budgets: Partial<DoctorBudgets> = {}): Promise<DoctorReport> {
   const fake = await startFake(opts);
-  cleanups.push(() => fake.close());
+  defer(() => fake.close());
   return runDoctor({
     url: fake.origin,
     authToken: FAKE_TOKEN,
@@ -63,7 +61,7 @@ describe('doctor names each cause of a silent call', () => {
 
   it('a server with no WebSocket route at all (404) → ws-not-found, 31920; the unplaced call is ended', async () => {
     const fake = await startFake({ wsPaths: [] });
-    cleanups.push(() => fake.close());
+    defer(() => fake.close());
     const report = await runDoctor({ url: fake.origin, authToken: FAKE_TOKEN, accountSid: FAKE_ACCOUNT });
     expect(findings(report)).toEqual(['ws-upgrade/ws-not-found:31920']);
     // Check 2's signed incoming_call opened a call in the server's log; doctor ends it as Twilio would.

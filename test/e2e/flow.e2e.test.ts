@@ -14,6 +14,7 @@ import {
   type LogLine,
   type TestServer,
 } from '../support/server.js';
+import { until } from '../support/until.js';
 
 describe('the offline flow agent in a real call', () => {
   let s: TestServer;
@@ -37,32 +38,17 @@ describe('the offline flow agent in a real call', () => {
     await s.stop();
   });
 
-  const logged = async (pred: (l: LogLine) => boolean, ms = 10_000): Promise<LogLine> => {
-    const end = Date.now() + ms;
-    for (;;) {
-      const hit = s.logs.lines.find(pred);
-      if (hit) return hit;
-      if (Date.now() > end) {
+  /** The first log line `pred` matches; on timeout the error shows the flow's log so far. */
+  const logged = (pred: (l: LogLine) => boolean): Promise<LogLine> =>
+    until(
+      () => s.logs.lines.find(pred),
+      () => {
         const flowLines = s.logs.lines.filter((l) =>
           /^(FLOW|WS_DTMF|WS_STOP|WS_ERROR|WS_REJ|WS_BAD|AGENT|TO_VOICE|HANGUP|TRANSFER)/.test(l.msg),
         );
-        throw new Error(
-          `expected log line did not appear; flow log: ${JSON.stringify(flowLines.map((l) => [l.msg, l.step ?? l.field ?? l.digit ?? l.by, l.phase, l.code, l.reason]))}`,
-        );
-      }
-      await new Promise((r) => setTimeout(r, 20));
-    }
-  };
-
-  const until = async <T>(probe: () => Promise<T | undefined>, ms = 5000): Promise<T> => {
-    const end = Date.now() + ms;
-    for (;;) {
-      const value = await probe();
-      if (value !== undefined) return value;
-      if (Date.now() > end) throw new Error('timed out waiting');
-      await new Promise((r) => setTimeout(r, 20));
-    }
-  };
+        return `a log line; flow log: ${JSON.stringify(flowLines.map((l) => [l.msg, l.step ?? l.field ?? l.digit ?? l.by, l.phase, l.code, l.reason]))}`;
+      },
+    );
 
   it('takes a message by voice and keypad, with barge-in, and hangs up through the REST API', async () => {
     const call = emulator.placeCall({
@@ -121,9 +107,10 @@ describe('the offline flow agent in a real call', () => {
       expect(wav.frames).toBeLessThan(need.length + 8000 * 2);
     }
     // The stereo recording is finished by the server after the socket closes: wait for its row.
-    const full = await until(async () =>
-      (await s.store.listRecordings(callSid)).find((r) => r.source === 'call-audio'),
-    );
+    const rows = await until(() => s.store.listRecordings(callSid), 'the call-audio recording', {
+      is: (all) => all.some((r) => r.source === 'call-audio'),
+    });
+    const full = rows.find((r) => r.source === 'call-audio')!;
     expect(readWav(new Uint8Array(readFileSync(full.url!))).channels).toBe(2);
   });
 });

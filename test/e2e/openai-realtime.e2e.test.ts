@@ -30,6 +30,7 @@ import {
   type LogLine,
   type TestServer,
 } from '../support/server.js';
+import { until } from '../support/until.js';
 
 const API_KEY = 'sk-e2e-test-key';
 const SALES_NUMBER = '+97235550000';
@@ -44,6 +45,8 @@ const deltas = (ms: number, fill: number): Buffer[] =>
 const count = (audio: Buffer, fill: number): number => audio.reduce((n, b) => n + (b === fill ? 1 : 0), 0);
 /** End position (ms of this generation) a mark named by PlaybackTracker stands for. */
 const markEnd = (name: unknown): number => Number(/^g\d+:([\d.]+):\d+$/.exec(String(name))?.[1] ?? NaN);
+/** The playback generation a mark belongs to (a clear starts the next one). */
+const markGeneration = (name: unknown): number => Number(/^g(\d+):/.exec(String(name))?.[1] ?? NaN);
 
 /** What the fake model does on this call: its n-th conversation response (0 = speak-first). */
 interface Script {
@@ -159,16 +162,7 @@ describe('the OpenAI Realtime agent in a real call', () => {
     );
 
   async function sessionOf(from: string): Promise<FakeRealtimeConnection> {
-    await until(() => sessionsOf(from).length > 0, `a Realtime session for ${from}`);
-    return sessionsOf(from)[0]!;
-  }
-
-  async function until(test: () => boolean | Promise<boolean>, what: string, ms = 10_000): Promise<void> {
-    const end = Date.now() + ms;
-    while (!(await test())) {
-      if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-      await new Promise((r) => setTimeout(r, 10));
-    }
+    return until(() => sessionsOf(from)[0], 'a Realtime session for this caller');
   }
 
   /** The call's log lines whose message is `code` (alone or followed by `: detail`). */
@@ -213,7 +207,9 @@ describe('the OpenAI Realtime agent in a real call', () => {
     expect(before[0]!.of('session.update')).toHaveLength(1);
     const first = await call.waitFor('first-media-received');
     const conn = before[0]!;
-    await until(() => count(call.playedAudio(), 0x11) === 200 * 8, 'the first turn to be heard');
+    await until(() => count(call.playedAudio(), 0x11), 'the first turn to be heard', {
+      is: (n) => n === 200 * 8,
+    });
     const result = await call.hangUp();
     const start = timelineOf(call, 'start-sent')[0]!;
     // The caller heard the agent sooner after start than one provider handshake takes.
@@ -276,7 +272,12 @@ describe('the OpenAI Realtime agent in a real call', () => {
     const cancel = await conn.waitFor('response.cancel');
     const truncate = await conn.waitFor('conversation.item.truncate');
     const clear = await call.waitFor('clear-received');
-    await new Promise((r) => setTimeout(r, 100)); // room for anything late to (wrongly) arrive
+    // The model answers the caller, on the same socket after the late delta: once this answer has
+    // been heard in full, any late audio let through would have been played before it.
+    conn.speak(deltas(100, 0x66), 'כן?');
+    await until(() => count(call.playedAudio(), 0x66), 'the next answer to be heard', {
+      is: (n) => n === 100 * 8,
+    });
     const result = await call.hangUp();
 
     expect(cancel.response_id).toBe(speaking.id);
@@ -296,7 +297,12 @@ describe('the OpenAI Realtime agent in a real call', () => {
     // The rest of the answer was dropped at Twilio and nothing of the cancelled response followed.
     expect(clear.detail.droppedBytes as number).toBeGreaterThan(0);
     expect(count(result.playedAudio, 0x55)).toBe(0);
-    expect(timelineOf(call, 'mark-received').filter((e) => e.t > clear.t)).toEqual([]);
+    // The only marks after the clear are the next answer's, in the generation the clear started.
+    const marks = timelineOf(call, 'mark-received');
+    const cutGeneration = markGeneration(marks.filter((e) => e.t <= clear.t).at(-1)!.detail.name);
+    const after = marks.filter((e) => e.t > clear.t).map((e) => e.detail.name);
+    expect(after.map(markGeneration)).toEqual(after.map(() => cutGeneration + 1));
+    expect(after.map(markEnd).at(-1)).toBe(100);
     expect(conn.errors).toEqual([]); // the fake accepted the truncate point as within the item
     await expectHealthy(call.callSid, result);
   });
@@ -323,7 +329,7 @@ describe('the OpenAI Realtime agent in a real call', () => {
       return item.type === 'function_call_output';
     });
     // The model's next turn, asked for after the output, is heard.
-    await until(() => count(call.playedAudio(), 0x12) === 200 * 8, 'the reply to be heard');
+    await until(() => count(call.playedAudio(), 0x12), 'the reply to be heard', { is: (n) => n === 200 * 8 });
     const result = await call.hangUp();
 
     const answer = JSON.parse((output.item as { output: string }).output) as Record<string, unknown>;
@@ -427,21 +433,23 @@ describe('the OpenAI Realtime agent in a real call', () => {
         '{"summary": "המתקשר מחפש דירה בחיפה ויחכה לשיחה חוזרת.", "lead": {"need": "דירה", "area": "חיפה"}}',
     });
     const conn = await sessionOf(from);
-    await until(() => count(call.playedAudio(), 0x11) === 300 * 8, 'the greeting turn to be heard');
+    await until(() => count(call.playedAudio(), 0x11), 'the greeting turn to be heard', {
+      is: (n) => n === 300 * 8,
+    });
 
     // The caller answers; the provider's VAD hears it and transcribes it, and the model replies.
     // The provider's clock is the audio it has received: a frame or two are still on their way
     // when the greeting has been heard, so the caller speaks a few frames later (as a person would),
     // not at a position the greeting's end may still be ahead of.
     const heardAt = conn.appends;
-    await until(() => conn.appends >= heardAt + 3, 'the frames in flight to arrive');
+    await until(() => conn.appends, 'the frames in flight to arrive', { is: (n) => n >= heardAt + 3 });
     const appendsBefore = conn.appends;
     await call.sendAudio(tone(600, 0x40));
     const said = conn.speechStarted(appendsBefore * 20);
     conn.speechStopped(said, (appendsBefore + 30) * 20);
     conn.inputTranscript(said, 'אני מחפש דירה בחיפה');
     conn.speak(deltas(200, 0x13), 'בשמחה. מה התקציב?');
-    await until(() => count(call.playedAudio(), 0x13) === 200 * 8, 'the reply to be heard');
+    await until(() => count(call.playedAudio(), 0x13), 'the reply to be heard', { is: (n) => n === 200 * 8 });
     const result = await call.hangUp();
 
     await until(async () => (await s.store.getCall(call.callSid))?.summary != null, 'the summary');
@@ -521,7 +529,9 @@ describe('the OpenAI Realtime agent in a real call', () => {
       { caller: { record: { durationSec: 1, end: 'hangup' } } },
     );
     const conn = await sessionOf(from);
-    await until(() => count(call.playedAudio(), 0x11) === 200 * 8, 'the first turn to be heard');
+    await until(() => count(call.playedAudio(), 0x11), 'the first turn to be heard', {
+      is: (n) => n === 200 * 8,
+    });
     const upgradesBefore = fake.upgrades;
     fake.behaviour.refuse = { status: 503 };
     conn.close(1011, 'server error');

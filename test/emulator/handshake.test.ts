@@ -3,7 +3,7 @@
 // 31923, 31902, 31901, 31910, and on the HTTP side 11200, 11205, 12100, 12300.
 import net from 'node:net';
 import type { AddressInfo } from 'node:net';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { TwilioEmulator } from '../../src/emulator/index.js';
 import type { EmulatorOptions } from '../../src/emulator/index.js';
 import {
@@ -16,15 +16,13 @@ import {
   type MiniServer,
   type MiniServerOptions,
 } from './support.js';
+import { useCleanup } from '../support/cleanup.js';
 
-const cleanups: Array<() => Promise<void>> = [];
-afterEach(async () => {
-  for (const c of cleanups.splice(0).reverse()) await c();
-});
+const defer = useCleanup();
 
 async function serve(options: MiniServerOptions): Promise<MiniServer> {
   const server = await startMiniServer(options);
-  cleanups.push(() => server.close());
+  defer(() => server.close());
   return server;
 }
 
@@ -36,7 +34,7 @@ function emulatorFor(server: MiniServer, extra: Partial<EmulatorOptions> = {}): 
     ...extra,
     networkMap: { [`https://${PUBLIC_HOST}`]: server.origin, ...extra.networkMap },
   });
-  cleanups.push(() => emulator.close());
+  defer(() => emulator.close());
   return emulator;
 }
 

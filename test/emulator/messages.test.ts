@@ -1,7 +1,7 @@
 // Servers that send Twilio bad frames on an open stream: each is flagged with Twilio's code —
 // 31950 binary, 31951 non-JSON / unknown event / extra field / wrong streamSid, 31924 bad payload
 // or framing — and a dropped connection is 31903. The stream survives the warnings.
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type WebSocket from 'ws';
 import { TwilioEmulator } from '../../src/emulator/index.js';
 import {
@@ -13,11 +13,9 @@ import {
   streamTwiml,
   xml,
 } from './support.js';
+import { useCleanup } from '../support/cleanup.js';
 
-const cleanups: Array<() => Promise<void>> = [];
-afterEach(async () => {
-  for (const c of cleanups.splice(0).reverse()) await c();
-});
+const defer = useCleanup();
 
 const WAV_HEADER = Buffer.concat([
   Buffer.from('RIFF'),
@@ -37,14 +35,14 @@ async function callWhere(misbehave: (ws: WebSocket, streamSid: string) => void, 
     },
     onSocket: (ws) => void onStart(ws).then((sid) => misbehave(ws, sid)),
   });
-  cleanups.push(() => server.close());
+  defer(() => server.close());
   const emulator = new TwilioEmulator({
     authToken: AUTH_TOKEN,
     accountSid: ACCOUNT_SID,
     networkMap: { [`https://${PUBLIC_HOST}`]: server.origin },
     speed: 20,
   });
-  cleanups.push(() => emulator.close());
+  defer(() => emulator.close());
   const call = emulator.placeCall({
     webhookUrl: `https://${PUBLIC_HOST}/webhook/incoming_call`,
     caller: { silence: false },

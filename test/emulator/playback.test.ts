@@ -1,7 +1,7 @@
 // Twilio's playback model as the emulator acts it out: outbound audio plays at 8 bytes/ms (× speed),
 // a mark comes back only once the audio sent before it has played (at once if nothing is queued),
 // and `clear` drops what is queued and returns every pending mark immediately.
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type WebSocket from 'ws';
 import { TwilioEmulator, type EmulatedCall } from '../../src/emulator/index.js';
 import {
@@ -13,11 +13,9 @@ import {
   streamTwiml,
   xml,
 } from './support.js';
+import { useCleanup } from '../support/cleanup.js';
 
-const cleanups: Array<() => Promise<void>> = [];
-afterEach(async () => {
-  for (const c of cleanups.splice(0).reverse()) await c();
-});
+const defer = useCleanup();
 
 interface Driven {
   call: EmulatedCall;
@@ -41,14 +39,14 @@ async function driven(speed: number): Promise<Driven> {
     },
     onSocket: (ws) => void onStart(ws).then((streamSid) => resolveSocket({ ws, streamSid })),
   });
-  cleanups.push(() => server.close());
+  defer(() => server.close());
   const emulator = new TwilioEmulator({
     authToken: AUTH_TOKEN,
     accountSid: ACCOUNT_SID,
     networkMap: { [`https://${PUBLIC_HOST}`]: server.origin },
     speed,
   });
-  cleanups.push(() => emulator.close());
+  defer(() => emulator.close());
   const call = emulator.placeCall({
     webhookUrl: `https://${PUBLIC_HOST}/webhook/incoming_call`,
     caller: { silence: false },

@@ -4,7 +4,7 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { writeWav } from '../../src/audio/wav.js';
 import { TwilioEmulator } from '../../src/emulator/index.js';
 import {
@@ -17,22 +17,20 @@ import {
   type MiniServer,
   type MiniServerOptions,
 } from './support.js';
+import { useCleanup } from '../support/cleanup.js';
 
-const cleanups: Array<() => Promise<void> | void> = [];
-afterEach(async () => {
-  for (const c of cleanups.splice(0).reverse()) await c();
-});
+const defer = useCleanup();
 
 async function setup(options: MiniServerOptions): Promise<{ server: MiniServer; emulator: TwilioEmulator }> {
   const server = await startMiniServer(options);
-  cleanups.push(() => server.close());
+  defer(() => server.close());
   const emulator = new TwilioEmulator({
     authToken: AUTH_TOKEN,
     accountSid: ACCOUNT_SID,
     networkMap: { [`https://${PUBLIC_HOST}`]: server.origin },
     speed: 50,
   });
-  cleanups.push(() => emulator.close());
+  defer(() => emulator.close());
   return { server, emulator };
 }
 
@@ -98,7 +96,7 @@ describe('following TwiML', () => {
 
   it('streams caller audio from WAV files (8 kHz PCM and 16 kHz resampled) and hangs up after it', async () => {
     const dir = mkdtempSync(path.join(tmpdir(), 'emulator-wav-'));
-    cleanups.push(() => rmSync(dir, { recursive: true, force: true }));
+    defer(() => rmSync(dir, { recursive: true, force: true }));
     const file = path.join(dir, 'caller16k.wav');
     writeFileSync(
       file,

@@ -3,6 +3,7 @@
 // item create, active-response conflicts, errors). Event shapes follow the documented protocol.
 import type { IncomingHttpHeaders } from 'node:http';
 import { WebSocket } from 'ws';
+import { until } from '../support/until.js';
 import { replyTo } from './fake-realtime-replies.js';
 
 export type FakeApi = 'ga' | 'beta';
@@ -141,13 +142,11 @@ export class FakeRealtimeConnection {
   }
 
   /** Resolves once `count` events of `type` were received. */
-  async waitForCount(type: string, count: number, timeoutMs = 3000): Promise<ClientEvent[]> {
-    const deadline = Date.now() + timeoutMs;
-    while (this.of(type).length < count) {
-      if (Date.now() > deadline) throw new Error(`fake realtime: ${this.of(type).length}/${count} ${type}`);
-      await new Promise((r) => setTimeout(r, 5));
-    }
-    return this.of(type);
+  waitForCount(type: string, count: number, timeoutMs = 3000): Promise<ClientEvent[]> {
+    return until(() => this.of(type), `${count} ${type} at the fake realtime server`, {
+      is: (events) => events.length >= count,
+      timeoutMs,
+    });
   }
 
   whenClosed(): Promise<void> {

@@ -24,6 +24,8 @@ export class FakeRealtimeServer implements FakeServerContext {
   readonly connections: FakeRealtimeConnection[] = [];
   /** Upgrades seen, refused ones included. */
   upgrades = 0;
+  /** Upgrade requests whose client hung up before the fake answered them (handshakeDelayMs). */
+  abandoned = 0;
   private readonly http: Server;
   private readonly wss: WebSocketServer;
   private readonly timers = new Set<NodeJS.Timeout>();
@@ -117,6 +119,10 @@ export class FakeRealtimeServer implements FakeServerContext {
       });
     };
     if (this.behaviour.handshakeDelayMs > 0) {
+      // The client's end of the socket closing (FIN) while the fake still holds the answer.
+      socket.once('end', () => {
+        if (this.timers.has(t)) this.abandoned += 1;
+      });
       const t = setTimeout(() => {
         this.timers.delete(t);
         accept();

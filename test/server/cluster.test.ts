@@ -8,6 +8,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { encodeMp3 } from '../../src/audio/mp3.js';
 import { freePort, incomingCallParams, newCallSid, postSigned } from '../support/server.js';
+import { until } from '../support/until.js';
 
 const dataDir = mkdtempSync(path.join(tmpdir(), 'agentlocator-cluster-'));
 let child: ChildProcess | undefined;
@@ -16,14 +17,6 @@ afterAll(() => {
   child?.kill('SIGKILL');
   rmSync(dataDir, { recursive: true, force: true });
 });
-
-const until = async (cond: () => boolean | Promise<boolean>, ms = 15_000) => {
-  const end = Date.now() + ms;
-  while (!(await cond())) {
-    if (Date.now() > end) throw new Error('timed out waiting');
-    await new Promise((r) => setTimeout(r, 50));
-  }
-};
 
 describe('the cluster entry point', () => {
   it('serves one port from every worker and drains them all on SIGTERM', async () => {
@@ -57,7 +50,11 @@ describe('the cluster entry point', () => {
     const origin = `http://127.0.0.1:${port}`;
 
     const listening = () => lines.filter((l) => l.msg.startsWith('AgentLocator listening'));
-    await until(() => listening().length === 2);
+    // Two worker processes compile, open the store and load the greeting first: seconds when busy.
+    await until(() => listening(), 'both workers to listen', {
+      is: (l) => l.length === 2,
+      timeoutMs: 15_000,
+    });
     expect(new Set(listening().map((l) => l.worker))).toEqual(new Set([1, 2]));
     expect(lines.filter((l) => l.msg === 'store schema migrated')).toHaveLength(1);
 

@@ -13,6 +13,7 @@ import {
   startTestServer,
   type TestServer,
 } from '../support/server.js';
+import { until } from '../support/until.js';
 import {
   encodeConnected,
   encodeInboundMedia,
@@ -75,22 +76,6 @@ function start(o: Opened, callSid: string, token: string, streamSid = `MZ${callS
 }
 
 const silence = Buffer.alloc(160, 0xff).toString('base64');
-const until = async (cond: () => boolean, ms = 3000) => {
-  const end = Date.now() + ms;
-  while (!cond()) {
-    if (Date.now() > end) throw new Error('timed out waiting');
-    await new Promise((r) => setTimeout(r, 10));
-  }
-};
-
-const untilAsync = async (cond: () => Promise<boolean>, ms = 3000) => {
-  const end = Date.now() + ms;
-  while (!(await cond())) {
-    if (Date.now() > end) throw new Error('timed out waiting');
-    await new Promise((r) => setTimeout(r, 10));
-  }
-};
-
 /** An agent that answers each caller frame with the same bytes, so tests can see the outbound path. */
 function echoAgents(): AgentFactory & { started: CallInfo[] } {
   const started: CallInfo[] = [];
@@ -128,7 +113,7 @@ describe('the media WebSocket', () => {
       const { callSid, token } = await newCall(s);
       const o = await connect(s, { path });
       const streamSid = start(o, callSid, token);
-      await until(() => agents.started.some((c) => c.callSid === callSid));
+      await until(() => agents.started.some((c) => c.callSid === callSid), 'the agent to start');
       const call = agents.started.find((c) => c.callSid === callSid);
       expect(call).toMatchObject({
         streamSid,
@@ -139,7 +124,7 @@ describe('the media WebSocket', () => {
       o.ws.send(
         encodeInboundMedia({ sequenceNumber: 2, streamSid, chunk: 1, timestampMs: 0, payload: silence }),
       );
-      await until(() => o.received.length >= 2);
+      await until(() => o.received, 'two messages back', { is: (r) => r.length >= 2 });
       for (const text of o.received) {
         const parsed = parseOutbound(text);
         expect(parsed.ok).toBe(true);
@@ -147,7 +132,9 @@ describe('the media WebSocket', () => {
       }
       o.ws.send(encodeStop({ sequenceNumber: 3, streamSid, accountSid: TEST_ACCOUNT_SID, callSid }));
       expect((await o.closed).code).toBe(1000);
-      await untilAsync(async () => (await s.store.getStream(streamSid))?.endedAt != null);
+      await until(() => s.store.getStream(streamSid), 'the stream to end in the store', {
+        is: (row) => row?.endedAt != null,
+      });
       const stored = await s.store.getStream(streamSid);
       expect(stored).toMatchObject({
         callSid,
@@ -195,7 +182,7 @@ describe('the media WebSocket', () => {
 
     const good = await connect(s);
     const sid = start(good, callSid, token);
-    await until(() => agents.started.length === before + 1);
+    await until(() => agents.started.length, 'one more agent', { is: (n) => n === before + 1 });
     const replay = await connect(s);
     start(replay, callSid, token, 'MZ' + 'e'.repeat(32));
     expect((await replay.closed).code).toBe(1008);
@@ -215,7 +202,7 @@ describe('the media WebSocket', () => {
     const { callSid, token } = await newCall(s);
     const o = await connect(s);
     const streamSid = start(o, callSid, token);
-    await until(() => agents.started.some((c) => c.callSid === callSid));
+    await until(() => agents.started.some((c) => c.callSid === callSid), 'the agent to start');
     for (let i = 0; i < 5; i++) {
       o.ws.send('not json');
       o.ws.send('{"event":"bogus"}');
@@ -233,13 +220,15 @@ describe('the media WebSocket', () => {
     o.ws.send(
       encodeInboundMedia({ sequenceNumber: 6, streamSid, chunk: 2, timestampMs: 20, payload: silence }),
     );
-    await until(() => o.received.length >= 2);
+    await until(() => o.received, 'two messages back', { is: (r) => r.length >= 2 });
     expect(o.ws.readyState).toBe(WebSocket.OPEN);
     const warnings = s.logs.find('WS_BAD_FRAME dropped').filter((l) => l.streamSid === streamSid);
     expect(warnings.length).toBe(4);
     o.ws.send(encodeStop({ sequenceNumber: 7, streamSid, accountSid: TEST_ACCOUNT_SID, callSid }));
     await o.closed;
-    await untilAsync(async () => (await s.store.getStream(streamSid))?.endedAt != null);
+    await until(() => s.store.getStream(streamSid), 'the stream to end in the store', {
+      is: (row) => row?.endedAt != null,
+    });
     expect((await s.store.getStream(streamSid))?.badFrames).toBe(20);
   });
 
@@ -247,7 +236,7 @@ describe('the media WebSocket', () => {
     const other = await newCall(s);
     const bystander = await connect(s);
     const bystanderSid = start(bystander, other.callSid, other.token);
-    await until(() => agents.started.some((c) => c.callSid === other.callSid));
+    await until(() => agents.started.some((c) => c.callSid === other.callSid), 'the other agent to start');
 
     const a = await newCall(s);
     const big = await connect(s);
@@ -270,7 +259,7 @@ describe('the media WebSocket', () => {
         payload: silence,
       }),
     );
-    await until(() => bystander.received.length >= 2);
+    await until(() => bystander.received, 'two messages back', { is: (r) => r.length >= 2 });
     expect(bystander.ws.readyState).toBe(WebSocket.OPEN);
     expect((await fetch(`${s.origin}/healthz`)).status).toBe(200);
     bystander.ws.close();
@@ -281,9 +270,9 @@ describe('the media WebSocket', () => {
     const { callSid, token } = await newCall(s);
     const o = await connect(s);
     const streamSid = start(o, callSid, token);
-    await until(() => agents.started.some((c) => c.callSid === callSid));
+    await until(() => agents.started.some((c) => c.callSid === callSid), 'the agent to start');
     o.ws.terminate();
-    await until(() => s.logs.find('WS_STOP').some((l) => l.streamSid === streamSid));
+    await until(() => s.logs.find('WS_STOP').some((l) => l.streamSid === streamSid), 'WS_STOP');
     expect((await fetch(`${s.origin}/healthz`)).status).toBe(200);
   });
 });
@@ -315,7 +304,7 @@ describe('an agent that throws', () => {
     const { callSid, token } = await newCall(s);
     const o = await connect(s);
     const streamSid = start(o, callSid, token);
-    await until(() => s.logs.find('WS_START').some((l) => l.streamSid === streamSid));
+    await until(() => s.logs.find('WS_START').some((l) => l.streamSid === streamSid), 'WS_START');
     o.ws.send(
       encodeInboundMedia({ sequenceNumber: 2, streamSid, chunk: 1, timestampMs: 0, payload: silence }),
     );
@@ -373,7 +362,7 @@ describe('caller audio before the agent exists', () => {
         encodeInboundMedia({ sequenceNumber: i + 2, streamSid, chunk: i + 1, timestampMs: i * 20, payload }),
       ),
     );
-    await until(() => heard.length >= 8);
+    await until(() => heard.length, 'eight frames heard', { is: (n) => n >= 8 });
     expect(heard).toEqual(payloads);
     // Once started the agent plays each later frame back: its marks follow every 100 ms of audio.
     const late = Buffer.alloc(160, 0x42).toString('base64');
@@ -387,7 +376,7 @@ describe('caller audio before the agent exists', () => {
           payload: late,
         }),
       );
-    await until(() => o.received.some((t) => JSON.parse(t).event === 'mark'));
+    await until(() => o.received, 'a mark', { is: (r) => r.some((t) => JSON.parse(t).event === 'mark') });
     const out = o.received.map((t) => JSON.parse(t) as { event: string; streamSid: string });
     expect(out.filter((m) => m.event === 'media')).toHaveLength(5);
     expect(out.map((m) => m.event).indexOf('mark')).toBe(5);

@@ -9,8 +9,10 @@ import {
   newCallSid,
   postSigned,
   startTestServer,
+  type SignOptions,
   type TestServer,
 } from '../support/server.js';
+import { buildTestApp, injectSigned, INJECT_HOST, type TestApp } from '../support/app.js';
 
 describe('webhooks on the default configuration (host from the request)', () => {
   let s: TestServer;
@@ -38,110 +40,6 @@ describe('webhooks on the default configuration (host from the request)', () => 
     expect(contact?.id).toBe(call?.contactId);
   });
 
-  it('answers a retried webhook with the same TwiML and keeps one call', async () => {
-    const callSid = newCallSid();
-    const a = await (
-      await postSigned(`${s.origin}/webhook/incoming_call`, incomingCallParams(callSid))
-    ).text();
-    const b = await (
-      await postSigned(`${s.origin}/webhook/incoming_call`, incomingCallParams(callSid))
-    ).text();
-    expect(b).toBe(a);
-    const calls = await s.store.listCalls({ limit: 1000 });
-    expect(calls.filter((c) => c.callSid === callSid)).toHaveLength(1);
-  });
-
-  it('rejects a missing signature with 400 and a wrong one with 403, writing nothing', async () => {
-    const callSid = newCallSid();
-    const url = `${s.origin}/webhook/incoming_call`;
-    const missing = await postSigned(url, incomingCallParams(callSid), { signature: null });
-    expect(missing.status).toBe(400);
-    expect(await missing.json()).toMatchObject({ error: 'WEBHOOK_SIGNATURE_MISSING' });
-    const wrong = await postSigned(url, incomingCallParams(callSid), { signature: 'bm90IGEgc2lnbmF0dXJl' });
-    expect(wrong.status).toBe(403);
-    const otherToken = await postSigned(url, incomingCallParams(callSid), {
-      token: 'some-other-token-0123456789abcd',
-    });
-    expect(otherToken.status).toBe(403);
-    const otherUrl = await postSigned(url, incomingCallParams(callSid), {
-      signedUrl: 'https://old.example.com/webhook/incoming_call',
-    });
-    expect(otherUrl.status).toBe(403);
-    expect(await s.store.getCall(callSid)).toBeUndefined();
-    expect(s.logs.find('WEBHOOK_SIGNATURE_REJECTED').length).toBeGreaterThanOrEqual(3);
-  });
-
-  it('rejects a tampered parameter', async () => {
-    const callSid = newCallSid();
-    const params = incomingCallParams(callSid);
-    const signature = twilio.getExpectedTwilioSignature(
-      TEST_AUTH_TOKEN,
-      `${s.origin}/webhook/incoming_call`,
-      params,
-    );
-    const res = await postSigned(
-      `${s.origin}/webhook/incoming_call`,
-      { ...params, From: '+15550000000' },
-      { signature },
-    );
-    expect(res.status).toBe(403);
-  });
-
-  it('gives a reason for every malformed request, never a 5xx', async () => {
-    const url = `${s.origin}/webhook/incoming_call`;
-    const json = await fetch(url, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: '{}',
-    });
-    expect(json.status).toBe(415);
-    expect(await json.json()).toMatchObject({ error: 'WEBHOOK_UNSUPPORTED_TYPE' });
-    const big = await postSigned(url, { ...incomingCallParams(newCallSid()), Junk: 'x'.repeat(70 * 1024) });
-    expect(big.status).toBe(413);
-    expect(await big.json()).toMatchObject({ error: 'WEBHOOK_TOO_LARGE' });
-    const many = Object.fromEntries(Array.from({ length: 1001 }, (_, i) => [`P${i}`, '1']));
-    const crowded = await postSigned(url, { ...incomingCallParams(newCallSid()), ...many });
-    expect(crowded.status).toBe(413);
-    expect(await crowded.json()).toMatchObject({
-      error: 'WEBHOOK_TOO_LARGE',
-      message: /1000 form parameters/,
-    });
-    const noSid = await postSigned(url, { From: '+1' });
-    expect(noSid.status).toBe(400);
-    expect(await noSid.json()).toMatchObject({
-      error: 'WEBHOOK_BAD_BODY',
-      message: expect.stringMatching(/CallSid/),
-    });
-    const badSid = await postSigned(url, { CallSid: 'CA123' });
-    expect(badSid.status).toBe(400);
-    const get = await fetch(url);
-    expect(get.status).toBe(405);
-    expect(get.headers.get('allow')).toBe('POST');
-    const nowhere = await fetch(`${s.origin}/webhook/nothing_here`, { method: 'POST' });
-    expect(nowhere.status).toBe(404);
-    expect(await nowhere.json()).toMatchObject({ error: 'NOT_FOUND' });
-    const garbage = await fetch(url, {
-      method: 'POST',
-      headers: { 'content-type': 'application/x-www-form-urlencoded', 'x-twilio-signature': 'x' },
-      body: '%%%&&&===',
-    });
-    expect(garbage.status).toBeLessThan(500);
-  });
-
-  it('keeps __proto__ form keys as plain data', async () => {
-    const callSid = newCallSid();
-    const params = Object.assign(
-      Object.fromEntries([
-        ['__proto__', 'x'],
-        ['constructor', 'y'],
-      ]) as Record<string, string>,
-      incomingCallParams(callSid),
-    );
-    expect(Object.keys(params)).toContain('__proto__');
-    const res = await postSigned(`${s.origin}/webhook/incoming_call`, params);
-    expect(res.status).toBe(200);
-  });
-
   it('sends a caller still on the line to voicemail when the stream ends, and nobody else', async () => {
     const callSid = newCallSid();
     await postSigned(`${s.origin}/webhook/incoming_call`, incomingCallParams(callSid));
@@ -157,21 +55,6 @@ describe('webhooks on the default configuration (host from the request)', () => 
       CallStatus: 'completed',
     });
     expect(await gone.text()).toBe('<?xml version="1.0" encoding="UTF-8"?><Response/>');
-  });
-
-  it('hangs up after a transfer the human ended, and takes a message when nobody answered', async () => {
-    const callSid = newCallSid();
-    await postSigned(`${s.origin}/webhook/incoming_call`, incomingCallParams(callSid));
-    const post = (dial: string) =>
-      postSigned(`${s.origin}/webhook/stream_ended`, {
-        CallSid: callSid,
-        CallStatus: 'in-progress',
-        DialCallStatus: dial,
-      }).then((r) => r.text());
-    const answered = await post('completed');
-    expect(answered).toContain('<Hangup/>');
-    expect(answered).not.toContain('<Record');
-    for (const dial of ['no-answer', 'busy', 'failed']) expect(await post(dial)).toContain('<Record');
   });
 
   it('applies status callbacks idempotently and never moves a call backwards', async () => {
@@ -192,24 +75,6 @@ describe('webhooks on the default configuration (host from the request)', () => 
     expect(call).toMatchObject({ status: 'completed', durationSec: 42 });
     const events = await s.store.listCallEvents(callSid);
     expect(events.filter((e) => e.kind === 'status' && e.name === 'completed')).toHaveLength(1);
-  });
-
-  it('accepts a status callback for an unknown call with 204 and a log line', async () => {
-    const callSid = newCallSid();
-    const res = await postSigned(`${s.origin}/webhook/call_status`, {
-      CallSid: callSid,
-      CallStatus: 'completed',
-    });
-    expect(res.status).toBe(204);
-    expect(s.logs.find(/unknown call/).some((l) => l.callSid === callSid)).toBe(true);
-  });
-
-  it('rejects a status callback with an unknown CallStatus', async () => {
-    const res = await postSigned(`${s.origin}/webhook/call_status`, {
-      CallSid: newCallSid(),
-      CallStatus: 'exploded',
-    });
-    expect(res.status).toBe(400);
   });
 
   it('stores a voicemail once from the Record action and its status callback', async () => {
@@ -281,10 +146,150 @@ describe('webhooks on the default configuration (host from the request)', () => 
   });
 });
 
+describe('webhooks answered in-process (fastify.inject, no socket)', () => {
+  let t: TestApp;
+  const post = (path: string, params: Record<string, string>, opts?: SignOptions) =>
+    injectSigned(t.app, path, params, opts);
+  beforeAll(async () => {
+    t = await buildTestApp();
+  });
+  afterAll(async () => {
+    await t.close();
+  });
+
+  it('answers a retried webhook with the same TwiML and keeps one call', async () => {
+    const callSid = newCallSid();
+    const a = await post('/webhook/incoming_call', incomingCallParams(callSid));
+    const b = await post('/webhook/incoming_call', incomingCallParams(callSid));
+    expect(a.statusCode).toBe(200);
+    expect(a.body).toContain(`<Stream url="wss://${INJECT_HOST}/ws/twilio-media"`);
+    expect(b.body).toBe(a.body);
+    const calls = await t.store.listCalls({ limit: 1000 });
+    expect(calls.filter((c) => c.callSid === callSid)).toHaveLength(1);
+  });
+
+  it('rejects a missing signature with 400 and a wrong one with 403, writing nothing', async () => {
+    const callSid = newCallSid();
+    const path = '/webhook/incoming_call';
+    const missing = await post(path, incomingCallParams(callSid), { signature: null });
+    expect(missing.statusCode).toBe(400);
+    expect(missing.json()).toMatchObject({ error: 'WEBHOOK_SIGNATURE_MISSING' });
+    const wrong = await post(path, incomingCallParams(callSid), { signature: 'bm90IGEgc2lnbmF0dXJl' });
+    expect(wrong.statusCode).toBe(403);
+    const otherToken = await post(path, incomingCallParams(callSid), {
+      token: 'some-other-token-0123456789abcd',
+    });
+    expect(otherToken.statusCode).toBe(403);
+    const otherUrl = await post(path, incomingCallParams(callSid), {
+      signedUrl: 'https://old.example.com/webhook/incoming_call',
+    });
+    expect(otherUrl.statusCode).toBe(403);
+    expect(await t.store.getCall(callSid)).toBeUndefined();
+    expect(t.logs.find('WEBHOOK_SIGNATURE_REJECTED').length).toBeGreaterThanOrEqual(3);
+  });
+
+  it('rejects a tampered parameter', async () => {
+    const params = incomingCallParams(newCallSid());
+    const signature = twilio.getExpectedTwilioSignature(
+      TEST_AUTH_TOKEN,
+      `http://${INJECT_HOST}/webhook/incoming_call`,
+      params,
+    );
+    const res = await post('/webhook/incoming_call', { ...params, From: '+15550000000' }, { signature });
+    expect(res.statusCode).toBe(403);
+  });
+
+  it('gives a reason for every malformed request, never a 5xx', async () => {
+    const path = '/webhook/incoming_call';
+    const json = await t.app.inject({
+      method: 'POST',
+      url: path,
+      headers: { 'content-type': 'application/json' },
+      payload: '{}',
+    });
+    expect(json.statusCode).toBe(415);
+    expect(json.json()).toMatchObject({ error: 'WEBHOOK_UNSUPPORTED_TYPE' });
+    const big = await post(path, { ...incomingCallParams(newCallSid()), Junk: 'x'.repeat(70 * 1024) });
+    expect(big.statusCode).toBe(413);
+    expect(big.json()).toMatchObject({ error: 'WEBHOOK_TOO_LARGE' });
+    const many = Object.fromEntries(Array.from({ length: 1001 }, (_, i) => [`P${i}`, '1']));
+    const crowded = await post(path, { ...incomingCallParams(newCallSid()), ...many });
+    expect(crowded.statusCode).toBe(413);
+    expect(crowded.json()).toMatchObject({ error: 'WEBHOOK_TOO_LARGE', message: /1000 form parameters/ });
+    const noSid = await post(path, { From: '+1' });
+    expect(noSid.statusCode).toBe(400);
+    expect(noSid.json()).toMatchObject({
+      error: 'WEBHOOK_BAD_BODY',
+      message: expect.stringMatching(/CallSid/),
+    });
+    const badSid = await post(path, { CallSid: 'CA123' });
+    expect(badSid.statusCode).toBe(400);
+    const get = await t.app.inject({ method: 'GET', url: path });
+    expect(get.statusCode).toBe(405);
+    expect(get.headers.allow).toBe('POST');
+    const nowhere = await t.app.inject({ method: 'POST', url: '/webhook/nothing_here' });
+    expect(nowhere.statusCode).toBe(404);
+    expect(nowhere.json()).toMatchObject({ error: 'NOT_FOUND' });
+    const garbage = await t.app.inject({
+      method: 'POST',
+      url: path,
+      headers: { 'content-type': 'application/x-www-form-urlencoded', 'x-twilio-signature': 'x' },
+      payload: '%%%&&&===',
+    });
+    expect(garbage.statusCode).toBeGreaterThanOrEqual(400);
+    expect(garbage.statusCode).toBeLessThan(500);
+  });
+
+  it('keeps __proto__ form keys as plain data', async () => {
+    const callSid = newCallSid();
+    const params = Object.assign(
+      Object.fromEntries([
+        ['__proto__', 'x'],
+        ['constructor', 'y'],
+      ]) as Record<string, string>,
+      incomingCallParams(callSid),
+    );
+    expect(Object.keys(params)).toContain('__proto__');
+    const res = await post('/webhook/incoming_call', params);
+    expect(res.statusCode).toBe(200);
+    expect(await t.store.getCall(callSid)).toMatchObject({ callSid });
+  });
+
+  it('hangs up after a transfer the human ended, and takes a message when nobody answered', async () => {
+    const callSid = newCallSid();
+    await post('/webhook/incoming_call', incomingCallParams(callSid));
+    const ended = async (dial: string) =>
+      (
+        await post('/webhook/stream_ended', {
+          CallSid: callSid,
+          CallStatus: 'in-progress',
+          DialCallStatus: dial,
+        })
+      ).body;
+    const answered = await ended('completed');
+    expect(answered).toContain('<Hangup/>');
+    expect(answered).not.toContain('<Record');
+    for (const dial of ['no-answer', 'busy', 'failed']) expect(await ended(dial)).toContain('<Record');
+  });
+
+  it('accepts a status callback for an unknown call with 204 and a log line', async () => {
+    const callSid = newCallSid();
+    const res = await post('/webhook/call_status', { CallSid: callSid, CallStatus: 'completed' });
+    expect(res.statusCode).toBe(204);
+    expect(t.logs.find(/unknown call/).some((l) => l.callSid === callSid)).toBe(true);
+  });
+
+  it('rejects a status callback with an unknown CallStatus', async () => {
+    const res = await post('/webhook/call_status', { CallSid: newCallSid(), CallStatus: 'exploded' });
+    expect(res.statusCode).toBe(400);
+    expect(res.json()).toMatchObject({ error: expect.any(String), message: expect.any(String) });
+  });
+});
+
 describe('the end of a call', () => {
   it('releases what the agent pre-warmed for it', async () => {
     const released: string[] = [];
-    const s = await startTestServer(
+    const t = await buildTestApp(
       {},
       {
         agents: {
@@ -303,56 +308,57 @@ describe('the end of a call', () => {
     );
     try {
       const callSid = newCallSid();
-      await postSigned(`${s.origin}/webhook/incoming_call`, incomingCallParams(callSid));
-      await postSigned(`${s.origin}/webhook/call_status`, { CallSid: callSid, CallStatus: 'completed' });
+      await injectSigned(t.app, '/webhook/incoming_call', incomingCallParams(callSid));
+      expect(released).toEqual([]);
+      const status = { CallSid: callSid, CallStatus: 'completed' };
+      expect((await injectSigned(t.app, '/webhook/call_status', status)).statusCode).toBe(204);
       expect(released).toEqual([callSid]);
     } finally {
-      await s.stop();
+      await t.close();
     }
   });
 });
 
 describe('webhooks behind a configured public host', () => {
-  let s: TestServer;
+  let t: TestApp;
   beforeAll(async () => {
-    s = await startTestServer({ PUBLIC_BASE_URL: 'https://ai-crm.example.com' });
+    t = await buildTestApp({ PUBLIC_BASE_URL: 'https://ai-crm.example.com' });
   });
   afterAll(async () => {
-    await s.stop();
+    await t.close();
   });
 
   it('writes the public host into the TwiML and checks signatures over the public URL', async () => {
-    const callSid = newCallSid();
-    const res = await postSigned(`${s.origin}/webhook/incoming_call`, incomingCallParams(callSid), {
+    const res = await injectSigned(t.app, '/webhook/incoming_call', incomingCallParams(newCallSid()), {
       signedUrl: 'https://ai-crm.example.com/webhook/incoming_call',
       headers: { 'x-forwarded-host': 'evil.example.com' },
     });
-    expect(res.status).toBe(200);
-    expect(await res.text()).toContain('<Stream url="wss://ai-crm.example.com/ws/twilio-media"');
+    expect(res.statusCode).toBe(200);
+    expect(res.body).toContain('<Stream url="wss://ai-crm.example.com/ws/twilio-media"');
   });
 
   it('rejects a signature over the internal URL', async () => {
-    const res = await postSigned(`${s.origin}/webhook/incoming_call`, incomingCallParams(newCallSid()));
-    expect(res.status).toBe(403);
+    const res = await injectSigned(t.app, '/webhook/incoming_call', incomingCallParams(newCallSid()));
+    expect(res.statusCode).toBe(403);
   });
 });
 
 describe('webhooks behind a trusted TLS proxy', () => {
-  let s: TestServer;
+  let t: TestApp;
   beforeAll(async () => {
-    s = await startTestServer({ TRUST_PROXY: 'true' });
+    t = await buildTestApp({ TRUST_PROXY: 'true' });
   });
   afterAll(async () => {
-    await s.stop();
+    await t.close();
   });
 
   it('uses X-Forwarded-Proto/Host for the TwiML and the signature', async () => {
-    const res = await postSigned(`${s.origin}/webhook/incoming_call`, incomingCallParams(newCallSid()), {
+    const res = await injectSigned(t.app, '/webhook/incoming_call', incomingCallParams(newCallSid()), {
       signedUrl: 'https://proxy.example.com/webhook/incoming_call',
       headers: { 'x-forwarded-host': 'proxy.example.com', 'x-forwarded-proto': 'https' },
     });
-    expect(res.status).toBe(200);
-    expect(await res.text()).toContain('<Stream url="wss://proxy.example.com/ws/twilio-media"');
+    expect(res.statusCode).toBe(200);
+    expect(res.body).toContain('<Stream url="wss://proxy.example.com/ws/twilio-media"');
   });
 });
 
@@ -379,7 +385,7 @@ describe('without TWILIO_AUTH_TOKEN', () => {
 });
 
 describe('before the greeting MP3 exists', () => {
-  let s: TestServer;
+  let t: TestApp;
   beforeAll(async () => {
     const never = {
       ready: Promise.resolve(),
@@ -387,18 +393,17 @@ describe('before the greeting MP3 exists', () => {
       bytes: () => undefined,
       close: async () => {},
     };
-    s = await startTestServer({}, { greeting: never });
+    t = await buildTestApp({}, { greeting: never });
   });
   afterAll(async () => {
-    await s.stop();
+    await t.close();
   });
 
   it('speaks the greeting with <Say> and answers 404 for the MP3', async () => {
-    const xml = await (
-      await postSigned(`${s.origin}/webhook/incoming_call`, incomingCallParams(newCallSid()))
-    ).text();
-    expect(xml).toMatch(/^<\?xml[^>]*><Response><Say language="he-IL"[^>]*>שלום/);
-    expect((await fetch(`${s.origin}/static/tts/greeting_he.mp3`)).status).toBe(404);
+    const res = await injectSigned(t.app, '/webhook/incoming_call', incomingCallParams(newCallSid()));
+    expect(res.body).toMatch(/^<\?xml[^>]*><Response><Say language="he-IL"[^>]*>שלום/);
+    const mp3 = await t.app.inject({ method: 'GET', url: '/static/tts/greeting_he.mp3' });
+    expect(mp3.statusCode).toBe(404);
   });
 });
 

@@ -58,12 +58,10 @@ function testGreetingFile(): string {
  */
 export const DIRECT_FRAMES = parseConfig({ WS_DIRECT_FRAMES: process.env.WS_DIRECT_FRAMES }).wsDirectFrames;
 
-export async function startTestServer(
-  env: Record<string, string> = {},
-  overrides: ServeOverrides = {},
-): Promise<TestServer> {
+/** The configuration every test server starts from (port 0, a temp data dir), with `env` over it. */
+export function testConfig(env: Record<string, string> = {}): Config {
   const dataDir = mkdtempSync(path.join(tmpdir(), 'agentlocator-test-'));
-  const config = parseConfig({
+  return parseConfig({
     PORT: '0',
     HOST: '127.0.0.1',
     DATA_DIR: dataDir,
@@ -77,6 +75,14 @@ export async function startTestServer(
     WS_DIRECT_FRAMES: String(DIRECT_FRAMES),
     ...env,
   });
+}
+
+export async function startTestServer(
+  env: Record<string, string> = {},
+  overrides: ServeOverrides = {},
+): Promise<TestServer> {
+  const config = testConfig(env);
+  const dataDir = config.dataDir;
   const logs = new LogCapture();
   const log = createLogger(config, logs);
   const server = await startServer(config, log, overrides);
@@ -116,29 +122,42 @@ export function newCallSid(): string {
   return `CA${(Date.now().toString(16) + sidCounter.toString(16).padStart(8, '0')).padStart(32, '0').slice(-32)}`;
 }
 
-/** POSTs a form to the server as Twilio would, signed over `signedUrl` (default: the URL posted to). */
-export async function postSigned(
+export interface SignOptions {
+  token?: string;
+  /** The URL the signature is computed over (default: the URL posted to). */
+  signedUrl?: string;
+  headers?: Record<string, string>;
+  /** A signature to send as is; null sends none. */
+  signature?: string | null;
+}
+
+/** The headers of a form POST as Twilio sends it to `url`, signed as `opts` says. */
+export function signedFormHeaders(
   url: string,
   params: Record<string, string>,
-  opts: {
-    token?: string;
-    signedUrl?: string;
-    headers?: Record<string, string>;
-    signature?: string | null;
-  } = {},
-): Promise<Response> {
+  opts: SignOptions = {},
+): Record<string, string> {
   const signature =
     opts.signature === null
       ? undefined
       : (opts.signature ??
         twilio.getExpectedTwilioSignature(opts.token ?? TEST_AUTH_TOKEN, opts.signedUrl ?? url, params));
+  return {
+    'content-type': 'application/x-www-form-urlencoded',
+    ...(signature ? { 'x-twilio-signature': signature } : {}),
+    ...opts.headers,
+  };
+}
+
+/** POSTs a form to the server as Twilio would, over a real socket. */
+export async function postSigned(
+  url: string,
+  params: Record<string, string>,
+  opts: SignOptions = {},
+): Promise<Response> {
   return fetch(url, {
     method: 'POST',
-    headers: {
-      'content-type': 'application/x-www-form-urlencoded',
-      ...(signature ? { 'x-twilio-signature': signature } : {}),
-      ...opts.headers,
-    },
+    headers: signedFormHeaders(url, params, opts),
     body: new URLSearchParams(params).toString(),
   });
 }

@@ -1,5 +1,6 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { IdleMemory } from '../../src/server/idle-memory.js';
+import { until } from '../support/until.js';
 
 afterEach(() => {
   vi.useRealTimers();
@@ -43,8 +44,7 @@ describe('IdleMemory', () => {
     const m = new IdleMemory(0);
     m.streamStarted();
     m.streamEnded();
-    const end = Date.now() + 2000;
-    while (m.collections === 0 && Date.now() < end) await new Promise((r) => setTimeout(r, 5));
+    await until(() => m.collections, 'the collection');
     expect(m.collections).toBe(1);
     expect(garbage).toBeUndefined();
     expect(process.memoryUsage().heapUsed).toBeLessThan(withGarbage - 4 * 1024 * 1024);

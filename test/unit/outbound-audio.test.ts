@@ -1,12 +1,14 @@
 // OutboundAudio over a real WebSocket pair on 127.0.0.1:0: what Twilio receives (media of at most
 // 50 ms, a mark per ~100 ms of audio and one when the audio stops), and in how many socket writes;
 // with frames written on ws's socket by hand and through ws's API (WS_DIRECT_FRAMES=false).
-import { afterEach, describe, expect, it, vi } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import type { Duplex } from 'node:stream';
 import WebSocket, { WebSocketServer } from 'ws';
 import { FRAMES_STALLED_MS, MARK_IDLE_MS, OutboundAudio } from '../../src/call/outbound-audio.js';
 import { PlaybackTracker } from '../../src/call/playback.js';
 import { attachDirectFrames, type DirectFrames } from '../../src/ws/direct-frames.js';
+import { useCleanup } from '../support/cleanup.js';
+import { until } from '../support/until.js';
 
 interface Pair {
   server: WebSocket;
@@ -15,7 +17,7 @@ interface Pair {
   close(): Promise<void>;
 }
 
-const opened: Pair[] = [];
+const defer = useCleanup();
 const clients: WebSocket[] = [];
 
 async function pair(direct: boolean): Promise<Pair> {
@@ -40,18 +42,11 @@ async function pair(direct: boolean): Promise<Pair> {
       await new Promise<void>((resolve) => wss.close(() => resolve()));
     },
   };
-  opened.push(p);
+  defer(() => p.close());
   return p;
 }
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-const until = async (cond: () => boolean, ms = 2000) => {
-  const end = Date.now() + ms;
-  while (!cond()) {
-    if (Date.now() > end) throw new Error('timed out waiting');
-    await sleep(5);
-  }
-};
 const delta = (byte: number) => ({ base64: Buffer.alloc(160, byte).toString('base64') });
 /** Runs `body` with fake timers and a fake performance.now(), then puts the real ones back. */
 const onFakeClock = (body: () => void) => {
@@ -62,10 +57,6 @@ const onFakeClock = (body: () => void) => {
     vi.useRealTimers();
   }
 };
-
-afterEach(async () => {
-  for (const p of opened.splice(0)) await p.close();
-});
 
 describe.each([true, false])('OutboundAudio, direct frames %s', (direct) => {
   it('reports a slow reader once over 1 MB waits in the socket, and stops sending', async () => {
@@ -96,7 +87,7 @@ describe.each([true, false])('OutboundAudio, direct frames %s', (direct) => {
     const out = new OutboundAudio(p.frames, 'MZ1', playback, () => undefined);
     out.play(Buffer.alloc(2000, 0x55)); // 250 ms
     expect(playback.pendingMs()).toBe(250);
-    await until(() => p.received.length >= 8);
+    await until(() => p.received.length, 'eight messages', { is: (n) => n >= 8 });
     expect(p.received.map((m) => m.event)).toEqual([
       'media',
       'media',
@@ -121,12 +112,21 @@ describe.each([true, false])('OutboundAudio, direct frames %s', (direct) => {
   it('marks 20 ms deltas once per 100 ms, and the tail once the audio pauses', async () => {
     const p = await pair(direct);
     const playback = new PlaybackTracker();
-    const out = new OutboundAudio(p.frames, 'MZ2', playback, () => undefined);
-    for (let i = 0; i < 7; i++) {
-      out.play(delta(i));
-      await sleep(2);
-    }
-    await until(() => p.received.filter((m) => m.event === 'mark').length >= 2);
+    onFakeClock(() => {
+      const out = new OutboundAudio(p.frames, 'MZ2', playback, () => undefined);
+      for (let i = 0; i < 7; i++) {
+        if (i > 0) vi.advanceTimersByTime(2); // a burst faster than real time, no caller frames
+        out.play(delta(i));
+      }
+      vi.advanceTimersByTime(MARK_IDLE_MS - 1); // the tail mark is due MARK_IDLE_MS after the last play
+      expect(out.counts.marksOut).toBe(1);
+      vi.advanceTimersByTime(1);
+      expect(out.counts.marksOut).toBe(2);
+      out.dispose();
+    });
+    await until(() => p.received.filter((m) => m.event === 'mark').length, 'two marks', {
+      is: (n) => n >= 2,
+    });
     const events = p.received.map((m) => m.event);
     expect(events.filter((e) => e === 'media')).toHaveLength(7);
     expect(events.indexOf('mark')).toBe(5); // right after the fifth delta, in order
@@ -136,10 +136,9 @@ describe.each([true, false])('OutboundAudio, direct frames %s', (direct) => {
     // The tracker is exact at the marks: acking the tail mark means everything was heard.
     expect(playback.ack('g0:140:2')).toBe(true);
     expect(playback.pendingMs()).toBe(0);
-    out.dispose();
   });
 
-  it('writes the media and marks of one play() to the socket at once (ws: one write each)', async () => {
+  it('writes the media and marks of one play() to the socket at once', async () => {
     const p = await pair(direct);
     const socket = (p.server as unknown as { _socket: Duplex })._socket as Duplex & {
       _writev: (...args: unknown[]) => void;
@@ -159,30 +158,47 @@ describe.each([true, false])('OutboundAudio, direct frames %s', (direct) => {
     const out = new OutboundAudio(p.frames, 'MZ3', new PlaybackTracker(), () => undefined);
     out.play(Buffer.alloc(1600, 0x55)); // 4 media + 2 marks
     expect(writes).toBe(direct ? 1 : 6); // ws writes each message as it is sent
-    await until(() => p.received.length >= 6);
+    await until(() => p.received.length, 'six messages', { is: (n) => n >= 6 });
     out.dispose();
   });
 
   it('owes no mark for audio a clear dropped', async () => {
     const p = await pair(direct);
     const playback = new PlaybackTracker();
-    const out = new OutboundAudio(p.frames, 'MZ4', playback, () => undefined);
-    out.play(delta(1));
-    out.play(delta(2));
-    playback.interrupt();
-    out.clear();
-    await sleep(MARK_IDLE_MS * 2);
-    expect(p.received.map((m) => m.event)).toEqual(['media', 'media', 'clear']);
-    out.dispose();
+    onFakeClock(() => {
+      const out = new OutboundAudio(p.frames, 'MZ4', playback, () => undefined);
+      out.play(delta(1));
+      out.play(delta(2));
+      playback.interrupt();
+      out.clear();
+      vi.advanceTimersByTime(MARK_IDLE_MS); // when the tail mark would have been due
+      expect(out.counts.marksOut).toBe(0);
+      // The same pause after audio that was not cleared gets its mark.
+      out.play(delta(3));
+      vi.advanceTimersByTime(MARK_IDLE_MS);
+      expect(out.counts.marksOut).toBe(1);
+      out.dispose();
+    });
+    await until(() => p.received.length, 'five messages', { is: (n) => n >= 5 });
+    expect(p.received.map((m) => m.event)).toEqual(['media', 'media', 'clear', 'media', 'mark']);
+    expect(p.received[4]!.mark!.name).toBe('g1:20:1'); // the new generation's audio only
   });
 
   it('stops its timer when disposed', async () => {
     const p = await pair(direct);
-    const out = new OutboundAudio(p.frames, 'MZ5', new PlaybackTracker(), () => undefined);
-    out.play(delta(1));
-    out.dispose();
-    await sleep(MARK_IDLE_MS * 2);
-    expect(p.received.map((m) => m.event)).toEqual(['media']);
+    onFakeClock(() => {
+      const out = new OutboundAudio(p.frames, 'MZ5', new PlaybackTracker(), () => undefined);
+      out.play(delta(1));
+      expect(vi.getTimerCount()).toBe(1); // the tail mark's
+      out.dispose();
+      expect(vi.getTimerCount()).toBe(0);
+      vi.advanceTimersByTime(FRAMES_STALLED_MS * 2);
+      expect(out.counts.marksOut).toBe(0);
+    });
+    // A message of ours after the media: had a mark been written, it would have come before it.
+    p.server.send(JSON.stringify({ event: 'sentinel', streamSid: 'MZ5' }));
+    await until(() => p.received.length, 'the sentinel', { is: (n) => n >= 2 });
+    expect(p.received.map((m) => m.event)).toEqual(['media', 'sentinel']);
   });
 
   it("with caller frames flowing, the mark after the audio comes on the caller's media clock", async () => {
@@ -206,7 +222,7 @@ describe.each([true, false])('OutboundAudio, direct frames %s', (direct) => {
       expect(out.counts.marksOut).toBe(1); // owed once
       out.dispose();
     });
-    await until(() => p.received.length === 3);
+    await until(() => p.received.length, 'three messages', { is: (n) => n === 3 });
     expect(p.received.map((m) => m.event)).toEqual(['media', 'media', 'mark']);
   });
 
@@ -237,15 +253,20 @@ describe.each([true, false])('OutboundAudio, direct frames %s', (direct) => {
 
   it('caller frames that stop with the audio: the mark still comes, once the timer sees them stopped', async () => {
     const p = await pair(direct);
-    const out = new OutboundAudio(p.frames, 'MZ8', new PlaybackTracker(), () => undefined);
-    out.play(delta(1));
-    out.callerFrame(20);
-    out.play(delta(2)); // the last audio, with frames flowing; then no frame ever again
-    await sleep(MARK_IDLE_MS * 2);
-    expect(out.counts.marksOut).toBe(0);
-    await until(() => p.received.length === 3, FRAMES_STALLED_MS * 4);
+    onFakeClock(() => {
+      const out = new OutboundAudio(p.frames, 'MZ8', new PlaybackTracker(), () => undefined);
+      out.play(delta(1));
+      out.callerFrame(20);
+      out.play(delta(2)); // the last audio, with frames flowing; then no frame ever again
+      // The idle timer finds frames came since it was set, and watches for a second more.
+      vi.advanceTimersByTime(MARK_IDLE_MS + FRAMES_STALLED_MS - 1);
+      expect(out.counts.marksOut).toBe(0);
+      vi.advanceTimersByTime(1);
+      expect(out.counts.marksOut).toBe(1);
+      out.dispose();
+    });
+    await until(() => p.received.length, 'the mark', { is: (n) => n === 3 });
     expect(p.received.map((m) => m.event)).toEqual(['media', 'media', 'mark']);
-    out.dispose();
   });
 
   it('a stuck or garbled caller clock leaves the pause to the timer, pushed back by every play', async () => {

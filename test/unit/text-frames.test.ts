@@ -1,13 +1,12 @@
 // TextFrameBatch: hand-built text frames of every header size, read back by a real ws client.
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { Duplex } from 'node:stream';
 import WebSocket, { WebSocketServer } from 'ws';
 import { frameWrap, TextFrameBatch } from '../../src/ws/text-frames.js';
+import { useCleanup } from '../support/cleanup.js';
+import { until } from '../support/until.js';
 
-const cleanups: (() => Promise<void>)[] = [];
-afterEach(async () => {
-  for (const c of cleanups.splice(0)) await c();
-});
+const defer = useCleanup();
 
 async function pair(): Promise<{ socket: Duplex; received: string[] }> {
   const wss = new WebSocketServer({ port: 0, host: '127.0.0.1' });
@@ -22,7 +21,7 @@ async function pair(): Promise<{ socket: Duplex; received: string[] }> {
   });
   await new Promise<void>((resolve) => client.once('open', () => resolve()));
   const ws = await server;
-  cleanups.push(async () => {
+  defer(async () => {
     client.terminate();
     await new Promise<void>((resolve) => wss.close(() => resolve()));
   });
@@ -61,8 +60,7 @@ describe('TextFrameBatch', () => {
     expect(batch.size).toBe(0);
     batch.writeTo(socket); // empty: nothing written
     expect(writes).toBe(1);
-    const end = Date.now() + 2000;
-    while (received.length < texts.length && Date.now() < end) await new Promise((r) => setTimeout(r, 5));
+    await until(() => received.length, `${texts.length} messages`, { is: (n) => n >= texts.length });
     expect(received).toEqual(texts);
   });
 });

@@ -1,7 +1,8 @@
 // Audio both ways through the real client and a fake Realtime server: session configuration in
 // the documented GA (and beta) shape, caller frames passed through untouched, agent deltas played.
 import { afterEach, describe, expect, it } from 'vitest';
-import { audio, eventually, frame, harness, type Harness } from './harness.js';
+import { audio, frame, harness, type Harness } from './harness.js';
+import { until } from '../../support/until.js';
 
 /** The parts of a session.update body these tests read. */
 interface GaSession {
@@ -101,7 +102,7 @@ describe('OpenAI Realtime agent: audio', () => {
     for (const f of frames) agent.onAudio(f);
     const conn = await h.server.connection();
     const appends = await conn.waitForCount('input_audio_buffer.append', 10);
-    await eventually(() => conn.of('input_audio_buffer.append').length >= 10, 'flush');
+    await until(() => conn.of('input_audio_buffer.append').length, 'the flush', { is: (n) => n >= 10 });
     expect(appends.map((a) => a.audio)).toEqual(frames.slice(20).map((f) => f.payload));
   });
 

@@ -2,7 +2,8 @@
 // caller's speech clears Twilio, cancels the response and truncates the audible item at exactly
 // what the caller heard; late audio of the cancelled response never reaches the caller.
 import { afterEach, describe, expect, it } from 'vitest';
-import { audio, eventually, harness, tick, type Harness } from './harness.js';
+import { audio, harness, type Harness } from './harness.js';
+import { until } from '../../support/until.js';
 
 let h: Harness | undefined;
 afterEach(async () => {
@@ -35,11 +36,12 @@ describe('OpenAI Realtime agent: barge-in', () => {
     expect(h.control.interrupts).toBe(1);
     expect(h.control.pendingMs()).toBe(0);
 
-    // Audio the server had generated before it saw the cancel: dropped.
-    const playedBefore = h.control.playedBytes().length;
+    // Audio the server had generated before it saw the cancel: dropped. The model's next answer,
+    // sent after it, is played: by then the late delta had been handled.
     conn.audioDelta(response, itemId, audio(100, 9));
-    await tick(50);
-    expect(h.control.playedBytes().length).toBe(playedBefore);
+    conn.speak([audio(100, 7)], 'כן?');
+    await h.control.until(() => h.control.playedBytes().includes(7), 'the next answer to be played');
+    expect([...new Set(h.control.playedBytes())]).toEqual([1, 2, 3, 7]);
     expect(conn.errors).toEqual([]); // the truncate point was within the item's audio
   });
 
@@ -47,8 +49,7 @@ describe('OpenAI Realtime agent: barge-in', () => {
     const { h, conn } = await live();
     const { itemId } = conn.speak([audio(200, 1)], 'תשובה ארוכה');
     await h.control.until(() => h.control.pendingMs() === 200, 'the reply to be queued');
-    await tick(20); // response.done has arrived: nothing left to cancel upstream
-    h.control.hear(50);
+    h.control.hear(50); // response.done came before the speech on the socket: nothing to cancel upstream
 
     conn.speechStarted(900);
     const truncate = await conn.waitFor('conversation.item.truncate');
@@ -62,12 +63,20 @@ describe('OpenAI Realtime agent: barge-in', () => {
     conn.speak([audio(100, 1)], 'done');
     await h.control.until(() => h.control.pendingMs() === 100, 'the reply to be queued');
     h.control.hearAll();
-    await tick(20);
-    conn.speechStarted(500);
-    await tick(50);
-    expect(h.control.interrupts).toBe(0);
-    expect(conn.of('conversation.item.truncate')).toEqual([]);
-    expect(conn.of('response.cancel')).toEqual([]);
+    conn.speechStarted(500); // heard in full and done: nothing to stop
+
+    // Then a barge-in that does stop something: everything below is its doing, and its cancel and
+    // truncate went up after anything the first speech would (wrongly) have sent.
+    const { response, itemId } = conn.speak([audio(100, 2)], '', { finish: false });
+    await h.control.until(() => h.control.pendingMs() === 100, 'the next reply to be queued');
+    h.control.hear(50);
+    conn.speechStarted(900);
+    await conn.waitFor('conversation.item.truncate');
+    expect(h.control.interrupts).toBe(1);
+    expect(conn.of('response.cancel').map((e) => e.response_id)).toEqual([response.id]);
+    expect(conn.of('conversation.item.truncate')).toEqual([
+      { type: 'conversation.item.truncate', item_id: itemId, content_index: 0, audio_end_ms: 50 },
+    ]);
   });
 
   it('truncates the item being heard, not a finished one, and later unheard items at 0', async () => {
@@ -107,6 +116,6 @@ describe('OpenAI Realtime agent: barge-in', () => {
     conn.speechStarted(900);
     await conn.waitForCount('conversation.item.truncate', 2);
     expect(conn.of('conversation.item.truncate')[1]).toMatchObject({ item_id: itemId, audio_end_ms: 50 });
-    await eventually(() => h.control.interrupts === 2, 'second interrupt');
+    await until(() => h.control.interrupts === 2, 'second interrupt');
   });
 });

@@ -2,7 +2,8 @@
 // voicemail (after one reconnect mid-call); a hang-up while connecting aborts the socket at once.
 import { afterEach, describe, expect, it } from 'vitest';
 import type { FakeRealtimeConnection } from '../../fakes/fake-realtime-server.js';
-import { audio, eventually, frame, harness, tick, type Harness } from './harness.js';
+import { audio, frame, harness, tick, type Harness } from './harness.js';
+import { until } from '../../support/until.js';
 
 let h: Harness | undefined;
 afterEach(async () => {
@@ -113,11 +114,12 @@ describe('OpenAI Realtime agent: failures', () => {
   it('aborts the socket at once when the call hangs up while connecting', async () => {
     h = await harness({ behaviour: { handshakeDelayMs: 300 } });
     const agent = await h.startAgent();
-    await eventually(() => h!.server.upgrades === 1, 'the upgrade request');
+    await until(() => h!.server.upgrades === 1, 'the upgrade request');
     const started = Date.now();
     await agent.close('caller hung up');
     expect(Date.now() - started).toBeLessThan(100);
-    await tick(400); // past the moment the fake would have accepted
+    // The fake sees the socket close while it still holds the handshake: it can never open now.
+    await until(() => h!.server.abandoned, 'the client to drop its pending upgrade', { timeoutMs: 250 });
     expect(h.server.connections).toEqual([]);
     expect(h.control.voicemail).toBeUndefined();
     expect(h.control.played).toEqual([]);

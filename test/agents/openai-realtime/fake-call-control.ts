@@ -5,6 +5,7 @@ import pino from 'pino';
 import type { CallControl } from '../../../src/agents/agent.js';
 import { PlaybackTracker } from '../../../src/call/playback.js';
 import type { TransferTarget } from '../../../src/routing/router.js';
+import { until } from '../../support/until.js';
 
 const CHUNK_BYTES = 400;
 const BYTES_PER_MS = 8;
@@ -17,12 +18,13 @@ export class FakeCallControl implements CallControl {
   /** What happened, in order: play, interrupt, hangUp:…, transfer:…, voicemail:… */
   readonly events: string[] = [];
   interrupts = 0;
+  /** How often the agent waited for what it had played to be heard (before ending the call, say). */
+  playedWaits = 0;
   hangUps: string[] = [];
   transfers: TransferTarget[] = [];
   voicemail: string | undefined;
   private marks: { name: string; endMs: number }[] = [];
   private sentMs = 0;
-  private waiters: { test: () => boolean; resolve: () => void }[] = [];
 
   play(audio: Buffer | { base64: string }): void {
     const bytes = Buffer.isBuffer(audio) ? audio : Buffer.from(audio.base64, 'base64');
@@ -33,7 +35,6 @@ export class FakeCallControl implements CallControl {
       this.sentMs += chunk.length / BYTES_PER_MS;
       this.marks.push({ name: this.tracker.sentAudio(chunk.length / BYTES_PER_MS), endMs: this.sentMs });
     }
-    this.wake();
   }
 
   /** Twilio played `ms` more of the queued audio: echo the marks it covered. */
@@ -66,25 +67,23 @@ export class FakeCallControl implements CallControl {
   }
 
   whenPlayed(): Promise<void> {
+    this.playedWaits += 1;
     return this.tracker.whenPlayed();
   }
 
   async hangUp(reason: string): Promise<void> {
     this.hangUps.push(reason);
     this.events.push(`hangUp:${reason}`);
-    this.wake();
   }
 
   async transfer(target: TransferTarget): Promise<void> {
     this.transfers.push(target);
     this.events.push(`transfer:${target.kind === 'dial' ? target.number : 'voicemail'}`);
-    this.wake();
   }
 
   toVoicemail(reason: string): void {
     this.voicemail = reason;
     this.events.push(`voicemail:${reason}`);
-    this.wake();
   }
 
   /** Bytes played so far, concatenated. */
@@ -92,22 +91,8 @@ export class FakeCallControl implements CallControl {
     return Buffer.concat(this.played);
   }
 
-  /** Resolves when `test` holds (re-checked after every control call), or fails after timeoutMs. */
-  until(test: () => boolean, what: string, timeoutMs = 3000): Promise<void> {
-    if (test()) return Promise.resolve();
-    return new Promise((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error(`timed out waiting for ${what}`)), timeoutMs);
-      this.waiters.push({
-        test,
-        resolve: () => {
-          clearTimeout(timer);
-          resolve();
-        },
-      });
-    });
-  }
-
-  private wake(): void {
-    this.waiters = this.waiters.filter((w) => (w.test() ? (w.resolve(), false) : true));
+  /** Resolves when `test` holds; fails naming `what` after timeoutMs. */
+  async until(test: () => boolean, what: string, timeoutMs = 3000): Promise<void> {
+    await until(test, what, { timeoutMs });
   }
 }

@@ -114,11 +114,5 @@ export function audio(ms: number, fill: number): Buffer {
 
 export const tick = (ms = 10): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
-/** Polls until `test` holds. */
-export async function eventually(test: () => boolean, what: string, timeoutMs = 3000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!test()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await tick(5);
-  }
-}
+/** One turn of the event loop: every promise continuation already queued has run after it. */
+export const settle = (): Promise<void> => new Promise((r) => setImmediate(r));

@@ -5,7 +5,8 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { createOpenAiRealtimeFactory } from '../../../src/agents/openai-realtime/index.js';
 import type { Store } from '../../../src/store/store.js';
 import { nobody } from '../../support/routes.js';
-import { CALLER, CALL_SID, eventually, frame, harness, tick, type Harness } from './harness.js';
+import { CALLER, CALL_SID, frame, harness, tick, type Harness } from './harness.js';
+import { until } from '../../support/until.js';
 
 let h: Harness | undefined;
 afterEach(async () => {
@@ -49,7 +50,7 @@ describe('OpenAI Realtime agent: pre-warm', () => {
   it('replaces a pre-warmed session that failed before the call with one fresh attempt', async () => {
     h = await harness({ behaviour: { refuse: { status: 500 } }, factory: { speakFirst: false } });
     h.factory.prewarm?.({ callSid: CALL_SID, from: CALLER, to: null });
-    await eventually(() => h!.server.upgrades === 1, 'the pre-warm attempt');
+    await until(() => h!.server.upgrades === 1, 'the pre-warm attempt');
     h.server.behaviour.refuse = undefined;
     await h.startAgent();
     const conn = await h.server.connection(1);

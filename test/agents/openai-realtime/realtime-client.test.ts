@@ -7,7 +7,7 @@ import { realtimeEndpoint } from '../../../src/agents/openai-realtime/endpoint.j
 import { appendAudio } from '../../../src/agents/openai-realtime/client-events.js';
 import type { ServerEvent } from '../../../src/agents/openai-realtime/server-events.js';
 import { FakeRealtimeServer } from '../../fakes/fake-realtime-server.js';
-import { eventually } from './harness.js';
+import { until } from '../../support/until.js';
 
 let server: FakeRealtimeServer | undefined;
 let client: RealtimeClient | undefined;
@@ -39,7 +39,7 @@ describe.each([true, false])('RealtimeClient, direct frames %s', (directFrames) 
     });
     const payloads = Array.from({ length: 200 }, (_, i) => Buffer.alloc(160, i).toString('base64'));
     for (const p of payloads) expect(client.send(appendAudio(p))).toBe(true);
-    await eventually(() => deltas.length === payloads.length, 'every echo');
+    await until(() => deltas.length, 'every echo', { is: (n) => n === payloads.length });
     expect(deltas).toEqual(payloads);
     const conn = await server.connection();
     expect(conn.of('input_audio_buffer.append').map((e) => e.audio)).toEqual(payloads);

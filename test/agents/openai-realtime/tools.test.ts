@@ -4,7 +4,8 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import type { FakeRealtimeConnection } from '../../fakes/fake-realtime-server.js';
 import { nobody, ringOne } from '../../support/routes.js';
-import { audio, CALL_SID, CALLER, eventually, harness, tick, type Harness } from './harness.js';
+import { audio, CALL_SID, CALLER, harness, settle, tick, type Harness } from './harness.js';
+import { until } from '../../support/until.js';
 
 let h: Harness | undefined;
 afterEach(async () => {
@@ -128,7 +129,7 @@ describe('OpenAI Realtime agent: tools', () => {
     expect(output).toMatchObject({ ok: true, transferring_to: 'Dana (sales)' });
     expect(h.routed).toEqual([{ department: 'sales' }]);
     await h.control.until(() => h.control.pendingMs() === 100, 'the announcement to play');
-    await tick(30);
+    await h.control.until(() => h.control.playedWaits > 0, 'the agent to wait for it to be heard');
     expect(h.control.transfers).toEqual([]); // not before the caller heard it
     h.control.hearAll();
     await h.control.until(() => h.control.transfers.length === 1, 'the transfer');
@@ -155,10 +156,10 @@ describe('OpenAI Realtime agent: tools', () => {
     conn.functionCall(response, 'end_call', { reason: 'caller done' });
     conn.finishResponse(response);
     await conn.waitFor('conversation.item.create');
-    await tick(50);
+    await h.control.until(() => h.control.playedWaits > 0, 'the agent to wait for the goodbye to be heard');
     expect(h.control.hangUps).toEqual([]);
     h.control.hear(100);
-    await tick(20);
+    await settle(); // what hearing 100 of the 150 ms would set off has run
     expect(h.control.hangUps).toEqual([]);
     h.control.hearAll();
     await h.control.until(() => h.control.hangUps.length === 1, 'the hang-up');
@@ -219,7 +220,7 @@ describe('OpenAI Realtime agent: tools', () => {
     await conn.waitFor('response.cancel');
     conn.functionCall(response, 'end_call', {}); // emitted by the server as the response ends
     await tick(50);
-    await eventually(() => conn.of('response.cancel').length === 1, 'cancel');
+    await until(() => conn.of('response.cancel').length === 1, 'cancel');
     expect(conn.of('conversation.item.create')).toEqual([]);
     expect(h.control.hangUps).toEqual([]);
   });
