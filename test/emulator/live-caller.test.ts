@@ -1,7 +1,7 @@
 // The emulator's live line (the dashboard's test call): frames pushed into a LiveAudioQueue go out
 // one per 20 ms media message in order, silence fills the gaps, the agent's audio reaches hear()
 // as it starts to play (not when it arrives), and a `clear` from the server reaches cleared().
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type WebSocket from 'ws';
 import {
   LIVE_FRAME_BYTES,
@@ -10,6 +10,8 @@ import {
   type EmulatedCall,
   type LiveCaller,
 } from '../../src/emulator/index.js';
+import { useCleanup } from '../support/cleanup.js';
+import { until } from '../support/until.js';
 import {
   ACCOUNT_SID,
   AUTH_TOKEN,
@@ -20,10 +22,7 @@ import {
   xml,
 } from './support.js';
 
-const cleanups: Array<() => Promise<void>> = [];
-afterEach(async () => {
-  for (const c of cleanups.splice(0).reverse()) await c();
-});
+const defer = useCleanup();
 
 interface Line {
   call: EmulatedCall;
@@ -55,13 +54,13 @@ async function liveLine(): Promise<Line> {
       void onStart(ws).then((streamSid) => resolveSocket({ ws, streamSid }));
     },
   });
-  cleanups.push(() => server.close());
+  defer(() => server.close());
   const emulator = new TwilioEmulator({
     authToken: AUTH_TOKEN,
     accountSid: ACCOUNT_SID,
     networkMap: { [`https://${PUBLIC_HOST}`]: server.origin },
   });
-  cleanups.push(() => emulator.close());
+  defer(() => emulator.close());
   const queue = new LiveAudioQueue();
   const heard: Line['heard'] = [];
   const clears: number[] = [];
@@ -79,18 +78,10 @@ async function liveLine(): Promise<Line> {
   return { call, ws, streamSid, queue, heard, clears, received };
 }
 
-const until = async (ok: () => boolean, ms = 3000): Promise<void> => {
-  const end = Date.now() + ms;
-  while (!ok()) {
-    if (Date.now() > end) throw new Error('timed out');
-    await new Promise((r) => setTimeout(r, 5));
-  }
-};
-
 describe('a live caller', () => {
   it('sends pushed frames in order on the 20 ms cadence, and silence when the queue is empty', async () => {
     const line = await liveLine();
-    await until(() => line.received.length >= 3);
+    await until(() => line.received.length >= 3, 'three caller frames');
     // Nothing pushed yet: a live line carries silence.
     expect(
       line.received.slice(0, 3).every((f) => f.length === LIVE_FRAME_BYTES && f.every((b) => b === 0xff)),
@@ -98,7 +89,7 @@ describe('a live caller', () => {
     const start = line.received.length;
     for (const value of [0x11, 0x22, 0x33]) line.queue.push(new Uint8Array(LIVE_FRAME_BYTES).fill(value));
     const t0 = performance.now();
-    await until(() => line.received.length >= start + 8);
+    await until(() => line.received.length >= start + 8, 'eight more caller frames');
     const elapsed = performance.now() - t0;
     const firsts = line.received.slice(start).map((f) => f[0]);
     const spoken = firsts.filter((b) => b !== 0xff);
@@ -116,15 +107,15 @@ describe('a live caller', () => {
     const sentAt = performance.now();
     send({ event: 'media', media: { payload: Buffer.alloc(800, 0x21).toString('base64') } }); // 100 ms
     send({ event: 'media', media: { payload: Buffer.alloc(800, 0x42).toString('base64') } }); // 100 ms more
-    await until(() => line.heard.length === 2);
+    await until(() => line.heard.length === 2, 'both chunks heard');
     expect(line.heard.map((h) => h.bytes[0])).toEqual([0x21, 0x42]);
     // The second chunk is heard once the first has played, not when it arrived.
     expect(line.heard[1]!.at - sentAt).toBeGreaterThanOrEqual(99);
 
     send({ event: 'media', media: { payload: Buffer.alloc(8000, 0x63).toString('base64') } });
-    await until(() => line.heard.length === 3);
+    await until(() => line.heard.length === 3, 'the long chunk heard');
     send({ event: 'clear' });
-    await until(() => line.clears.length === 1);
+    await until(() => line.clears.length === 1, 'cleared()');
     await line.call.hangUp();
     expect(line.clears).toHaveLength(1);
   });
