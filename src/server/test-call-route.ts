@@ -59,6 +59,17 @@ function loopbackOrigin(server: FastifyInstance): string {
 }
 
 export function testCallRoute(deps: AppDeps, testCalls: TestCalls, gate: TestCallGate) {
+  const ownOrigin = (request: FastifyRequest) => {
+    const header = (name: string) => {
+      const v = request.headers[name];
+      return Array.isArray(v) ? v[0] : v;
+    };
+    return isOwnOrigin(
+      header('origin'),
+      { host: header('host'), forwardedHost: header('x-forwarded-host') },
+      deps.config,
+    );
+  };
   return async function routes(scope: FastifyInstance): Promise<void> {
     scope.route({
       method: 'GET',
@@ -71,17 +82,9 @@ export function testCallRoute(deps: AppDeps, testCalls: TestCalls, gate: TestCal
         };
         const caller = gate(request);
         if (!caller) return refuse('TEST_CALL_UNAUTHENTICATED', 'no admin session');
-        const header = (name: string) => {
-          const v = request.headers[name];
-          return Array.isArray(v) ? v[0] : v;
-        };
-        const own = isOwnOrigin(
-          header('origin'),
-          { host: header('host'), forwardedHost: header('x-forwarded-host') },
-          deps.config,
-        );
-        if (!own) return refuse('TEST_CALL_ORIGIN', 'Origin is not this server');
-        if (!request.ws) return;
+        // Browsers send Origin with every WebSocket; a same-origin plain GET (the dashboard asking
+        // why its socket was refused) carries none, and only ever gets these answers or a 426.
+        if (request.ws && !ownOrigin(request)) return refuse('TEST_CALL_ORIGIN', 'Origin is not this server');
         if (deps.isDraining()) return refuse('STREAM_DRAINING', 'server is shutting down');
         const refusal = testCalls.refusal(caller.sessionKey);
         if (refusal === 'busy') return refuse('TEST_CALL_BUSY', 'a test call is live for this session');
