@@ -77,6 +77,11 @@ export class TestCall {
     });
   }
 
+  /** The emulated call once placed (the emulator's REST API steers it). */
+  get emulated(): EmulatedCall | undefined {
+    return this.call;
+  }
+
   /** Ends the call from the server's side (shutdown): the emulated caller hangs up, the socket closes 1001. */
   async stop(): Promise<void> {
     if (this.call && !this.call.isFinished) await this.call.terminate();

@@ -53,8 +53,6 @@ export function testCallTarget(
 }
 
 export class TestCalls {
-  private emulator: TwilioEmulator | undefined;
-  private target: TestCallTarget | undefined;
   private readonly bySession = new Map<string, TestCall>();
   private readonly byCallSid = new Map<string, TestCall>();
   private readonly unsubscribe: () => void;
@@ -88,10 +86,16 @@ export class TestCalls {
       );
       return;
     }
-    const { place, target } = this.placer(who.loopbackOrigin);
+    const { target, networkMap } = testCallTarget(this.opts.publicHost, who.loopbackOrigin);
+    // One emulator per call: it keeps every call it placed, so a shared one would keep them all.
+    const emulator = new TwilioEmulator({
+      authToken: this.opts.authToken,
+      accountSid: this.opts.accountSid ?? LOCAL_ACCOUNT_SID,
+      networkMap,
+    });
     const call = new TestCall({
       socket,
-      place,
+      place: (options) => emulator.placeCall(options),
       target,
       log: this.opts.log,
       maxDurationMs: this.maxDurationMs,
@@ -113,13 +117,14 @@ export class TestCalls {
   /** The REST API for a test call (the emulator's); undefined for every other call. */
   restFor(callSid: string): TwilioCallsApi | undefined {
     if (!this.byCallSid.has(callSid)) return undefined;
-    const emulator = this.emulator;
+    const live = (sid: string) => this.byCallSid.get(sid)?.emulated;
     return {
+      // As Twilio's: ending a call that is already over is not an error.
       hangUp: async (sid) => {
-        emulator?.getCall(sid)?.applyUpdate({ status: 'completed' });
+        live(sid)?.applyUpdate({ status: 'completed' });
       },
       updateTwiml: async (sid, twiml) => {
-        if (!emulator?.getCall(sid)?.applyUpdate({ twiml })) throw new Error(`test call ${sid} is not live`);
+        if (!live(sid)?.applyUpdate({ twiml })) throw new Error(`test call ${sid} is not in progress`);
       },
     };
   }
@@ -132,21 +137,6 @@ export class TestCalls {
   async close(): Promise<void> {
     this.unsubscribe();
     await Promise.all([...this.bySession.values()].map((call) => call.stop()));
-    await this.emulator?.close();
-  }
-
-  private placer(loopbackOrigin: string) {
-    if (!this.emulator || !this.target) {
-      const { target, networkMap } = testCallTarget(this.opts.publicHost, loopbackOrigin);
-      this.target = target;
-      this.emulator = new TwilioEmulator({
-        authToken: this.opts.authToken,
-        accountSid: this.opts.accountSid ?? LOCAL_ACCOUNT_SID,
-        networkMap,
-      });
-    }
-    const emulator = this.emulator;
-    return { target: this.target, place: emulator.placeCall.bind(emulator) };
   }
 
   private mark(callSid: string): void {
