@@ -52,6 +52,13 @@ export interface Config {
   readonly drainTimeoutMs: number;
   /** Read and write the calls' WebSocket frames on ws's socket (src/ws/); false: through ws's API. */
   readonly wsDirectFrames: boolean;
+  /** A silent caller on the Realtime agent: check-ins, then a goodbye and a hang-up. */
+  readonly idle: {
+    /** Caller silence after the agent's audio was heard (Twilio's marks) before a check-in. */
+    readonly repromptMs: number;
+    /** Check-ins before the goodbye. */
+    readonly maxReprompts: number;
+  };
 }
 
 export class ConfigError extends Error {
@@ -86,6 +93,17 @@ const int = (def: number, min: number, max: number) =>
       .max(max, { message: `must be at most ${max}` })
       .optional()
       .transform((v) => v ?? def),
+  );
+/** Seconds, fractions allowed (tests use short ones), as whole milliseconds. */
+const seconds = (def: number, min: number, max: number) =>
+  z.preprocess(
+    empty,
+    z.coerce
+      .number({ message: 'must be a number of seconds' })
+      .min(min, { message: `must be at least ${min}` })
+      .max(max, { message: `must be at most ${max}` })
+      .optional()
+      .transform((v) => Math.round((v ?? def) * 1000)),
   );
 const signatureMode = z.preprocess(
   empty,
@@ -143,6 +161,8 @@ const envSchema = z.object({
   RECORD_CALLS: bool(true),
   DRAIN_TIMEOUT_MS: int(30000, 0, 600000),
   WS_DIRECT_FRAMES: bool(true),
+  IDLE_REPROMPT_SEC: seconds(8, 0.05, 600),
+  IDLE_MAX_REPROMPTS: int(2, 0, 10),
 });
 
 /**
@@ -230,6 +250,7 @@ export function parseConfig(env: Record<string, string | undefined>): Config {
     recordCalls: e.RECORD_CALLS,
     drainTimeoutMs: e.DRAIN_TIMEOUT_MS,
     wsDirectFrames: e.WS_DIRECT_FRAMES,
+    idle: { repromptMs: e.IDLE_REPROMPT_SEC, maxReprompts: e.IDLE_MAX_REPROMPTS },
   };
   return deepFreeze(config);
 }

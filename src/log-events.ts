@@ -103,6 +103,9 @@ export const LOG_EVENTS = {
   FLOW_ROUTING_FAILED: 'the router failed: voicemail',
   FLOW_TRANSFER_FALLBACK: 'nobody to transfer to: the step’s fallback',
   FLOW_CLOSED: 'the flow agent ended with its call',
+  FLOW_RETURNING_CALLER: 'a returning caller: personal line, and the start step’s returning branch if set',
+  FLOW_GREETING_FAILED: 'a returning caller’s personal line could not be rendered (the step plays)',
+  FLOW_CALLER_LOOKUP_FAILED: 'the returning-caller lookup failed: the plain flow plays',
 
   // The OpenAI Realtime agent
   REALTIME_PREWARM_CLAIMED: 'the call took its pre-warmed session',
@@ -136,6 +139,9 @@ export const LOG_EVENTS = {
   REALTIME_KEYPAD_DONE: 'a keypad entry the model asked for ended',
   REALTIME_DTMF_IGNORED: 'a key with no keypad entry open (debug)',
   REALTIME_WRAP_UP: 'the call nears the provider’s session limit',
+  REALTIME_IDLE_CHECK_IN: 'the caller was silent after the agent’s audio was heard: the model checks in',
+  REALTIME_IDLE_HANGUP: 'still silent after the check-ins: goodbye, then the REST hang-up',
+  REALTIME_CALLER_LOOKUP_FAILED: 'the returning-caller lookup failed: no first name in the instructions',
   REALTIME_ENDING: 'the agent ends the call (goodbye, transfer, voicemail)',
   REALTIME_SUMMARY_STORED: 'the post-call summary stored',
   REALTIME_SUMMARY_MISSING: 'no summary within its bound',

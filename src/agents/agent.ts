@@ -44,8 +44,11 @@ export interface CallControl {
   pendingMs(): number;
   /** Resolves when all audio queued so far has been played or cleared. */
   whenPlayed(): Promise<void>;
-  /** Ends the call through Twilio's REST API (never by closing the socket). */
-  hangUp(reason: string): Promise<void>;
+  /**
+   * Ends the call through Twilio's REST API (never by closing the socket). The call's outcome is
+   * `hangup: <reason>` unless `outcome` names it (e.g. `idle-hangup`).
+   */
+  hangUp(reason: string, outcome?: string): Promise<void>;
   /** Hands the caller to a human through Twilio's REST API; falls back to voicemail on failure. */
   transfer(target: TransferTarget): Promise<void>;
   /** Closes the stream so Twilio runs <Connect action> and the caller reaches voicemail. */
@@ -81,7 +84,8 @@ export interface AgentFactory {
 
 /**
  * The store as agents use it, and no more: answer clips and leads (flow), the caller's history,
- * leads, transcript and summary (realtime). A new need is a line here, in plain sight.
+ * leads, transcript and summary (realtime), timeline events (both). A new need is a line here,
+ * in plain sight.
  */
 export type AgentStore = Pick<
   Store,
@@ -95,6 +99,7 @@ export type AgentStore = Pick<
   | 'listLeadsForContact'
   | 'addTranscriptTurn'
   | 'setCallSummary'
+  | 'addCallEvent'
 >;
 
 /** What an agent factory is built from, by the composition root. */

@@ -27,6 +27,7 @@ export async function createAgentFactory(deps: AgentDeps): Promise<AgentFactory>
         log,
         instructions: await loadInstructions(config.openai.instructionsFile),
         directFrames: config.wsDirectFrames,
+        timings: { idleRepromptMs: config.idle.repromptMs, idleMaxReprompts: config.idle.maxReprompts },
         ...(apology ? { apologyAudio: apology } : {}),
       });
     }

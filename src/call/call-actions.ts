@@ -22,9 +22,13 @@ export interface CallActionContext {
   closeStream(reason: string): void;
 }
 
-export async function hangUpCall(c: CallActionContext, reason: string): Promise<void> {
+export async function hangUpCall(
+  c: CallActionContext,
+  reason: string,
+  outcome = `hangup: ${reason}`,
+): Promise<void> {
   c.log.info({ reason }, 'HANGUP');
-  await c.store.setCallOutcome(c.callSid, `hangup: ${reason}`).catch(() => undefined);
+  await c.store.setCallOutcome(c.callSid, outcome).catch(() => undefined);
   if (!c.twilioCalls) {
     c.log.warn(
       'HANGUP without Twilio REST credentials: closing the stream instead (caller reaches voicemail)',

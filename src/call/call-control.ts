@@ -36,9 +36,9 @@ export function callControl(c: ControlledCall): CallControl {
     heardMs: () => c.playback.heardMs(),
     pendingMs: () => c.playback.pendingMs(),
     whenPlayed: () => c.playback.whenPlayed(),
-    hangUp: async (reason) => {
+    hangUp: async (reason, outcome) => {
       const actions = c.actions();
-      if (actions) await hangUpCall(actions, reason);
+      if (actions) await hangUpCall(actions, reason, outcome);
     },
     transfer: async (target) => {
       const actions = c.actions();

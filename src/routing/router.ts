@@ -12,6 +12,8 @@ export interface RouteRequest {
   person?: string;
   skill?: string;
   language?: string;
+  /** `last`: ring first the agent who handled this caller last (sticky routing), if they can take it. */
+  preferAgentOf?: 'last';
 }
 
 /** A directory agent to ring. */

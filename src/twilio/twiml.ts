@@ -15,6 +15,8 @@ export interface IncomingCallTwimlInput {
   token: string;
   /** Play the pre-rendered greeting MP3; otherwise speak the text. */
   greeting: { kind: 'mp3'; path: string } | { kind: 'say'; text: string };
+  /** More <Parameter>s for the stream's `start` (facts about the call the agent needs). */
+  parameters?: Readonly<Record<string, string>>;
 }
 
 /**
@@ -36,6 +38,7 @@ export function incomingCallTwiml(input: IncomingCallTwimlInput): string {
   });
   stream.parameter({ name: 'call_sid', value: input.callSid });
   stream.parameter({ name: 'token', value: input.token });
+  for (const [name, value] of Object.entries(input.parameters ?? {})) stream.parameter({ name, value });
   return response.toString();
 }
 

@@ -6,7 +6,7 @@ import { FlowAgent, type FlowServices, type FrameVad } from '../../src/agents/fl
 import { flowSchema, type FlowInput } from '../../src/agents/flow/flow-schema.js';
 import { DEFAULT_FLOW } from '../../src/agents/flow/default-flow.js';
 import type { CallControl, CallerFrame } from '../../src/agents/agent.js';
-import type { TransferTarget } from '../../src/routing/router.js';
+import { toTransferTarget, type RouteRequest, type TransferTarget } from '../../src/routing/router.js';
 import { nobody, ringOne } from '../support/routes.js';
 
 const LOUD = 0x00; // μ-law 0x00 is near full scale
@@ -330,5 +330,102 @@ describe('the flow file', () => {
         steps: { a: { type: 'menu', prompt: 'p', options: { '12': 'a' } } },
       }).success,
     ).toBe(false);
+  });
+});
+
+describe('the flow agent with a returning caller', () => {
+  const flow: FlowInput = {
+    start: 'welcome',
+    goodbyeNoInput: 'bye',
+    steps: {
+      welcome: { type: 'menu', prompt: 'press 1', options: { '1': 'end' }, returning: 'back' },
+      back: { type: 'transfer', prompt: 'connecting you', department: 'sales', preferAgentOf: 'last' },
+      end: { type: 'end', prompt: 'end' },
+    },
+  };
+  /** Each text renders to its own bytes, so what was played can be told apart. */
+  const distinct = async (text: string) => Buffer.from(text, 'utf8');
+  const returning = (firstName: string | null, openLead: boolean) => async () => ({
+    contactId: 1,
+    firstName,
+    openLead,
+  });
+
+  it('says the personal line, then the first step, as one prompt the caller can talk over', async () => {
+    const prompts: string[] = [];
+    const { agent, control } = await startFlow(flow, {
+      prompt: async (text) => {
+        prompts.push(text);
+        return distinct(text);
+      },
+      returningCaller: returning('דני', false),
+    });
+    expect(prompts).toEqual(['press 1', 'שלום דני, טוב לשמוע ממך שוב.']);
+    expect(control.played.map((b) => b.toString('utf8'))).toEqual([
+      'שלום דני, טוב לשמוע ממך שוב.',
+      'press 1',
+    ]);
+    agent.onDtmf('1'); // a key during the personal line works the menu
+    expect(control.interrupts).toBe(1);
+    await tick();
+    expect(prompts.at(-1)).toBe('end');
+    await agent.close('x');
+  });
+
+  it('takes the start step’s returning branch for a caller with an open lead, asking for their last agent', async () => {
+    const requests: RouteRequest[] = [];
+    const dial = ringOne('Dana', '+972500000000');
+    const { control, prompts } = await startFlow(flow, {
+      returningCaller: returning(null, true),
+      router: {
+        route: async (r) => {
+          requests.push(r);
+          return dial;
+        },
+      },
+    });
+    expect(prompts).toEqual(['connecting you']); // no name: no personal line
+    control.heardAll();
+    await tick();
+    await tick();
+    expect(requests).toEqual([
+      { callSid: CALL.callSid, from: CALL.from, department: 'sales', preferAgentOf: 'last' },
+    ]);
+    expect(control.transfers).toEqual([toTransferTarget(dial)]);
+  });
+
+  it('plays the menu for a named caller without an open lead, and for everyone else', async () => {
+    const named = await startFlow(flow, { returningCaller: returning('Dana', false) });
+    expect(named.prompts).toContain('press 1');
+    expect(named.prompts).not.toContain('connecting you');
+    const stranger = await startFlow(flow, { returningCaller: async () => undefined });
+    expect(stranger.prompts).toEqual(['press 1']);
+    expect(stranger.control.played).toHaveLength(1);
+  });
+
+  it('still plays the first step when the personal line cannot be rendered', async () => {
+    const { control } = await startFlow(flow, {
+      prompt: async (text) => {
+        if (text.includes('Dana')) throw new Error('tts down');
+        return distinct(text);
+      },
+      returningCaller: returning('Dana', false),
+    });
+    expect(control.played.map((b) => b.toString('utf8'))).toEqual(['press 1']);
+    expect(control.voicemail).toEqual([]);
+  });
+
+  it('takes a returning branch only on the start step, and a greeting only with {name}', () => {
+    const elsewhere = flowSchema.safeParse({
+      ...flow,
+      start: 'end',
+    });
+    expect(elsewhere.error?.issues[0]).toMatchObject({
+      path: ['steps', 'welcome', 'returning'],
+      message: 'only the start step may branch on returning callers',
+    });
+    const noName = flowSchema.safeParse({ ...flow, returningGreeting: 'Welcome back!' });
+    expect(noName.error?.issues[0]).toMatchObject({ path: ['returningGreeting'] });
+    expect(flowSchema.parse({ ...flow, returningGreeting: '' }).returningGreeting).toBe('');
   });
 });

@@ -70,6 +70,17 @@ describe('configuration', () => {
     );
   });
 
+  it('times a silent caller in seconds (fractions allowed), 8 s and two check-ins by default', () => {
+    expect(parseConfig({}).idle).toEqual({ repromptMs: 8000, maxReprompts: 2 });
+    expect(parseConfig({ IDLE_REPROMPT_SEC: '0.25', IDLE_MAX_REPROMPTS: '0' }).idle).toEqual({
+      repromptMs: 250,
+      maxReprompts: 0,
+    });
+    expect(() => parseConfig({ IDLE_REPROMPT_SEC: 'soon' })).toThrow(/IDLE_REPROMPT_SEC: must be a number/);
+    expect(() => parseConfig({ IDLE_REPROMPT_SEC: '0' })).toThrow(/IDLE_REPROMPT_SEC: must be at least/);
+    expect(() => parseConfig({ IDLE_MAX_REPROMPTS: '1.5' })).toThrow(/IDLE_MAX_REPROMPTS: must be a whole/);
+  });
+
   it('treats empty variables as unset', () => {
     expect(parseConfig({ PORT: '', DATABASE_URL: '', PUBLIC_HOST: ' ' }).port).toBe(5000);
   });

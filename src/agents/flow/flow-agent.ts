@@ -1,10 +1,13 @@
 // The offline call-flow agent: walks a validated Flow for one call. Prompts are played with
 // marks; caller speech (VAD) or a key press during a prompt interrupts it at once (barge-in);
 // answers are recorded as clips; silence reprompts, then a polite goodbye and a REST hang-up.
+// A returning caller hears a personal line first, and may start on the flow's `returning` step.
 import type { Logger } from 'pino';
 import type { CallControl, CallerFrame, CallInfo, VoiceAgent } from '../agent.js';
 import { toTransferTarget, type Router } from '../../routing/router.js';
 import type { Flow, FlowStep } from './flow-schema.js';
+import type { ReturningCaller } from '../returning-caller.js';
+import { returningLine } from './load-flow.js';
 
 /** A voice-activity detector fed 20 ms μ-law frames. */
 export interface FrameVad {
@@ -21,6 +24,8 @@ export interface FlowServices {
   saveClip(callSid: string, field: string, mulaw: Buffer): Promise<string>;
   /** Merges collected fields into the call's lead. */
   saveLeadFields(callSid: string, fields: Record<string, unknown>): Promise<void>;
+  /** The caller, if returning (bounded: never fails, never waits long); absent: nobody is. */
+  returningCaller?(call: CallInfo): Promise<ReturningCaller | undefined>;
 }
 
 /** Caller audio kept from before the VAD fired, so an answer clip does not lose its first syllable. */
@@ -56,7 +61,16 @@ export class FlowAgent implements VoiceAgent {
     this.call = call;
     this.control = control;
     this.log = control.log.child({ agent: 'flow', flow: this.flow.name });
-    this.enter(this.flow.start);
+    const returning = await this.services.returningCaller?.(call);
+    if (this.closed) return;
+    const first = this.flow.steps[this.flow.start];
+    const branch = returning?.openLead && first?.type === 'menu' ? first.returning : undefined;
+    const line = returningLine(this.flow, returning?.firstName ?? null);
+    if (returning) {
+      const detail = { named: line !== undefined, openLead: returning.openLead, branch: branch ?? null };
+      this.log.info(detail, 'FLOW_RETURNING_CALLER');
+    }
+    this.enter(branch ?? this.flow.start, line);
   }
 
   onAudio(frame: CallerFrame): void {
@@ -75,7 +89,8 @@ export class FlowAgent implements VoiceAgent {
   onDtmf(digit: string): void {
     if (this.closed || !this.control) return;
     const step = this.step();
-    if (this.phase === 'leaving') return;
+    // 'idle': the first step has not begun (the returning-caller lookup); nothing was offered yet.
+    if (this.phase === 'leaving' || this.phase === 'idle') return;
     if (this.phase === 'prompting') this.bargeIn('dtmf');
     this.clearSilence();
     if (step.type === 'menu') {
@@ -112,21 +127,22 @@ export class FlowAgent implements VoiceAgent {
     return step;
   }
 
-  private enter(stepId: string): void {
+  /** `lead`: a line said just before the step's prompt (the returning caller's welcome). */
+  private enter(stepId: string, lead?: string): void {
     if (this.closed) return;
     this.stepId = stepId;
     this.retries = 0;
     this.log?.info({ step: stepId }, 'FLOW_STEP');
-    this.runStep(this.step().prompt);
+    this.runStep(this.step().prompt, lead);
   }
 
-  private runStep(text: string): void {
+  private runStep(text: string, lead?: string): void {
     const step = this.step();
     this.digits = '';
     this.clearSilence();
     // Goodbyes and transfer notices play to the end: the caller is leaving either way.
     const interruptible = step.type !== 'end' && step.type !== 'transfer';
-    void this.say(text, interruptible).then((epoch) => {
+    void this.say(text, interruptible, lead).then((epoch) => {
       if (epoch === undefined) return;
       if (step.type === 'end') return void this.leave('flow ended');
       if (step.type === 'transfer') return void this.transfer(step);
@@ -137,22 +153,35 @@ export class FlowAgent implements VoiceAgent {
   }
 
   /** Plays a prompt; resolves with the epoch if it played to the end, undefined if overtaken. */
-  private async say(text: string, interruptible = true): Promise<number | undefined> {
+  private async say(text: string, interruptible = true, lead?: string): Promise<number | undefined> {
     const epoch = ++this.epoch;
     const phase: Phase = interruptible ? 'prompting' : 'leaving';
     this.phase = phase;
     let audio: Buffer;
+    let leadAudio: Buffer | undefined;
     try {
-      audio = await this.services.prompt(text);
+      [audio, leadAudio] = await Promise.all([
+        this.services.prompt(text),
+        lead === undefined ? undefined : this.personalLine(lead),
+      ]);
     } catch (err) {
       this.log?.error({ err }, 'FLOW_PROMPT_FAILED: caller goes to voicemail');
       this.control?.toVoicemail('prompt could not be rendered');
       return undefined;
     }
     if (epoch !== this.epoch || this.closed || !this.control) return undefined;
+    if (leadAudio) this.control.play(leadAudio);
     this.control.play(audio);
     await this.control.whenPlayed();
     return epoch === this.epoch && !this.closed && this.phase === phase ? epoch : undefined;
+  }
+
+  /** The returning caller's line, rendered on the fly (cached per name); without it the step still plays. */
+  private personalLine(text: string): Promise<Buffer | undefined> {
+    return this.services.prompt(text).catch((err: unknown) => {
+      this.log?.warn({ err }, 'FLOW_GREETING_FAILED: the first step plays without the personal line');
+      return undefined;
+    });
   }
 
   private bargeIn(by: 'speech' | 'dtmf'): void {
@@ -235,7 +264,12 @@ export class FlowAgent implements VoiceAgent {
     if (!this.call || !this.control) return;
     this.phase = 'leaving';
     const target = await this.services.router
-      .route({ callSid: this.call.callSid, from: this.call.from, department: step.department })
+      .route({
+        callSid: this.call.callSid,
+        from: this.call.from,
+        department: step.department,
+        ...(step.preferAgentOf ? { preferAgentOf: step.preferAgentOf } : {}),
+      })
       .then(toTransferTarget)
       .catch((err: unknown) => {
         this.log?.error({ err }, 'FLOW_ROUTING_FAILED');

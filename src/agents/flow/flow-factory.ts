@@ -1,14 +1,21 @@
 // Composes the flow agent: the loaded flow, offline Hebrew prompts (rendered once, cached as
-// μ-law), a VAD per call, answer clips written as WAV and recorded in the store, leads.
+// μ-law), a VAD per call, answer clips written as WAV and recorded in the store, leads, and the
+// returning-caller lookup (started while the greeting plays, with the personal line's render).
 import path from 'node:path';
-import type { AgentDeps, AgentFactory, AgentHealth } from '../agent.js';
+import type { AgentDeps, AgentFactory, AgentHealth, CallInfo } from '../agent.js';
+import { lookupReturningCaller, type ReturningCaller } from '../returning-caller.js';
 import { renderPromptCached } from '../../audio/tts.js';
 import { Vad } from '../../audio/vad.js';
 import { writeWav } from '../../audio/wav.js';
 import { writeAtomically } from '../../audio/tts.js';
 import { FlowAgent, type FlowServices, type FrameVad } from './flow-agent.js';
-import { flowPrompts, loadFlow } from './load-flow.js';
+import { flowPrompts, loadFlow, returningLine } from './load-flow.js';
 import { localRecordingSid } from '../../store/recording-sid.js';
+
+/** Bound on the contact lookup: past it the caller gets the plain flow. */
+const LOOKUP_TIMEOUT_MS = 1000;
+/** A lookup started for a call whose stream never came is dropped after this long. */
+const LOOKUP_TTL_MS = 30_000;
 
 /**
  * The VAD on the 20 ms μ-law frames Twilio sends. 100 ms of speech confirms a start: fast enough
@@ -49,6 +56,22 @@ export async function createFlowAgentFactory(deps: AgentDeps): Promise<AgentFact
     },
   );
 
+  /** Lookups started by prewarm(), by CallSid, until the call's agent takes its own. */
+  const lookups = new Map<string, { result: Promise<ReturningCaller | undefined>; timer: NodeJS.Timeout }>();
+  const lookUp = (call: Pick<CallInfo, 'callSid' | 'from'>): Promise<ReturningCaller | undefined> =>
+    lookupReturningCaller(store, call, LOOKUP_TIMEOUT_MS, (err) =>
+      log.warn({ err, callSid: call.callSid }, 'FLOW_CALLER_LOOKUP_FAILED: the plain flow plays'),
+    ).then((returning) => {
+      // The personal line renders now, so it is ready (or cached) when the first step plays.
+      const line = returningLine(flow, returning?.firstName ?? null);
+      if (line) prompt(line).catch(() => undefined); // the agent renders it again and says why
+      return returning;
+    });
+  const drop = (callSid: string): void => {
+    clearTimeout(lookups.get(callSid)?.timer);
+    lookups.delete(callSid);
+  };
+
   const services: FlowServices = {
     prompt,
     createVad: mulawFrameVad,
@@ -72,11 +95,26 @@ export async function createFlowAgentFactory(deps: AgentDeps): Promise<AgentFact
       const call = await store.getCall(callSid);
       await store.saveLead({ callSid, contactId: call?.contactId ?? null, fields, at: new Date() });
     },
+    returningCaller(call) {
+      const started = lookups.get(call.callSid)?.result;
+      drop(call.callSid);
+      return started ?? lookUp(call);
+    },
   };
 
   return {
     name: 'flow',
     health: () => health,
+    prewarm(call) {
+      if (lookups.has(call.callSid)) return;
+      const timer = setTimeout(() => lookups.delete(call.callSid), LOOKUP_TTL_MS);
+      timer.unref();
+      lookups.set(call.callSid, { result: lookUp(call), timer });
+    },
     create: () => new FlowAgent(flow, services),
+    release: drop,
+    async close() {
+      for (const callSid of [...lookups.keys()]) drop(callSid);
+    },
   };
 }

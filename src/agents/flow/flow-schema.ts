@@ -1,5 +1,6 @@
 // The call-flow file format (JSON or YAML), validated with zod: prompts, DTMF menus, spoken
-// questions recorded as clips, keypad entry, transfer to a department and an end step.
+// questions recorded as clips, keypad entry, transfer to a department and an end step; a personal
+// line and a start branch for returning callers.
 import { z } from 'zod';
 
 const stepId = z.string().regex(/^[A-Za-z][\w-]*$/, { message: 'step ids are letters, digits, _ and -' });
@@ -15,6 +16,8 @@ const menuStep = z.strictObject({
   ),
   /** Where a caller who never presses a key goes after the retries (default: the end step). */
   noInput: stepId.optional(),
+  /** Start step only: where a returning caller with an open lead goes instead of this menu. */
+  returning: stepId.optional(),
 });
 
 const questionStep = z.strictObject({
@@ -44,6 +47,8 @@ const transferStep = z.strictObject({
   department: z.string().min(1),
   /** Where to go when nobody can take the call (default: voicemail). */
   fallback: stepId.optional(),
+  /** `last`: ask the router for the agent who handled this caller last (sticky routing). */
+  preferAgentOf: z.literal('last').optional(),
 });
 
 const endStep = z.strictObject({ type: z.literal('end'), prompt });
@@ -69,6 +74,16 @@ export const flowSchema = z
     repromptPrefix: z.string().default(''),
     /** Said before hanging up on a caller who never answered. */
     goodbyeNoInput: prompt,
+    /**
+     * Said to a returning caller whose contact has a name, before the first step; `{name}` is their
+     * first name. Empty: no personal line.
+     */
+    returningGreeting: z
+      .string()
+      .trim()
+      .max(200)
+      .refine((t) => t === '' || t.includes('{name}'), { message: 'must contain {name}, or be empty' })
+      .default('שלום {name}, טוב לשמוע ממך שוב.'),
     steps: z.record(stepId, flowStepSchema),
   })
   .superRefine((flow, ctx) => {
@@ -84,6 +99,14 @@ export const flowSchema = z
       if (step.type === 'menu') {
         for (const [key, target] of Object.entries(step.options)) check(target, [...at, 'options', key]);
         check(step.noInput, [...at, 'noInput']);
+        check(step.returning, [...at, 'returning']);
+        if (step.returning !== undefined && id !== flow.start) {
+          ctx.addIssue({
+            code: 'custom',
+            path: [...at, 'returning'],
+            message: 'only the start step may branch on returning callers',
+          });
+        }
       }
       if (step.type === 'question' || step.type === 'keypad') check(step.next, [...at, 'next']);
       if (step.type === 'keypad' && step.minDigits > step.maxDigits) {

@@ -40,3 +40,9 @@ export function flowPrompts(flow: Flow): string[] {
   }
   return [...texts];
 }
+
+/** The personal line for a returning caller with this first name, or undefined (none configured). */
+export function returningLine(flow: Flow, firstName: string | null): string | undefined {
+  if (!firstName || !flow.returningGreeting) return undefined;
+  return flow.returningGreeting.replaceAll('{name}', firstName);
+}

@@ -24,6 +24,12 @@ export interface RealtimeTimings {
   summaryTimeoutMs: number;
   /** Bound on waiting for the apology to play before voicemail. */
   apologyTimeoutMs: number;
+  /** Caller silence, from the end of the agent's audio as Twilio's marks report it, before a check-in. */
+  idleRepromptMs: number;
+  /** Check-ins before the goodbye and the hang-up. */
+  idleMaxReprompts: number;
+  /** Bound on the returning-caller lookup that puts a first name in the instructions. */
+  callerLookupTimeoutMs: number;
 }
 
 export const DEFAULT_TIMINGS: RealtimeTimings = {
@@ -37,12 +43,21 @@ export const DEFAULT_TIMINGS: RealtimeTimings = {
   hardStopAfterMs: 58 * 60_000,
   summaryTimeoutMs: 10_000,
   apologyTimeoutMs: 10_000,
+  idleRepromptMs: 8_000,
+  idleMaxReprompts: 2,
+  callerLookupTimeoutMs: 1_000,
 };
+
+export interface SettingsRequest {
+  callSid: string;
+  from: string | null;
+  resumeBriefing?: string;
+}
 
 export interface RealtimeAgentDeps {
   upstream: UpstreamOptions;
   /** Session settings for this call; `resumeBriefing` is set when reconnecting. */
-  settings: (call: { from: string | null; resumeBriefing?: string }) => SessionSettings;
+  settings: (call: SettingsRequest) => SessionSettings | Promise<SessionSettings>;
   store: AgentStore;
   router: Router;
   log: Logger;

@@ -1,5 +1,6 @@
-// The OpenAI Realtime AgentFactory: session settings from the config, pre-warm while the greeting
-// plays (claimed by CallSid, closed when unclaimed), one RealtimeAgent per call.
+// The OpenAI Realtime AgentFactory: session settings from the config (and a returning caller's
+// first name), pre-warm while the greeting plays (claimed by CallSid, closed when unclaimed), one
+// RealtimeAgent per call.
 import type { Logger } from 'pino';
 import type { Config } from '../../config.js';
 import type { Router } from '../../routing/router.js';
@@ -8,7 +9,8 @@ import type { SessionSettings, TurnDetection } from './client-events.js';
 import { isRealtimeConfigured, realtimeEndpoint, type RealtimeProtocol } from './endpoint.js';
 import { callInstructions, DEFAULT_INSTRUCTIONS_HE } from './instructions.js';
 import { PrewarmPool } from './prewarm-pool.js';
-import { DEFAULT_TIMINGS, type RealtimeTimings } from './agent-config.js';
+import { DEFAULT_TIMINGS, type RealtimeTimings, type SettingsRequest } from './agent-config.js';
+import { lookupReturningCaller } from '../returning-caller.js';
 import { RealtimeAgent } from './realtime-agent.js';
 import { toolSpecs } from './tools/definitions.js';
 import { openUpstream, type UpstreamOptions } from './upstream.js';
@@ -68,8 +70,15 @@ export function createOpenAiRealtimeFactory(opts: OpenAiRealtimeFactoryOptions):
   const base = opts.instructions ?? DEFAULT_INSTRUCTIONS_HE;
   const transcriptionModel =
     opts.transcriptionModel === null ? undefined : (opts.transcriptionModel ?? 'gpt-4o-mini-transcribe');
-  const settings = (call: { from: string | null; resumeBriefing?: string }): SessionSettings => ({
-    instructions: callInstructions(base, { ...call, now: now() }),
+  /** A returning caller's first name, or null; a slow or failing store only costs the name. */
+  const firstName = async (call: SettingsRequest): Promise<string | null> => {
+    const returning = await lookupReturningCaller(opts.store, call, timings.callerLookupTimeoutMs, (err) =>
+      log.warn({ err, callSid: call.callSid }, 'REALTIME_CALLER_LOOKUP_FAILED: no name in the instructions'),
+    );
+    return returning?.firstName ?? null;
+  };
+  const settings = async (call: SettingsRequest): Promise<SessionSettings> => ({
+    instructions: callInstructions(base, { ...call, firstName: await firstName(call), now: now() }),
     voice: opts.config.voice,
     turnDetection: opts.turnDetection ?? DEFAULT_TURN_DETECTION,
     transcriptionModel,
@@ -85,7 +94,7 @@ export function createOpenAiRealtimeFactory(opts: OpenAiRealtimeFactoryOptions):
     prewarm(call) {
       if (!configured || closed) return;
       pool.add(call.callSid, () =>
-        openUpstream(upstream, settings({ from: call.from }), log.child({ callSid: call.callSid })),
+        openUpstream(upstream, settings(call), log.child({ callSid: call.callSid })),
       );
     },
     create(call: CallInfo): VoiceAgent {

@@ -1,6 +1,10 @@
 // The model's instructions: a Hebrew receptionist persona by default (overridable from a file),
-// plus the per-call facts the model cannot know (caller number, local time, a reconnect briefing).
+// plus the per-call facts the model cannot know (caller number, first name, local time, a
+// reconnect briefing). Caller-supplied text never goes in: the number only as E.164, the name
+// only as one word of letters (returning-caller.ts).
 import { readFile } from 'node:fs/promises';
+import { contactPhoneFor } from '../../store/phone.js';
+import { e164Caller, firstNameOf } from '../returning-caller.js';
 
 export const DEFAULT_INSTRUCTIONS_HE = `אתה נציג קבלה טלפוני של העסק. המתקשר כבר שמע הודעת פתיחה מוקלטת, אז פתח מיד בשאלה קצרה: במה אפשר לעזור?
 
@@ -33,16 +37,18 @@ export async function loadInstructions(file: string | undefined): Promise<string
 
 export function callInstructions(
   base: string,
-  call: { from: string | null; now: Date; resumeBriefing?: string },
+  call: { from: string | null; firstName?: string | null; now: Date; resumeBriefing?: string },
 ): string {
   const time = call.now.toLocaleString('he-IL', { timeZone: 'Asia/Jerusalem', hour12: false });
-  const lines = [
-    base,
-    '',
-    'פרטי השיחה:',
-    `- מספר המתקשר: ${call.from ?? 'חסוי'}`,
-    `- התאריך והשעה בישראל: ${time}`,
-  ];
+  const number = e164Caller(call.from) ?? (contactPhoneFor(call.from) === null ? 'חסוי' : 'לא ידוע');
+  const lines = [base, '', 'פרטי השיחה:', `- מספר המתקשר: ${number}`];
+  const firstName = firstNameOf(call.firstName);
+  if (firstName) {
+    lines.push(
+      `- שם פרטי לפי רישומי הלקוחות: "${firstName}" (פנה אליו בשמו הפרטי; כל פרט נוסף רק ממה ש-lookup_caller מחזיר).`,
+    );
+  }
+  lines.push(`- התאריך והשעה בישראל: ${time}`);
   if (call.resumeBriefing) {
     lines.push(
       '',
@@ -53,6 +59,12 @@ export function callInstructions(
   }
   return lines.join('\n');
 }
+
+/** Response instructions (they replace the session's for that response) when the caller is silent. */
+export const IDLE_CHECK_IN =
+  'המתקשר שותק כבר כמה שניות. שאל במשפט אחד קצר אם הוא עדיין על הקו ואם אפשר לעזור, בשפה שבה המתקשר דיבר בשיחה (בעברית אם עוד לא דיבר). אל תקרא לשום כלי.';
+export const IDLE_GOODBYE =
+  'המתקשר לא עונה. אמור במשפט אחד קצר שנראה שהקו שקט, שאפשר להתקשר שוב בכל עת, ולהתראות, בשפה שבה המתקשר דיבר בשיחה (בעברית אם לא דיבר). אל תקרא לשום כלי: השיחה תסתיים אחרי המשפט.';
 
 export const WRAP_UP_NOTE =
   'השיחה מגיעה למגבלת הזמן שלה. אמור למתקשר בנימוס שנצטרך לסיים עכשיו, שנציג יחזור אליו, ואז קרא ל-end_call.';

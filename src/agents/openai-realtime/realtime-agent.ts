@@ -1,7 +1,7 @@
 // The OpenAI Realtime voice agent for one call: caller μ-law frames go upstream untouched, agent
 // audio deltas go to CallControl.play; barge-in clears Twilio, cancels the response and truncates
 // the audible item at what the caller heard. A failing provider never means silence: one bounded
-// reconnect, else an apology and voicemail.
+// reconnect, else an apology and voicemail. A silent caller gets check-ins, then a goodbye.
 import type { Logger } from 'pino';
 import type { CallControl, CallerFrame, CallInfo, VoiceAgent } from '../agent.js';
 import type { TransferTarget } from '../../routing/router.js';
@@ -11,6 +11,9 @@ import { CallLengthLimit } from './call-length.js';
 import { Playout } from './playout.js';
 import { appendAudio, cancelResponse, createResponse, systemMessage } from './client-events.js';
 import { WRAP_UP_NOTE } from './instructions.js';
+import { IdleWatch } from './idle-watch.js';
+import { isCallerVerified } from '../caller-trust.js';
+import { recordAgentStep } from '../call-timeline.js';
 import type { UpstreamSession } from './prewarm-pool.js';
 import { ResponseSequencer } from './responses.js';
 import type { ServerEvent } from './server-events.js';
@@ -40,6 +43,7 @@ export class RealtimeAgent implements VoiceAgent {
   private readonly tools: ToolCalls;
   private readonly lengthLimit = new CallLengthLimit(() => this.log);
   private readonly summary = new SummaryRequest();
+  private readonly idle: IdleWatch;
   private closing: Promise<void> | undefined;
 
   constructor(
@@ -50,7 +54,7 @@ export class RealtimeAgent implements VoiceAgent {
     this.log = deps.log.child({ agent: 'openai-realtime', callSid: call.callSid });
     this.link = new UpstreamLink(
       deps,
-      call.from,
+      call,
       {
         log: () => this.log,
         closed: () => this.phase === 'closed',
@@ -76,6 +80,7 @@ export class RealtimeAgent implements VoiceAgent {
       {
         callSid: call.callSid,
         from: call.from,
+        verified: isCallerVerified(call),
         store: deps.store,
         router: deps.router,
         log: this.log,
@@ -88,6 +93,18 @@ export class RealtimeAgent implements VoiceAgent {
         responses: this.responses,
         endCall: (reason) => void this.finish({ kind: 'hangup', reason }),
         transfer: (target) => void this.finish({ kind: 'transfer', target }),
+      },
+    );
+    this.idle = new IdleWatch(
+      { repromptMs: deps.timings.idleRepromptMs, maxReprompts: deps.timings.idleMaxReprompts },
+      {
+        quiet: () => this.phase === 'live' && this.responses.idle(),
+        whenPlayed: () => this.control?.whenPlayed() ?? Promise.resolve(),
+        ask: (request) => this.responses.request(request),
+        end: (reason, outcome) => void this.finish({ kind: 'hangup', reason, outcome }),
+        timeline: (name, detail) =>
+          recordAgentStep(deps.store, this.log, { callSid: call.callSid, name, detail, at: deps.now() }),
+        log: () => this.log,
       },
     );
     this.link.connect();
@@ -104,6 +121,7 @@ export class RealtimeAgent implements VoiceAgent {
       hardStop: () => void this.finish({ kind: 'hangup', reason: 'maximum call length' }, false),
     });
     this.maybeSpeakFirst();
+    this.idle.update();
   }
 
   onAudio(frame: CallerFrame): void {
@@ -122,6 +140,7 @@ export class RealtimeAgent implements VoiceAgent {
     if (this.phase === 'closed') return;
     if (!this.tools.feedDigit(digit))
       this.log.debug({ digit }, 'REALTIME_DTMF_IGNORED: no keypad entry open');
+    this.idle.keyPressed();
   }
 
   close(reason: string): Promise<void> {
@@ -140,6 +159,7 @@ export class RealtimeAgent implements VoiceAgent {
     this.flush();
     if (resumed) this.responses.request();
     else this.maybeSpeakFirst();
+    this.idle.update();
   }
 
   /** The session is gone (or never came): reconnect once if we may, else fall back. */
@@ -162,6 +182,7 @@ export class RealtimeAgent implements VoiceAgent {
     this.responses.reset();
     this.playout.clear();
     this.audioZero = undefined;
+    this.idle.reset();
     this.transcript.resetSession();
   }
 
@@ -172,6 +193,7 @@ export class RealtimeAgent implements VoiceAgent {
     this.log.error({ reason }, 'REALTIME_FAILED: apology, then voicemail');
     this.link.close('failed');
     this.lengthLimit.clear();
+    this.idle.stop();
     const unsent = this.queue.clear();
     if (unsent) this.log.warn({ frames: unsent }, 'REALTIME_AUDIO_NOT_SENT: the caller goes to voicemail');
     // Without a control yet (start not called), start() runs the fallback.
@@ -221,24 +243,28 @@ export class RealtimeAgent implements VoiceAgent {
         }
         return;
       case 'input_audio_buffer.speech_started':
+        this.idle.speechStarted();
         this.transcript.speechEdge(e.item_id, 'start', this.streamTime(e.audio_start_ms));
         if (this.control && this.phase === 'live') this.playout.bargeIn(this.control);
         return;
       case 'input_audio_buffer.speech_stopped':
+        this.idle.speechStopped();
         return this.transcript.speechEdge(e.item_id, 'end', this.streamTime(e.audio_end_ms));
       case 'conversation.item.input_audio_transcription.completed':
         return this.transcript.callerSaid(e.item_id, e.transcript);
       case 'response.output_audio_transcript.done':
         return this.transcript.agentSaid(e.item_id, e.transcript, this.playout.item(e.item_id));
       case 'response.created':
-        return this.responses.onCreated(e.response.id);
+        this.responses.onCreated(e.response.id);
+        return this.idle.update();
       case 'response.function_call_arguments.done':
         if (this.responses.isCancelled(e.response_id)) {
           return this.log.info({ tool: e.name }, 'REALTIME_TOOL_CALL_DROPPED: its response was cancelled');
         }
         return this.tools.handle(e);
       case 'response.done':
-        return this.onResponseDone(e.response.id, e.response.status, e.response.status_details);
+        this.onResponseDone(e.response.id, e.response.status, e.response.status_details);
+        return this.idle.update();
       case 'error':
         return this.onError(e.error);
       case 'session.created':
@@ -301,13 +327,15 @@ export class RealtimeAgent implements VoiceAgent {
 
   /** Ends the call after the model's last words: wait for its turn and its audio, then act. */
   private async finish(
-    action: { kind: 'hangup'; reason: string } | { kind: 'transfer'; target: TransferTarget },
+    action:
+      { kind: 'hangup'; reason: string; outcome?: string } | { kind: 'transfer'; target: TransferTarget },
     waitForModel = true,
   ): Promise<void> {
     const control = this.control;
     if (!control || (this.phase !== 'live' && this.phase !== 'connecting')) return;
     this.phase = 'ending';
     this.lengthLimit.clear();
+    this.idle.stop();
     this.log.info({ action: action.kind }, 'REALTIME_ENDING');
     const lastWords = (async () => {
       if (waitForModel) await this.responses.whenIdle();
@@ -315,7 +343,7 @@ export class RealtimeAgent implements VoiceAgent {
     })();
     await bounded(lastWords, this.deps.timings.endCallTimeoutMs);
     if (this.stopped()) return;
-    if (action.kind === 'hangup') await control.hangUp(action.reason);
+    if (action.kind === 'hangup') await control.hangUp(action.reason, action.outcome);
     else await control.transfer(action.target);
   }
 
@@ -325,6 +353,7 @@ export class RealtimeAgent implements VoiceAgent {
     const phase = this.phase;
     this.phase = 'closed';
     this.lengthLimit.clear();
+    this.idle.stop();
     this.tools.cancel();
     this.queue.clear();
     const client = this.link.client;

@@ -30,7 +30,7 @@ export class UpstreamLink {
 
   constructor(
     private readonly deps: RealtimeAgentDeps,
-    private readonly from: string | null,
+    private readonly call: { callSid: string; from: string | null },
     private readonly owner: LinkOwner,
     private readonly prewarmed: UpstreamSession | undefined,
   ) {
@@ -75,7 +75,8 @@ export class UpstreamLink {
 
   private open(resumeBriefing?: string): UpstreamSession {
     const settings = this.deps.settings({
-      from: this.from,
+      callSid: this.call.callSid,
+      from: this.call.from,
       ...(resumeBriefing === undefined ? {} : { resumeBriefing }),
     });
     return openUpstream(this.deps.upstream, settings, this.owner.log());

@@ -1,5 +1,6 @@
-// Opens one configured Realtime session: connect, and send session.update the moment the socket
-// opens (the server applies events in order, so caller audio may follow at once).
+// Opens one configured Realtime session: connect once its settings are known (they may wait on a
+// store lookup), and send session.update the moment the socket opens (the server applies events
+// in order, so caller audio may follow at once).
 import type { Logger } from 'pino';
 import { sessionUpdate, type SessionSettings } from './client-events.js';
 import type { RealtimeEndpoint, RealtimeProtocol } from './endpoint.js';
@@ -15,8 +16,12 @@ export interface UpstreamOptions {
   directFrames?: boolean;
 }
 
-export function openUpstream(opts: UpstreamOptions, settings: SessionSettings, log: Logger): UpstreamSession {
-  const update = sessionUpdate(settings, opts.protocol);
+export function openUpstream(
+  opts: UpstreamOptions,
+  settings: SessionSettings | Promise<SessionSettings>,
+  log: Logger,
+): UpstreamSession {
+  let update = '';
   const client = new RealtimeClient({
     endpoint: opts.endpoint,
     connectTimeoutMs: opts.connectTimeoutMs,
@@ -25,5 +30,10 @@ export function openUpstream(opts: UpstreamOptions, settings: SessionSettings, l
     log,
     onOpen: (c) => void c.send(update),
   });
-  return { client, ready: client.connect() };
+  // A client closed meanwhile (the caller hung up) answers connect() as aborted.
+  const ready = Promise.resolve(settings).then((s) => {
+    update = sessionUpdate(s, opts.protocol);
+    return client.connect();
+  });
+  return { client, ready };
 }

@@ -5,6 +5,8 @@ import type { AppDeps } from '../app.js';
 import { publicHostOf, publicProtocolOf } from '../../twilio/signature.js';
 import { streamToken } from '../../twilio/stream-token.js';
 import { incomingCallTwiml } from '../../twilio/twiml.js';
+import { passedAttestation } from '../../twilio/stir.js';
+import { CALLER_VERIFIED_PARAMETER, VERIFIED_BY_STIR_A } from '../../agents/caller-trust.js';
 import { GREETING_PATH } from '../static-routes.js';
 import {
   callSid,
@@ -23,6 +25,7 @@ const incomingCallParams = z.object({
   To: z.string().optional(),
   Direction: z.string().optional(),
   CallStatus: callStatus.optional(),
+  StirVerstat: z.string().optional(),
 });
 
 export function incomingCall(deps: AppDeps): WebhookHandler {
@@ -72,6 +75,10 @@ export function incomingCall(deps: AppDeps): WebhookHandler {
       callSid: p.CallSid,
       token: streamToken(deps.authToken, p.CallSid),
       greeting,
+      // The agent tells a verified caller more about their own history (caller-trust.ts).
+      ...(passedAttestation(p.StirVerstat) === 'A'
+        ? { parameters: { [CALLER_VERIFIED_PARAMETER]: VERIFIED_BY_STIR_A } }
+        : {}),
     });
     log.info(
       { streamUrl: `wss://${host}/ws/twilio-media`, retried: started ? !started.created : undefined },

@@ -21,6 +21,8 @@ export class FakeCallControl implements CallControl {
   /** How often the agent waited for what it had played to be heard (before ending the call, say). */
   playedWaits = 0;
   hangUps: string[] = [];
+  /** The outcome each hang-up named (undefined: the default `hangup: <reason>`). */
+  outcomes: (string | undefined)[] = [];
   transfers: TransferTarget[] = [];
   voicemail: string | undefined;
   private marks: { name: string; endMs: number }[] = [];
@@ -71,8 +73,9 @@ export class FakeCallControl implements CallControl {
     return this.tracker.whenPlayed();
   }
 
-  async hangUp(reason: string): Promise<void> {
+  async hangUp(reason: string, outcome?: string): Promise<void> {
     this.hangUps.push(reason);
+    this.outcomes.push(outcome);
     this.events.push(`hangUp:${reason}`);
   }
 

@@ -3,6 +3,7 @@
 // next model turn is requested once the calling response is done.
 import { afterEach, describe, expect, it } from 'vitest';
 import type { FakeRealtimeConnection } from '../../fakes/fake-realtime-server.js';
+import type { CallInfo } from '../../../src/agents/agent.js';
 import { nobody, ringOne } from '../../support/routes.js';
 import { audio, CALL_SID, CALLER, harness, settle, tick, type Harness } from './harness.js';
 import { until } from '../../support/until.js';
@@ -15,8 +16,10 @@ afterEach(async () => {
 
 async function live(
   opts: Parameters<typeof harness>[0] = {},
+  call: Partial<CallInfo> = {},
 ): Promise<{ h: Harness; conn: FakeRealtimeConnection }> {
   h = await harness({ ...opts, factory: { speakFirst: false, ...opts.factory } });
+  Object.assign(h.call, call);
   await h.startAgent();
   const conn = await h.server.connection();
   await conn.waitFor('session.update');
@@ -27,8 +30,10 @@ async function live(
 interface ToolOutput {
   ok: boolean;
   error?: string;
-  past_calls?: { summary: string | null }[];
-  open_requests?: Record<string, unknown>[];
+  crm_data?: {
+    past_calls: { summary: string | null }[];
+    open_requests: { fields: Record<string, unknown> }[];
+  };
   [key: string]: unknown;
 }
 
@@ -46,8 +51,8 @@ async function callTool(conn: FakeRealtimeConnection, name: string, args: unknow
 }
 
 describe('OpenAI Realtime agent: tools', () => {
-  it('lookup_caller returns the returning caller by number: name, past calls and open requests', async () => {
-    const { h, conn } = await live();
+  it('lookup_caller tells a verified caller their name, past calls and open requests', async () => {
+    const { h, conn } = await live({}, { customParameters: { caller_verified: 'stir-a' } });
     const contact = await h.store.upsertContact(CALLER, new Date());
     await h.store.startCall({
       callSid: 'CA' + '1'.repeat(32),
@@ -63,10 +68,10 @@ describe('OpenAI Realtime agent: tools', () => {
     });
 
     const output = await callTool(conn, 'lookup_caller', {});
-    expect(output).toMatchObject({ ok: true, known: true, name: 'Yossi' });
-    expect(output.past_calls).toHaveLength(1);
-    expect(output.past_calls?.[0]?.summary).toBe('Asked about a flat in Haifa');
-    expect(output.open_requests?.[0]).toMatchObject({ name: 'Yossi', need: 'flat' });
+    expect(output).toMatchObject({ ok: true, known: true, verified: true, crm_data: { name: 'Yossi' } });
+    expect(output.crm_data?.past_calls).toHaveLength(1);
+    expect(output.crm_data?.past_calls[0]?.summary).toBe('Asked about a flat in Haifa');
+    expect(output.crm_data?.open_requests[0]?.fields).toMatchObject({ name: 'Yossi', need: 'flat' });
     // The output does not answer the caller by itself: the agent asks for the next turn.
     await conn.waitFor('response.create');
   });
@@ -76,7 +81,7 @@ describe('OpenAI Realtime agent: tools', () => {
     expect(await callTool(conn, 'lookup_caller', {})).toMatchObject({
       ok: true,
       known: false,
-      past_calls: [],
+      first_name: null,
     });
   });
 

@@ -44,7 +44,7 @@ export function isToolName(name: string): name is ToolName {
 
 const DESCRIPTIONS: Record<ToolName, string> = {
   lookup_caller:
-    'Looks up the caller by their phone number: name, past calls and open requests. Call it early, quietly, before greeting a returning caller by name.',
+    'Looks up the caller by their phone number: name, past calls and open requests (for an unverified caller ID, a first name only). Call it early, quietly, before greeting a returning caller by name.',
   save_lead:
     'Saves what the caller wants (name, need, area, budget, callback time, notes). Call it as soon as you learn these; calling again adds to the same record.',
   transfer_to_human:

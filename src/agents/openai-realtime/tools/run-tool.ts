@@ -6,10 +6,13 @@ import type { AgentStore } from '../../agent.js';
 import { contactPhoneFor } from '../../../store/phone.js';
 import { toTransferTarget, type Router, type TransferTarget } from '../../../routing/router.js';
 import { isToolName, toolSchemas, type ToolArgs } from './definitions.js';
+import { lookupCaller } from './lookup-caller.js';
 
 export interface ToolContext {
   callSid: string;
   from: string | null;
+  /** The caller ID is verified (STIR/SHAKEN A): lookup_caller may tell their history. */
+  verified: boolean;
   store: AgentStore;
   router: Router;
   log: Logger;
@@ -22,8 +25,6 @@ export type ToolOutcome =
   | { kind: 'end-call'; output: unknown; reason: string }
   | { kind: 'transfer'; output: unknown; target: TransferTarget }
   | { kind: 'keypad'; maxDigits: number; purpose: string | undefined };
-
-const PAST_CALLS = 5;
 
 export async function runTool(name: string, rawArgs: string, ctx: ToolContext): Promise<ToolOutcome> {
   if (!isToolName(name)) return error(`unknown function "${name}"`);
@@ -66,31 +67,6 @@ export async function runTool(name: string, rawArgs: string, ctx: ToolContext): 
 
 function error(message: string): ToolOutcome {
   return { kind: 'output', output: { ok: false, error: message } };
-}
-
-async function lookupCaller(ctx: ToolContext): Promise<unknown> {
-  const phone = contactPhoneFor(ctx.from);
-  if (!phone) return { ok: true, known: false, reason: 'the caller withheld their number' };
-  const contact = await ctx.store.getContactByPhone(phone);
-  if (!contact) return { ok: true, known: false };
-  const [calls, leads] = await Promise.all([
-    ctx.store.listCallsForContact(contact.id, PAST_CALLS + 1),
-    ctx.store.listLeadsForContact(contact.id),
-  ]);
-  const past = calls.filter((c) => c.callSid !== ctx.callSid).slice(0, PAST_CALLS);
-  const open = leads.filter((l) => l.status === 'open');
-  const leadName = open.map((l) => l.fields.name).find((n): n is string => typeof n === 'string');
-  return {
-    ok: true,
-    known: past.length > 0 || open.length > 0 || contact.name !== null,
-    name: contact.name ?? leadName ?? null,
-    past_calls: past.map((c) => ({
-      date: c.startedAt.toISOString(),
-      outcome: c.outcome,
-      summary: c.summary,
-    })),
-    open_requests: open.map((l) => ({ since: l.createdAt.toISOString(), ...l.fields })),
-  };
 }
 
 async function saveLead(args: ToolArgs<'save_lead'>, ctx: ToolContext): Promise<unknown> {
