@@ -11,6 +11,8 @@ export interface Config {
   readonly bindHost: string;
   /** Public host (and port, when not the default) Twilio reaches us on, e.g. `ai-crm.example.com`. */
   readonly publicHost: string | undefined;
+  /** The public URL's scheme (https unless PUBLIC_BASE_URL says http); undefined when unset. */
+  readonly publicScheme: 'https' | 'http' | undefined;
   readonly trustProxy: boolean;
   readonly twilioAccountSid: string | undefined;
   /** The real Twilio auth token; undefined when a local one is used instead. */
@@ -59,6 +61,10 @@ export interface Config {
     /** Check-ins before the goodbye. */
     readonly maxReprompts: number;
   };
+  /** Signs session cookies; undefined = generated once into dataDir/session-secret. */
+  readonly sessionSecret: string | undefined;
+  /** The first admin's password when the store has no users; undefined = generated into a file. */
+  readonly adminPassword: string | undefined;
 }
 
 export class ConfigError extends Error {
@@ -163,7 +169,24 @@ const envSchema = z.object({
   WS_DIRECT_FRAMES: bool(true),
   IDLE_REPROMPT_SEC: seconds(8, 0.05, 600),
   IDLE_MAX_REPROMPTS: int(2, 0, 10),
+  SESSION_SECRET: opt(z.string().min(32, { message: 'must be at least 32 characters' })),
+  ADMIN_PASSWORD: opt(
+    z.string().min(8, { message: 'must be at least 8 characters' }).max(1024, { message: 'is too long' }),
+  ),
 });
+
+/** Variables whose values never appear in an error message. */
+const SECRET_VARIABLES = new Set(['TWILIO_AUTH_TOKEN', 'OPENAI_API_KEY', 'SESSION_SECRET', 'ADMIN_PASSWORD']);
+
+function shown(variable: string, value: string | undefined): string {
+  if (SECRET_VARIABLES.has(variable)) return `${value?.length ?? 0} characters, not shown`;
+  return `"${value ?? ''}"`;
+}
+
+/** https for a bare host or an https/wss origin, http for http/ws: whether cookies need `Secure`. */
+function publicSchemeOf(raw: string): 'https' | 'http' {
+  return /^(http|ws):\/\//i.test(raw.trim()) ? 'http' : 'https';
+}
 
 /**
  * Reduces PUBLIC_BASE_URL / PUBLIC_HOST to a bare host[:port]. The seed's classic 31920 cause is a
@@ -196,14 +219,18 @@ export function parseConfig(env: Record<string, string | undefined>): Config {
   if (!parsed.success) {
     throw new ConfigError(
       parsed.error.issues.map(
-        (i) => `${String(i.path[0] ?? '?')}: ${i.message} (got "${env[String(i.path[0])] ?? ''}")`,
+        (i) =>
+          `${String(i.path[0] ?? '?')}: ${i.message} (got ${shown(String(i.path[0]), env[String(i.path[0])])})`,
       ),
     );
   }
   const e = parsed.data;
   let publicHost: string | undefined;
+  let publicScheme: Config['publicScheme'];
   if (e.PUBLIC_BASE_URL) publicHost = normalisePublicHost(e.PUBLIC_BASE_URL, 'PUBLIC_BASE_URL');
   else if (e.PUBLIC_HOST) publicHost = normalisePublicHost(e.PUBLIC_HOST, 'PUBLIC_HOST');
+  const publicRaw = e.PUBLIC_BASE_URL ?? e.PUBLIC_HOST;
+  if (publicRaw) publicScheme = publicSchemeOf(publicRaw);
 
   const agent: AgentKind = e.AGENT ?? 'flow';
   if (agent === 'openai-realtime' && !e.OPENAI_API_KEY && !e.OPENAI_REALTIME_URL) {
@@ -218,6 +245,7 @@ export function parseConfig(env: Record<string, string | undefined>): Config {
     port: e.PORT,
     bindHost: e.HOST ?? '0.0.0.0',
     publicHost,
+    publicScheme,
     trustProxy: e.TRUST_PROXY,
     twilioAccountSid: e.TWILIO_ACCOUNT_SID,
     twilioAuthToken: e.TWILIO_AUTH_TOKEN,
@@ -251,6 +279,8 @@ export function parseConfig(env: Record<string, string | undefined>): Config {
     drainTimeoutMs: e.DRAIN_TIMEOUT_MS,
     wsDirectFrames: e.WS_DIRECT_FRAMES,
     idle: { repromptMs: e.IDLE_REPROMPT_SEC, maxReprompts: e.IDLE_MAX_REPROMPTS },
+    sessionSecret: e.SESSION_SECRET,
+    adminPassword: e.ADMIN_PASSWORD,
   };
   return deepFreeze(config);
 }

@@ -48,7 +48,6 @@ export const ERRORS = {
     http: 426,
     summary: 'the test call is a WebSocket; connect with an upgrade',
   },
-  TEST_CALL_UNAUTHENTICATED: { kind: 'auth', http: 401, summary: 'a test call needs an admin session' },
   TEST_CALL_ORIGIN: {
     kind: 'auth',
     http: 403,

@@ -36,6 +36,26 @@ export const LOG_EVENTS = {
   ROUTE: 'a route found candidates: department, strategy, agent ids in ring order',
   ROUTE_NONE: 'a route found nobody: the reason (after hours, holiday, busy …)',
 
+  // The CRM API: access
+  SESSION_SECRET_GENERATED: 'no SESSION_SECRET: one was generated into DATA_DIR/session-secret',
+  ADMIN_PASSWORD_IGNORED: 'ADMIN_PASSWORD is set but users exist: it only creates the first admin',
+  FIRST_ADMIN: 'the first admin was created (the log names the password file, never the password)',
+  AUTH_LOGIN: 'a user signed in',
+  AUTH_LOGIN_FAILED: 'a sign-in was refused (unknown user or wrong password: the same answer)',
+  AUTH_LOGIN_RATE_LIMITED: 'too many sign-ins from one address or for one username: 429',
+  AUTH_LOGOUT: 'a user signed out',
+  AUTH_PASSWORD_CHANGED: 'a user changed their password (their other sessions end)',
+  SESSION_PRUNE_FAILED: 'expired sessions could not be deleted (retried later)',
+  SESSION_LOAD_FAILED: 'a session could not be read from the store: treated as signed out',
+  CSRF_REFUSED: 'a cookie-authenticated write without the right x-csrf-token: 403',
+  API_BAD_REQUEST: 'an API request failed validation: 400 naming the field',
+  API_KEY_CREATED: 'an admin created an API key (its secret is shown once, never logged)',
+  API_KEY_REVOKED: 'an API key was revoked',
+  API_KEY_TOUCH_FAILED: "an API key's last-used time could not be saved (the request goes on)",
+  USER_CREATED: 'an admin created a user',
+  USER_CHANGED: "an admin changed a user's role, agent link, password or state",
+  USER_DELETED: 'an admin deleted a user',
+
   // HTTP and the webhooks
   HTTP: 'one line per HTTP request: method, url, status, ms',
   HTTP_BAD_REQUEST: 'a 4xx for a malformed request (body, content type, size)',

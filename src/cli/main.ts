@@ -1,8 +1,9 @@
 #!/usr/bin/env node
-// The `agentlocator` command: serve | doctor <url> | call <url> | twiml <url> | migrate | agents.
+// The `agentlocator` command: serve | doctor <url> | call <url> | twiml <url> | migrate | agents | api-key.
 // Exit status: 0 healthy, 1 unhealthy (a check failed, a Twilio error), 2 usage, 78 configuration.
 import { ConfigError } from '../config.js';
 import { agentsCommand, AGENTS_HELP } from './commands/agents.js';
+import { apiKeyCommand, API_KEY_HELP } from './commands/api-key.js';
 import { callCommand, CALL_HELP } from './commands/call.js';
 import { doctorCommand, DOCTOR_HELP } from './commands/doctor.js';
 import { migrateCommand, MIGRATE_HELP } from './commands/migrate.js';
@@ -19,6 +20,7 @@ Commands:
   twiml <url>         print the TwiML a signed incoming call gets
   migrate             create or update the database schema
   agents …            the agent directory: list (who can take a call now), check FILE, status ID …
+  api-key             create, list or revoke API keys (Authorization: Bearer …)
 
 <url> is the public base URL (https://ai-crm.example.com), or a local one (http://127.0.0.1:5000).
 Run agentlocator <command> --help for a command's options.`;
@@ -29,6 +31,7 @@ const HELP: Record<string, string> = {
   twiml: TWIML_HELP,
   migrate: MIGRATE_HELP,
   agents: AGENTS_HELP,
+  'api-key': API_KEY_HELP,
   serve: 'agentlocator serve\n\nRuns the server; see the README for its environment variables.',
 };
 
@@ -53,6 +56,8 @@ async function main(argv: string[]): Promise<number | undefined> {
       return migrateCommand(rest);
     case 'agents':
       return agentsCommand(rest);
+    case 'api-key':
+      return apiKeyCommand(rest);
     case 'help':
       console.log((rest[0] && HELP[rest[0]]) ?? USAGE);
       return 0;

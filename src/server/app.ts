@@ -22,8 +22,9 @@ import { webhookRoutes } from './webhooks/index.js';
 import { mediaRoutes } from './media-route.js';
 import { healthRoutes } from './health-routes.js';
 import { staticRoutes, type GreetingSource } from './static-routes.js';
+import { apiPlugin } from '../api/api-plugin.js';
 import { TestCalls } from '../test-call/test-calls.js';
-import { testCallRoute, type TestCallGate } from './test-call-route.js';
+import { testCallRoute } from './test-call-route.js';
 
 export interface AppDeps {
   config: Config;
@@ -55,9 +56,6 @@ export interface BuiltApp {
   /** Stops new streams, waits for live ones up to timeoutMs, then closes the rest (1001). */
   drain(timeoutMs: number): Promise<void>;
 }
-
-/** Until the API's sessions exist, nobody is an admin: every test call is refused (401). */
-const noTestCallerYet: TestCallGate = () => undefined;
 
 export async function buildApp(input: AppDepsInput): Promise<BuiltApp> {
   const sessions = new Set<CallSession>();
@@ -168,7 +166,14 @@ export async function buildApp(input: AppDepsInput): Promise<BuiltApp> {
   app.addHook('onClose', async () => idleMemory.dispose());
   await app.register(async (scope) => mediaRoutes(scope, deps, sessions, idleMemory));
   await app.register(async (scope) => webhookRoutes(scope, deps));
-  await app.register(testCallRoute(deps, testCalls, noTestCallerYet), { prefix: '/api/v1' });
+  // The CRM API: every route inside needs a session or an API key (src/api/api-plugin.ts).
+  await app.register(apiPlugin, {
+    prefix: '/api/v1',
+    config: deps.config,
+    store: deps.store,
+    log: deps.log,
+    routes: [testCallRoute(deps, testCalls)],
+  });
   app.addHook('onClose', async () => testCalls.close());
 
   const drain = async (timeoutMs: number) => {

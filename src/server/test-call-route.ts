@@ -1,13 +1,16 @@
-// GET /api/v1/test-call (WebSocket): the dashboard's test call. Before the 101: an admin's
-// session (testCallCaller), the browser's Origin naming this server (a page elsewhere must not
-// open it with the admin's cookie), not draining, one live test call per session. After: the
-// socket is the caller's phone on a call through the server's own Twilio emulator (src/test-call/).
+// GET /api/v1/test-call (WebSocket), inside the API's scope: the dashboard's test call. Before
+// the 101: an admin signed in with a session (no API key), the browser's Origin naming this server
+// (a page elsewhere must not open it with the admin's cookie), not draining, one live test call per
+// session. After: the socket is the caller's phone on a call through the server's own Twilio
+// emulator (src/test-call/).
 import type { AddressInfo } from 'node:net';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { AppDeps } from './app.js';
 import { sendError } from './error-reply.js';
 import type { ErrorCode } from '../errors.js';
 import type { TestCalls } from '../test-call/test-calls.js';
+import { principalOf, requireRole } from '../api/principal.js';
+import { sidHash } from '../api/session-store.js';
 
 export interface TestCallCaller {
   /** One live test call per key: the admin's session. */
@@ -15,11 +18,12 @@ export interface TestCallCaller {
   userId: number;
 }
 
-/**
- * Who is asking: a signed-in admin, or undefined (refused 401). The one switch between the test
- * call and the API's authentication.
- */
-export type TestCallGate = (request: FastifyRequest) => TestCallCaller | undefined;
+/** The admin asking (requireRole has let only a session's admin through). */
+function callerOf(request: FastifyRequest): TestCallCaller {
+  const principal = principalOf(request);
+  if (principal.kind !== 'session') throw new Error('test call without a session (requireRole is missing)');
+  return { sessionKey: sidHash(request.session.sessionId), userId: principal.user.id };
+}
 
 /** The host[:port] a URL's authority means, default port dropped, lower-cased. */
 function authorityOf(scheme: string, host: string): string | undefined {
@@ -58,7 +62,7 @@ function loopbackOrigin(server: FastifyInstance): string {
   return `http://${host}:${address.port}`;
 }
 
-export function testCallRoute(deps: AppDeps, testCalls: TestCalls, gate: TestCallGate) {
+export function testCallRoute(deps: AppDeps, testCalls: TestCalls) {
   const ownOrigin = (request: FastifyRequest) => {
     const header = (name: string) => {
       const v = request.headers[name];
@@ -75,21 +79,24 @@ export function testCallRoute(deps: AppDeps, testCalls: TestCalls, gate: TestCal
       method: 'GET',
       url: '/test-call',
       // Before the upgrade: a refusal is a plain HTTP answer the browser's WebSocket reports as failed.
-      onRequest: async (request, reply) => {
-        const refuse = (code: ErrorCode, why: string) => {
-          request.log.warn({ refused: code, why }, 'TEST_CALL_REFUSED');
-          return sendError(reply, code);
-        };
-        const caller = gate(request);
-        if (!caller) return refuse('TEST_CALL_UNAUTHENTICATED', 'no admin session');
-        // Browsers send Origin with every WebSocket; a same-origin plain GET (the dashboard asking
-        // why its socket was refused) carries none, and only ever gets these answers or a 426.
-        if (request.ws && !ownOrigin(request)) return refuse('TEST_CALL_ORIGIN', 'Origin is not this server');
-        if (deps.isDraining()) return refuse('STREAM_DRAINING', 'server is shutting down');
-        const refusal = testCalls.refusal(caller.sessionKey);
-        if (refusal === 'busy') return refuse('TEST_CALL_BUSY', 'a test call is live for this session');
-        if (refusal === 'full') return refuse('TEST_CALL_FULL', 'too many live test calls');
-      },
+      onRequest: [
+        requireRole('admin', { sessionOnly: true }),
+        async (request, reply) => {
+          const refuse = (code: ErrorCode, why: string) => {
+            request.log.warn({ refused: code, why }, 'TEST_CALL_REFUSED');
+            return sendError(reply, code);
+          };
+          const caller = callerOf(request);
+          // Browsers send Origin with every WebSocket; a same-origin plain GET (the dashboard asking
+          // why its socket was refused) carries none, and only ever gets these answers or a 426.
+          if (request.ws && !ownOrigin(request))
+            return refuse('TEST_CALL_ORIGIN', 'Origin is not this server');
+          if (deps.isDraining()) return refuse('STREAM_DRAINING', 'server is shutting down');
+          const refusal = testCalls.refusal(caller.sessionKey);
+          if (refusal === 'busy') return refuse('TEST_CALL_BUSY', 'a test call is live for this session');
+          if (refusal === 'full') return refuse('TEST_CALL_FULL', 'too many live test calls');
+        },
+      ],
       handler: async (_request, reply) =>
         sendError(
           reply.header('upgrade', 'websocket'),
@@ -97,9 +104,7 @@ export function testCallRoute(deps: AppDeps, testCalls: TestCalls, gate: TestCal
           'the test call is a WebSocket (the dashboard opens it); connect with an upgrade',
         ),
       wsHandler: (socket, request) => {
-        const caller = gate(request);
-        if (!caller) return socket.close(1008, 'not signed in');
-        testCalls.start(socket, { ...caller, loopbackOrigin: loopbackOrigin(request.server) });
+        testCalls.start(socket, { ...callerOf(request), loopbackOrigin: loopbackOrigin(request.server) });
       },
     });
   };

@@ -13,6 +13,18 @@ import * as directory from './sql/directory.js';
 import * as leads from './sql/leads.js';
 import * as recordings from './sql/recordings.js';
 import * as timeline from './sql/timeline.js';
+import * as users from './sql/users.js';
+import * as apiKeys from './sql/api-keys.js';
+import * as sessions from './sql/sessions.js';
+import type {
+  ApiKeyRecord,
+  NewApiKey,
+  NewUser,
+  SessionRecord,
+  UserChange,
+  UserPatch,
+  UserRecord,
+} from './auth-store.js';
 import type {
   CallEvent,
   CallEventInput,
@@ -214,5 +226,57 @@ export class KyselyStore implements Store {
   }
   lastAgentForPhone(phone: string, since: Date): Promise<string | undefined> {
     return this.run('lastAgentForPhone', (db) => agentLegs.lastAgentForPhone(db, phone, since));
+  }
+  // --- auth ---
+  countUsers(): Promise<number> {
+    return this.run('countUsers', (db) => users.countUsers(db));
+  }
+  createUser(user: NewUser): Promise<UserRecord | undefined> {
+    return this.run('createUser', (db) => users.createUser(db, user));
+  }
+  getUserById(id: number): Promise<UserRecord | undefined> {
+    return this.run('getUserById', (db) => users.getUserById(db, id));
+  }
+  getUserByUsername(username: string): Promise<UserRecord | undefined> {
+    return this.run('getUserByUsername', (db) => users.getUserByUsername(db, username));
+  }
+  listUsers(): Promise<UserRecord[]> {
+    return this.run('listUsers', (db) => users.listUsers(db));
+  }
+  updateUser(id: number, patch: UserPatch): Promise<UserChange> {
+    return this.run('updateUser', (db) => users.updateUser(db, this.dialect, id, patch));
+  }
+  deleteUser(id: number): Promise<'deleted' | 'not-found' | 'last-admin'> {
+    return this.run('deleteUser', (db) => users.deleteUser(db, this.dialect, id));
+  }
+  createApiKey(key: NewApiKey): Promise<ApiKeyRecord> {
+    return this.run('createApiKey', (db) => apiKeys.createApiKey(db, key));
+  }
+  getApiKeyByHash(secretHash: string): Promise<ApiKeyRecord | undefined> {
+    return this.run('getApiKeyByHash', (db) => apiKeys.getApiKeyByHash(db, secretHash));
+  }
+  listApiKeys(): Promise<ApiKeyRecord[]> {
+    return this.run('listApiKeys', (db) => apiKeys.listApiKeys(db));
+  }
+  revokeApiKey(id: number, at: Date): Promise<'revoked' | 'not-found'> {
+    return this.run('revokeApiKey', (db) => apiKeys.revokeApiKey(db, id, at));
+  }
+  touchApiKey(id: number, at: Date): Promise<void> {
+    return this.run('touchApiKey', (db) => apiKeys.touchApiKey(db, id, at));
+  }
+  saveSession(session: SessionRecord): Promise<void> {
+    return this.run('saveSession', (db) => sessions.saveSession(db, session));
+  }
+  getSession(sidHash: string, now: Date): Promise<SessionRecord | undefined> {
+    return this.run('getSession', (db) => sessions.getSession(db, sidHash, now));
+  }
+  deleteSession(sidHash: string): Promise<void> {
+    return this.run('deleteSession', (db) => sessions.deleteSession(db, sidHash));
+  }
+  deleteUserSessions(userId: number, exceptSidHash?: string): Promise<number> {
+    return this.run('deleteUserSessions', (db) => sessions.deleteUserSessions(db, userId, exceptSidHash));
+  }
+  deleteExpiredSessions(now: Date): Promise<number> {
+    return this.run('deleteExpiredSessions', (db) => sessions.deleteExpiredSessions(db, now));
   }
 }

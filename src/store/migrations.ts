@@ -7,6 +7,7 @@ import { AppError } from '../errors.js';
 import { CALL_STATUSES } from '../twilio/call-status.js';
 import type { StoreDialect } from './schema.js';
 import { directoryMigration } from './migrations/directory.js';
+import { authMigration } from './migrations/0003-auth.js';
 
 /**
  * Twilio's CallStatus values; the CHECK keeps a typo from ever reaching a row. Databases keep the
@@ -173,6 +174,7 @@ export function storeMigrations(dialect: StoreDialect): Record<string, Migration
   return {
     '0001_initial': initial(dialect),
     '0002_directory': directoryMigration(dialect),
+    '0003_auth': authMigration(dialect),
   };
 }
 

@@ -113,6 +113,9 @@ export interface Database {
   agents: AgentsTable;
   agent_presence: AgentPresenceTable;
   agent_legs: AgentLegsTable;
+  users: UsersTable;
+  api_keys: ApiKeysTable;
+  sessions: SessionsTable;
 }
 
 // --- directory (agent locator) ---
@@ -188,4 +191,36 @@ export interface AgentLegsTable {
   live_key: TextOrNull;
   /** `agent:callSid` while live, NULL after: UNIQUE, so a call holds an agent once. */
   live_call_key: TextOrNull;
+}
+
+// --- auth ---
+export interface UsersTable {
+  id: Identity;
+  username: string;
+  role: string;
+  agent_id: TextOrNull;
+  password_hash: string;
+  disabled_at: BigOrNull;
+  created_at: Big;
+  updated_at: Big;
+}
+
+export interface ApiKeysTable {
+  id: Identity;
+  name: string;
+  prefix: string;
+  secret_hash: string;
+  created_by: BigOrNull;
+  created_at: Big;
+  last_used_at: BigOrNull;
+  revoked_at: BigOrNull;
+}
+
+export interface SessionsTable {
+  /** SHA-256 of the session id, hex. */
+  sid: string;
+  user_id: Big;
+  /** JSON object as text. */
+  data: string;
+  expires_at: Big;
 }

@@ -2,6 +2,7 @@
 // (SQLite by default, PostgreSQL in production) on the same migrations.
 import type { CallStatus } from '../twilio/call-status.js';
 import type { DirectoryStore } from './directory-store.js';
+import type { AuthStore } from './auth-store.js';
 
 export type { CallStatus };
 
@@ -159,7 +160,7 @@ export interface LeadRecord {
   updatedAt: Date;
 }
 
-export interface Store extends DirectoryStore {
+export interface Store extends DirectoryStore, AuthStore {
   /** Creates or upgrades the schema; safe to call on every start. */
   migrate(): Promise<void>;
   /** Cheap round trip for /readyz. */

@@ -1,6 +1,7 @@
 // The Store contract, run against every backend: SQLite always, PostgreSQL with TEST_DATABASE_URL.
 import { describe } from 'vitest';
 import { describeEachStore } from '../support/databases.js';
+import { authContract } from './contract/auth.js';
 import { callStatusContract } from './contract/call-status.js';
 import { contactsAndCallsContract } from './contract/contacts-calls.js';
 import { directoryContract } from './contract/directory.js';
@@ -15,4 +16,5 @@ describeEachStore('Store contract', (target) => {
   describe('leads', () => leadsContract(target));
   describe('lifecycle and durability', () => lifecycleContract(target));
   describe('agent directory and legs', () => directoryContract(target));
+  describe('users, API keys and sessions', () => authContract(target));
 });

@@ -60,11 +60,10 @@ export const DIRECT_FRAMES = parseConfig({ WS_DIRECT_FRAMES: process.env.WS_DIRE
 
 /** The configuration every test server starts from (port 0, a temp data dir), with `env` over it. */
 export function testConfig(env: Record<string, string> = {}): Config {
-  const dataDir = mkdtempSync(path.join(tmpdir(), 'agentlocator-test-'));
   return parseConfig({
     PORT: '0',
     HOST: '127.0.0.1',
-    DATA_DIR: dataDir,
+    DATA_DIR: env.DATA_DIR ?? mkdtempSync(path.join(tmpdir(), 'agentlocator-test-')),
     TWILIO_AUTH_TOKEN: TEST_AUTH_TOKEN,
     TWILIO_ACCOUNT_SID: TEST_ACCOUNT_SID,
     LOG_LEVEL: 'info',
@@ -83,6 +82,8 @@ export async function startTestServer(
 ): Promise<TestServer> {
   const config = testConfig(env);
   const dataDir = config.dataDir;
+  // A DATA_DIR the test chose outlives the server (restarts on the same directory); ours does not.
+  const ownDataDir = env.DATA_DIR === undefined;
   const logs = new LogCapture();
   const log = createLogger(config, logs);
   const server = await startServer(config, log, overrides);
@@ -98,7 +99,7 @@ export async function startTestServer(
     host: new URL(origin).host,
     stop: async () => {
       await stop();
-      rmSync(dataDir, { recursive: true, force: true });
+      if (ownDataDir) rmSync(dataDir, { recursive: true, force: true });
     },
   };
 }
