@@ -43,7 +43,7 @@ async function primary(): Promise<void> {
   const log = createLogger(cfg).child({ role: 'primary' });
   const workers = workerCount();
   // Once, before any worker: two processes migrating one database at the same time would race.
-  if (!cfg.twilioAuthToken) await readOrCreateLocalToken(cfg.dataDir);
+  if (!cfg.twilioAuthToken) await readOrCreateLocalToken(cfg.dataDir, log);
   const store = await openStore({ databaseUrl: cfg.databaseUrl, dataDir: cfg.dataDir, log });
   await store.close();
 

@@ -41,6 +41,8 @@ export interface Config {
     readonly instructionsFile: string | undefined;
   };
   readonly logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
+  /** LOG_UNREDACTED=true: numbers, digits and transcripts in the logs as they are (debugging only). */
+  readonly logUnredacted: boolean;
   readonly greeting: { readonly file: string | undefined; readonly text: string };
   readonly voicemail: {
     readonly prompt: string;
@@ -48,9 +50,17 @@ export interface Config {
     readonly transferDone: string;
     readonly maxLengthSec: number;
   };
+  /**
+   * Music for a caller waiting on a transfer. Not played: a ringing <Dial> gives the caller
+   * ringback tones only (see README); set, it is reported at start-up.
+   */
+  readonly holdMusicUrl: string | undefined;
   /** Keep both legs of every call as a stereo WAV under dataDir/calls. */
   readonly recordCalls: boolean;
   readonly streamStartTimeoutMs: number;
+  /** Media sockets still waiting for their `start` frame, in all and from one remote address. */
+  readonly streamMaxPending: number;
+  readonly streamMaxPendingPerAddress: number;
   readonly drainTimeoutMs: number;
   /** Read and write the calls' WebSocket frames on ws's socket (src/ws/); false: through ws's API. */
   readonly wsDirectFrames: boolean;
@@ -119,6 +129,42 @@ const signatureMode = z.preprocess(
     .transform((v): SignatureMode => v ?? 'enforce'),
 );
 
+const LOOPBACK = 'a loopback host (127.0.0.0/8, ::1, localhost)';
+
+/** True for 127.0.0.0/8, ::1 and localhost: traffic that never leaves the machine. */
+export function isLoopbackHost(hostname: string): boolean {
+  const host = hostname.toLowerCase().replace(/^\[(.*)\]$/, '$1');
+  return host === 'localhost' || host === '::1' || /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(host);
+}
+
+/** The URL's host is loopback (the WHATWG parser normalises 127.1, 0x7f.0.0.1 and the like first). */
+export function isLoopbackUrl(value: string): boolean {
+  try {
+    return isLoopbackHost(new URL(value).hostname);
+  } catch {
+    return false;
+  }
+}
+
+/** Variables whose value is a secret: never echoed in a configuration error. */
+const SECRET_NAME = /_(TOKEN|KEY|SECRET|PASSWORD)$/;
+
+/**
+ * A value as a configuration error may show it: a secret variable's value not at all; in anything
+ * else, what could be a URL's userinfo (up to the last @: a password may hold / or #) and the
+ * values of password/token/key/secret query parameters replaced by ***.
+ */
+export function shownValue(variable: string, value: string): string {
+  if (SECRET_NAME.test(variable)) return `${value.length} characters, not shown`;
+  const start = value.includes('://') ? value.indexOf('://') + 3 : 0;
+  const at = value.lastIndexOf('@');
+  const masked = (at >= start ? `${value.slice(0, start)}***${value.slice(at)}` : value).replace(
+    /([?&;](?:[a-z_]*password|pass|pwd|[a-z_]*token|[a-z_]*key|[a-z_]*secret)=)[^&#;]*/gi,
+    '$1***',
+  );
+  return `"${masked}"`;
+}
+
 const envSchema = z.object({
   PORT: int(5000, 0, 65535),
   HOST: opt(z.string()),
@@ -129,7 +175,14 @@ const envSchema = z.object({
     z.string().regex(/^AC[0-9a-fA-F]{32}$/, { message: 'must look like AC + 32 hex digits' }),
   ),
   TWILIO_AUTH_TOKEN: opt(z.string().min(16, { message: 'looks too short for a Twilio auth token' })),
-  TWILIO_API_BASE_URL: opt(z.string().regex(/^https?:\/\/[^/?#]+/, { message: 'must be an http(s):// URL' })),
+  TWILIO_API_BASE_URL: opt(
+    z
+      .string()
+      .regex(/^https?:\/\/[^/?#]+/, { message: 'must be an http(s):// URL' })
+      .refine((v) => !/^http:/i.test(v) || isLoopbackUrl(v), {
+        message: `http:// sends the auth token in cleartext: use https://, or http:// only to ${LOOPBACK}`,
+      }),
+  ),
   WEBHOOK_SIGNATURE_CHECK: signatureMode,
   STREAM_SIGNATURE_CHECK: signatureMode,
   DATA_DIR: opt(z.string()),
@@ -146,7 +199,12 @@ const envSchema = z.object({
   PROMPT_CACHE_DIR: opt(z.string()),
   OPENAI_API_KEY: opt(z.string()),
   OPENAI_REALTIME_URL: opt(
-    z.string().regex(/^wss?:\/\/[^/?#]+/, { message: 'must be a full ws:// or wss:// URL' }),
+    z
+      .string()
+      .regex(/^wss?:\/\/[^/?#]+/, { message: 'must be a full ws:// or wss:// URL' })
+      .refine((v) => !/^ws:/i.test(v) || isLoopbackUrl(v), {
+        message: `ws:// sends the API key in cleartext: use wss://, or ws:// only to ${LOOPBACK}`,
+      }),
   ),
   OPENAI_REALTIME_MODEL: opt(z.string()),
   OPENAI_VOICE: opt(z.string()),
@@ -159,11 +217,15 @@ const envSchema = z.object({
       })
       .optional(),
   ),
+  LOG_UNREDACTED: bool(false),
   GREETING_FILE: opt(z.string()),
   GREETING_TEXT: opt(z.string()),
   VOICEMAIL_PROMPT: opt(z.string()),
   VOICEMAIL_MAX_LENGTH: int(120, 5, 14400),
+  HOLD_MUSIC_URL: opt(z.string().regex(/^https?:\/\/[^/?#]+/, { message: 'must be an http(s):// URL' })),
   STREAM_START_TIMEOUT_MS: int(5000, 100, 60000),
+  STREAM_MAX_PENDING: int(256, 1, 100000),
+  STREAM_MAX_PENDING_PER_ADDRESS: int(64, 1, 100000),
   RECORD_CALLS: bool(true),
   DRAIN_TIMEOUT_MS: int(30000, 0, 600000),
   WS_DIRECT_FRAMES: bool(true),
@@ -174,14 +236,6 @@ const envSchema = z.object({
     z.string().min(8, { message: 'must be at least 8 characters' }).max(1024, { message: 'is too long' }),
   ),
 });
-
-/** Variables whose values never appear in an error message. */
-const SECRET_VARIABLES = new Set(['TWILIO_AUTH_TOKEN', 'OPENAI_API_KEY', 'SESSION_SECRET', 'ADMIN_PASSWORD']);
-
-function shown(variable: string, value: string | undefined): string {
-  if (SECRET_VARIABLES.has(variable)) return `${value?.length ?? 0} characters, not shown`;
-  return `"${value ?? ''}"`;
-}
 
 /** https for a bare host or an https/wss origin, http for http/ws: whether cookies need `Secure`. */
 function publicSchemeOf(raw: string): 'https' | 'http' {
@@ -199,7 +253,9 @@ export function normalisePublicHost(raw: string, variable: string): string {
   try {
     url = new URL(withScheme);
   } catch {
-    throw new ConfigError([`${variable}: "${raw}" is not a host name; set it like ai-crm.example.com`]);
+    throw new ConfigError([
+      `${variable}: ${shownValue(variable, raw)} is not a host name; set it like ai-crm.example.com`,
+    ]);
   }
   const problems: string[] = [];
   if (!['https:', 'http:', 'wss:', 'ws:'].includes(url.protocol))
@@ -218,10 +274,10 @@ export function parseConfig(env: Record<string, string | undefined>): Config {
   const parsed = envSchema.safeParse(env);
   if (!parsed.success) {
     throw new ConfigError(
-      parsed.error.issues.map(
-        (i) =>
-          `${String(i.path[0] ?? '?')}: ${i.message} (got ${shown(String(i.path[0]), env[String(i.path[0])])})`,
-      ),
+      parsed.error.issues.map((i) => {
+        const variable = String(i.path[0] ?? '?');
+        return `${variable}: ${i.message} (got ${shownValue(variable, env[variable] ?? '')})`;
+      }),
     );
   }
   const e = parsed.data;
@@ -237,6 +293,13 @@ export function parseConfig(env: Record<string, string | undefined>): Config {
     throw new ConfigError([
       'AGENT=openai-realtime needs OPENAI_API_KEY (or OPENAI_REALTIME_URL for a keyless compatible server); ' +
         'unset AGENT to use the offline flow agent',
+    ]);
+  }
+
+  if (e.WEBHOOK_SIGNATURE_CHECK === 'log-only' && e.STREAM_SIGNATURE_CHECK === 'log-only') {
+    throw new ConfigError([
+      'WEBHOOK_SIGNATURE_CHECK and STREAM_SIGNATURE_CHECK are both log-only: anyone could then fake a ' +
+        'call and open its media stream; keep at least one of them "enforce"',
     ]);
   }
 
@@ -267,6 +330,7 @@ export function parseConfig(env: Record<string, string | undefined>): Config {
       instructionsFile: e.OPENAI_INSTRUCTIONS_FILE ? path.resolve(e.OPENAI_INSTRUCTIONS_FILE) : undefined,
     },
     logLevel: e.LOG_LEVEL ?? 'info',
+    logUnredacted: e.LOG_UNREDACTED,
     greeting: { file: e.GREETING_FILE, text: e.GREETING_TEXT ?? DEFAULT_GREETING_HE },
     voicemail: {
       prompt: e.VOICEMAIL_PROMPT ?? DEFAULT_VOICEMAIL_HE,
@@ -274,7 +338,10 @@ export function parseConfig(env: Record<string, string | undefined>): Config {
       transferDone: DEFAULT_TRANSFER_DONE_HE,
       maxLengthSec: e.VOICEMAIL_MAX_LENGTH,
     },
+    holdMusicUrl: e.HOLD_MUSIC_URL,
     streamStartTimeoutMs: e.STREAM_START_TIMEOUT_MS,
+    streamMaxPending: e.STREAM_MAX_PENDING,
+    streamMaxPendingPerAddress: e.STREAM_MAX_PENDING_PER_ADDRESS,
     recordCalls: e.RECORD_CALLS,
     drainTimeoutMs: e.DRAIN_TIMEOUT_MS,
     wsDirectFrames: e.WS_DIRECT_FRAMES,

@@ -41,6 +41,11 @@ export const ERRORS = {
   },
   STREAM_NO_START: { kind: 'protocol', wsClose: 1008, summary: 'no valid start message in time' },
   STREAM_FLOOD: { kind: 'protocol', wsClose: 1008, summary: 'too many bad or excess frames' },
+  STREAM_PENDING_LIMIT: {
+    kind: 'protocol',
+    http: 503,
+    summary: 'too many media streams are waiting for their start message',
+  },
   STREAM_SLOW_READER: { kind: 'protocol', wsClose: 1011, summary: 'peer is not reading; send queue full' },
   STREAM_DRAINING: { kind: 'protocol', http: 503, wsClose: 1001, summary: 'server is shutting down' },
   TEST_CALL_NOT_UPGRADE: {

@@ -1,8 +1,10 @@
 // Composition root: config → logger → store → agent → app.listen, and the SIGTERM drain.
 // `npm start`, `agentlocator serve` and the end-to-end tests all start the server through here.
 import type { Logger } from 'pino';
-import type { Config } from './config.js';
+import { isLoopbackUrl, type Config } from './config.js';
 import { readOrCreateLocalToken } from './local-token.js';
+import { prepareDataDir } from './data-path.js';
+import { AppError } from './errors.js';
 import { openStore } from './store/open-store.js';
 import type { Store } from './store/store.js';
 import { buildApp, type BuiltApp } from './server/app.js';
@@ -12,9 +14,14 @@ import { createAgentFactory } from './agents/create-agent-factory.js';
 import { loadGreeting, type LoadedGreeting } from './greeting-source.js';
 import { connectRedis } from './redis.js';
 import { createTwilioCallsApi } from './twilio/rest-client.js';
-import type { Router } from './routing/router.js';
+import type { AgentLines, Router } from './routing/router.js';
 import { DirectoryRouter } from './routing/directory-router.js';
 import { adoptStoredDirectory, startDirectoryFile } from './routing/directory-file.js';
+import { CallEvents } from './call/call-events.js';
+import { recordTransferRequests } from './call/transfer/route-recorder.js';
+import { TransferDesk } from './call/transfer/transfer-desk.js';
+import { TransferNotes } from './call/transfer/transfer-notes.js';
+import { Whisper } from './call/transfer/whisper.js';
 
 export interface RunningServer {
   built: BuiltApp;
@@ -33,17 +40,36 @@ export interface ServeOverrides {
   twilioCalls?: TwilioCallsApi;
   store?: Store;
   router?: Router;
+  /** The agents' lines a transfer holds (default: the directory router's, in the store). */
+  lines?: AgentLines;
   greeting?: LoadedGreeting;
 }
 
+/** Signatures made with a shorter key are guessable: refuse to start with one. */
+const MIN_AUTH_TOKEN_LENGTH = 16;
+
 /**
  * Hang-up and transfer go through Twilio's REST API, which needs the account. Without it the
- * session falls back to closing the stream (the caller reaches voicemail) and says so.
+ * session falls back to closing the stream (the caller reaches voicemail) and says so. The local
+ * token is not Twilio's: it only goes to a REST API on this machine (the emulator's), never to
+ * Twilio, whose answer would be a 401 after the token had left.
  */
-function restClient(config: Config, authToken: string, log: Logger): TwilioCallsApi | undefined {
+function restClient(
+  config: Config,
+  authToken: string,
+  source: 'env' | 'local',
+  log: Logger,
+): TwilioCallsApi | undefined {
   if (!config.twilioAccountSid) {
     log.warn(
       'TWILIO_REST_UNCONFIGURED: TWILIO_ACCOUNT_SID is not set: the agent cannot hang up or transfer through Twilio (it will end the stream instead)',
+    );
+    return undefined;
+  }
+  if (source === 'local' && !(config.twilioApiBaseUrl && isLoopbackUrl(config.twilioApiBaseUrl))) {
+    log.warn(
+      { baseUrl: config.twilioApiBaseUrl ?? 'https://api.twilio.com' },
+      'TWILIO_REST_LOCAL_TOKEN: TWILIO_ACCOUNT_SID is set but TWILIO_AUTH_TOKEN is not: no REST client (the local token is never sent to Twilio); hang-up and transfer end the stream instead. Set TWILIO_AUTH_TOKEN',
     );
     return undefined;
   }
@@ -60,15 +86,28 @@ export async function startServer(
   log: Logger,
   overrides: ServeOverrides = {},
 ): Promise<RunningServer> {
+  const dataDir = await prepareDataDir(config.dataDir);
+  if (dataDir.looseMode !== undefined) {
+    log.warn(
+      { dir: config.dataDir, mode: dataDir.looseMode.toString(8) },
+      'DATA_DIR_PERMISSIONS: DATA_DIR can be read by other users (recordings, the database): chmod 700 it',
+    );
+  }
   let authToken = config.twilioAuthToken;
   const authTokenSource = authToken ? 'env' : 'local';
   if (!authToken) {
-    const local = await readOrCreateLocalToken(config.dataDir);
+    const local = await readOrCreateLocalToken(config.dataDir, log);
     authToken = local.token;
     log.warn(
       { file: local.file, created: local.created },
       'LOCAL_AUTH_TOKEN: TWILIO_AUTH_TOKEN is not set: signatures are checked with a LOCAL token (for the agentlocator CLI and ' +
         'emulator). Real Twilio requests will be REJECTED until you set TWILIO_AUTH_TOKEN; /readyz says twilio: unconfigured',
+    );
+  }
+  if (authToken.length < MIN_AUTH_TOKEN_LENGTH) {
+    throw new AppError(
+      'CONFIG_INVALID',
+      `the ${authTokenSource === 'env' ? 'TWILIO_AUTH_TOKEN' : 'local'} auth token is shorter than ${MIN_AUTH_TOKEN_LENGTH} characters; refusing to sign with it`,
     );
   }
   if (config.webhookSignatureMode === 'log-only') {
@@ -93,12 +132,23 @@ export async function startServer(
     if (!overrides.store) await store.close();
     throw err;
   });
-  const router = overrides.router ?? new DirectoryRouter({ store, log });
+  const directoryRouter = new DirectoryRouter({ store, log });
+  const lines = overrides.lines ?? directoryRouter;
+  const events = new CallEvents();
+  const notes = new TransferNotes({ store, events, log, now: () => new Date() });
+  const transfers = new TransferDesk({ config, store, lines, notes, log });
+  const whisper = new Whisper({ store, lines, notes, log });
+  // Every route an agent asks for is on the call's timeline (transfer-requested).
+  const router = recordTransferRequests(overrides.router ?? directoryRouter, notes);
   const agents = overrides.agents ?? (await createAgentFactory({ config, log, store, router }));
+  if (config.holdMusicUrl)
+    log.warn(
+      "HOLD_MUSIC_UNSUPPORTED: HOLD_MUSIC_URL is set, but while a transfer's <Dial> rings Twilio plays ringback tones only; callers hear ringback (see README, The transfer)",
+    );
   const greeting = overrides.greeting ?? loadGreeting(config, log);
   const redis = config.redisUrl ? connectRedis(config.redisUrl, log) : undefined;
 
-  const twilioCalls = overrides.twilioCalls ?? restClient(config, authToken, log);
+  const twilioCalls = overrides.twilioCalls ?? restClient(config, authToken, authTokenSource, log);
   const built = await buildApp({
     config,
     log,
@@ -107,6 +157,9 @@ export async function startServer(
     authTokenSource,
     agents,
     twilioCalls,
+    events,
+    transfers,
+    whisper,
     greeting,
     ...(redis ? { redisHealth: () => redis.health() } : {}),
   });

@@ -1,7 +1,7 @@
 // The VoiceAgent interface: the brain behind one call. The CallSession owns the Twilio socket and
 // hands the agent caller audio and keys; the agent answers through CallControl, never the socket.
 import type { Logger } from 'pino';
-import type { Router, TransferTarget } from '../routing/router.js';
+import type { RingRoute, Router } from '../routing/router.js';
 import type { Config } from '../config.js';
 import type { Store } from '../store/store.js';
 
@@ -24,6 +24,15 @@ export interface CallerFrame {
   /** Decoded bytes (decoded on first use, then cached). */
   bytes(): Buffer;
 }
+
+/**
+ * Where an agent hands its caller: the people of a route (rung group by group through Twilio's
+ * REST API, with a whisper naming `topic`), or voicemail, with `prompt` said before the beep
+ * (null: nothing, the agent already told the caller why).
+ */
+export type Handoff =
+  | { kind: 'ring'; route: RingRoute; topic?: string }
+  | { kind: 'voicemail'; reason: string; prompt: string | null };
 
 /** What an agent may do to its live call. Implemented by CallSession. */
 export interface CallControl {
@@ -49,8 +58,7 @@ export interface CallControl {
    * `hangup: <reason>` unless `outcome` names it (e.g. `idle-hangup`).
    */
   hangUp(reason: string, outcome?: string): Promise<void>;
-  /** Hands the caller to a human through Twilio's REST API; falls back to voicemail on failure. */
-  transfer(target: TransferTarget): Promise<void>;
+  transfer(target: Handoff): Promise<void>;
   /** Closes the stream so Twilio runs <Connect action> and the caller reaches voicemail. */
   toVoicemail(reason: string): void;
 }

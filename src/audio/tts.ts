@@ -146,8 +146,9 @@ async function loadOrRender(path: string, text: string, options: TtsOptions): Pr
 export async function writeAtomically(path: string, bytes: Uint8Array): Promise<void> {
   const tmp = `${path}.${process.pid}.${Math.random().toString(36).slice(2)}.tmp`;
   try {
-    await mkdir(join(path, '..'), { recursive: true });
-    await writeFile(tmp, bytes);
+    // Answer clips are a caller's voice: private, like the recordings.
+    await mkdir(join(path, '..'), { recursive: true, mode: 0o700 });
+    await writeFile(tmp, bytes, { mode: 0o600 });
     await rename(tmp, path);
   } catch (err) {
     throw new AudioError('CACHE_FAILED', `cannot write ${path}: ${(err as Error).message}`, { cause: err });

@@ -9,7 +9,8 @@ export type CallEventBody =
   | { type: 'stream.stopped'; streamSid: string; closeCode: number | null; reason: string }
   | { type: 'transcript'; role: 'caller' | 'agent'; text: string }
   | { type: 'recording'; recordingSid: string; status: string | null }
-  | { type: 'agent'; name: string; detail?: Record<string, unknown> };
+  | { type: 'agent'; name: string; detail?: Record<string, unknown> }
+  | { type: 'transfer'; step: string; detail: Record<string, unknown> };
 
 export type LiveCallEvent = CallEventBody & { callSid: string; at: Date };
 

@@ -12,5 +12,7 @@ export interface CallMetrics {
   /** Streams past their start checks and not yet ended. */
   readonly liveStreams: { inc(): void; dec(): void };
   readonly streamCloses: { inc(labels: { code: string }): void };
+  /** Streams closed by us for a catalogue reason (token, flood, no start), by error code. */
+  readonly streamRejects: { inc(labels: { code: string }): void };
   readonly badFrames: { inc(): void };
 }

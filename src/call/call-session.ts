@@ -9,6 +9,7 @@ import type { Store } from '../store/store.js';
 import type { TwilioCallsApi } from '../twilio/rest.js';
 import type { CallEvents } from './call-events.js';
 import type { CallMetrics } from './call-metrics.js';
+import type { TransferDesk } from './transfer/transfer-desk.js';
 import { ERRORS, type ErrorCode } from '../errors.js';
 import { parseInbound, type MediaMessage, type StartMessage } from '../twilio/stream-messages.js';
 import { isValidStreamToken } from '../twilio/stream-token.js';
@@ -35,6 +36,7 @@ export interface SessionDeps {
   restFor?: (callSid: string) => TwilioCallsApi | undefined;
   events: CallEvents;
   metrics: CallMetrics;
+  transfers: TransferDesk;
 }
 
 type State = 'connected' | 'starting' | 'live' | 'ended';
@@ -61,6 +63,9 @@ export class CallSession {
     /** Caller frames beyond maxEarlyFrames while the agent did not exist yet. */
     earlyDropped: 0,
   };
+  /** Frames seen while waiting for `start` (Twilio sends `connected`, then `start`). */
+  private framesBeforeStart = 0;
+  private connectedSeen = false;
   private readonly frameGuard = new FrameGuard(this.counts, {
     log: () => this.log,
     badFrame: () => this.deps.metrics.badFrames.inc(),
@@ -98,6 +103,11 @@ export class CallSession {
     return { callSid: this.callSid, streamSid: this.streamSid };
   }
 
+  /** Still waiting for its `start` frame: counted against the pending-stream limits. */
+  get awaitingStart(): boolean {
+    return this.state === 'connected';
+  }
+
   /** Closes the stream from our side (drain, call ended elsewhere). */
   close(code: ErrorCode | 1000, reason: string): void {
     const wsCode = code === 1000 ? 1000 : ((ERRORS[code] as { wsClose?: number }).wsClose ?? 1011);
@@ -109,12 +119,33 @@ export class CallSession {
     if (this.state === 'ended') return;
     this.heartbeat.heard();
     if (this.frameGuard.flooding()) return;
+    if (this.state === 'connected' && ++this.framesBeforeStart > SESSION_LIMITS.maxFramesBeforeStart) {
+      return this.reject(
+        'STREAM_FLOOD',
+        `more than ${SESSION_LIMITS.maxFramesBeforeStart} frames before start`,
+      );
+    }
     if (isBinary) return this.frameGuard.bad('binary', 'binary frame (Twilio sends text)');
     const parsed = parseInbound(data.toString('utf8'));
-    if (!parsed.ok) return this.frameGuard.bad(parsed.reason.split(':')[0] ?? 'bad', parsed.reason);
+    if (!parsed.ok) {
+      // A start Twilio would never send (bad sids, a traversal, a NUL): no call behind it.
+      if (parsed.event === 'start' && this.state === 'connected')
+        return this.reject('STREAM_NO_START', parsed.reason);
+      return this.frameGuard.bad(parsed.reason.split(':')[0] ?? 'bad', parsed.reason);
+    }
     const msg = parsed.message;
-    if (msg.event === 'connected') return;
-    if (msg.event === 'start') return void this.onStart(msg);
+    if (msg.event === 'connected') {
+      if (this.connectedSeen) this.frameGuard.bad('connected', 'repeated connected frame');
+      this.connectedSeen = true;
+      return;
+    }
+    if (msg.event === 'start') {
+      this.onStart(msg).catch((err: unknown) => {
+        this.log.error({ err }, 'INTERNAL: the start frame could not be handled');
+        this.close('INTERNAL', 'start failed');
+      });
+      return;
+    }
     if (this.state === 'connected') return this.frameGuard.bad('before-start', `${msg.event} before start`);
     if (msg.streamSid !== this.streamSid)
       return this.frameGuard.bad('streamSid', `${msg.event} for another streamSid`);
@@ -188,15 +219,24 @@ export class CallSession {
       return this.reject('STREAM_TOKEN_INVALID', `start is for account ${accountSid}`);
     }
     const now = new Date();
+    // With the upgrade signature relaxed, only a call whose incoming_call was signed may stream.
+    const signedOnly = this.deps.config.streamSignatureMode === 'log-only';
     let claimed: boolean;
     try {
-      claimed = await this.deps.store.claimStream(callSid, now);
+      claimed = signedOnly
+        ? await this.deps.store.claimSignedStream(callSid, now)
+        : await this.deps.store.claimStream(callSid, now);
     } catch (err) {
       this.log.error({ err }, 'STORE_FAILED: cannot check the stream token');
       return this.reject('STORE_FAILED', 'store unavailable');
     }
     if (this.state !== 'starting') return; // the caller hung up meanwhile
-    if (!claimed) return this.reject('STREAM_TOKEN_INVALID', 'token already used, or the call is not live');
+    if (!claimed) {
+      const why = signedOnly
+        ? ', the call is not live or its incoming_call was not signed'
+        : ' or the call is not live';
+      return this.reject('STREAM_TOKEN_INVALID', `token already used${why}`);
+    }
 
     this.state = 'live';
     this.log.info({ tracks: msg.start.tracks, mediaFormat: msg.start.mediaFormat }, 'WS_START');
@@ -278,6 +318,7 @@ export class CallSession {
       store: this.deps.store,
       twilioCalls: this.deps.restFor?.(callSid) ?? this.deps.twilioCalls,
       httpOrigin: this.httpOrigin,
+      transfers: this.deps.transfers,
       closeStream: (reason) => this.close(1000, reason),
     };
   }
@@ -314,6 +355,7 @@ export class CallSession {
   }
 
   private reject(code: ErrorCode, detail: string): void {
+    this.deps.metrics.streamRejects.inc({ code });
     this.log.warn({ code, detail }, 'WS_REJECTED');
     this.close(code, ERRORS[code].summary);
   }

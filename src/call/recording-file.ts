@@ -42,16 +42,29 @@ export class RecordingFile {
   ) {
     this.offset = header.length;
     this.opened = new Promise<void>((resolve) => {
-      mkdir(path.dirname(file), { recursive: true }, (mkdirErr) => {
-        if (mkdirErr) return resolve(this.fail(mkdirErr));
-        openFile(file, 'w', (err, fd) => {
-          if (err) return resolve(this.fail(err));
-          this.fd = fd;
-          this.writeAt(header, header.length, 0, true);
-          for (const chunk of this.early.splice(0)) this.writeAt(chunk, chunk.length, -1, true);
-          resolve();
-        });
-      });
+      // A call's audio is personal data: the file is 0600, the directories made for it 0700. A
+      // path fs refuses outright (a NUL byte) fails this recording, never the caller's session.
+      const guarded = (fn: () => void) => {
+        try {
+          fn();
+        } catch (err) {
+          resolve(this.fail(err as Error));
+        }
+      };
+      guarded(() =>
+        mkdir(path.dirname(file), { recursive: true, mode: 0o700 }, (mkdirErr) => {
+          if (mkdirErr) return resolve(this.fail(mkdirErr));
+          guarded(() =>
+            openFile(file, 'w', 0o600, (err, fd) => {
+              if (err) return resolve(this.fail(err));
+              this.fd = fd;
+              this.writeAt(header, header.length, 0, true);
+              for (const chunk of this.early.splice(0)) this.writeAt(chunk, chunk.length, -1, true);
+              resolve();
+            }),
+          );
+        }),
+      );
     });
   }
 

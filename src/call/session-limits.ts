@@ -11,6 +11,11 @@ export const SESSION_LIMITS = {
    * 20× that leaves room for a burst after a network stall and for the emulator's fast mode.
    */
   maxFramesPerSecond: 1000,
+  /**
+   * Frames accepted before `start`: Twilio sends `connected` then `start`; a peer that keeps
+   * talking without starting holds a socket for nothing.
+   */
+  maxFramesBeforeStart: 8,
   /** Caller frames buffered until the agent exists (token check, store lookups): 5 s of audio. */
   maxEarlyFrames: 250,
   /** Bytes queued on the socket beyond which the peer is not reading. */

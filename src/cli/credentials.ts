@@ -1,9 +1,8 @@
 // Which Twilio credentials the CLI signs with: --auth-token, else TWILIO_AUTH_TOKEN (through
 // config.ts), else the server's local token file in DATA_DIR. The token itself is never printed.
-import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { Config } from '../config.js';
-import { LOCAL_TOKEN_FILE } from '../local-token.js';
+import { LOCAL_TOKEN_FILE, readLocalToken } from '../local-token.js';
 import { UsageError } from './target.js';
 
 export interface Credentials {
@@ -36,12 +35,11 @@ export async function resolveCredentials(input: {
   if (input.config) {
     const file = path.join(input.config.dataDir, LOCAL_TOKEN_FILE);
     try {
-      const token = (await readFile(file, 'utf8')).trim();
+      // A short or empty file is not a key (the server replaces it on its next start).
+      const token = await readLocalToken(input.config.dataDir);
       if (token) return { authToken: token, tokenSource: `local token ${file}`, accountSid };
     } catch (err) {
-      if ((err as NodeJS.ErrnoException).code !== 'ENOENT') {
-        throw new UsageError(`cannot read ${file}: ${(err as Error).message}`);
-      }
+      throw new UsageError(`cannot read ${file}: ${(err as Error).message}`);
     }
   }
   throw new UsageError(

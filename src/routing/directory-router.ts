@@ -19,7 +19,7 @@ import {
   type Stage,
 } from './eligibility.js';
 import { localTime, startOfLocalDay, type LocalTime } from './hours.js';
-import type { Candidate, NoRouteReason, RouteRequest, RouteResult, Router } from './router.js';
+import type { AgentLines, Candidate, NoRouteReason, RouteRequest, RouteResult, Router } from './router.js';
 import { ringGroups } from './strategies.js';
 
 export const DEFAULT_AFTER_HOURS_PROMPT = 'המשרד סגור כעת. השאירו הודעה אחרי הצליל ונחזור אליכם.';
@@ -53,7 +53,7 @@ const ORDER: Stage[] = [
 
 const toCandidate = (a: RoutingAgent): Candidate => ({ agentId: a.id, name: a.name, phone: a.phone });
 
-export class DirectoryRouter implements Router {
+export class DirectoryRouter implements Router, AgentLines {
   private readonly store: DirectoryStore;
   private readonly log: Logger | undefined;
   private readonly now: () => Date;

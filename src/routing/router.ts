@@ -1,6 +1,6 @@
-// The routing interface: who should take a caller. A route is either ring groups of directory
-// agents (each group rung at once, in order) or the reason nobody can, with what to tell the caller.
-// DirectoryRouter (directory-router.ts) implements it over the store.
+// The routing interfaces: who should take a caller — ring groups of directory agents (each group
+// rung at once, in order) or the reason nobody can, with what to tell the caller — and the agents'
+// lines a transfer holds while it rings. DirectoryRouter (directory-router.ts) implements both.
 import type { RingStrategy } from '../store/directory-store.js';
 
 export interface RouteRequest {
@@ -55,21 +55,18 @@ export interface Router {
   route(request: RouteRequest): Promise<RouteResult>;
 }
 
-/** Where to send a caller, as the current transfer (call-actions) takes it. */
-export type TransferTarget =
-  { kind: 'dial'; number: string; label: string } | { kind: 'voicemail'; reason: string };
+/** A route with people to ring. */
+export type RingRoute = Extract<RouteResult, { kind: 'ring' }>;
 
 /**
- * The route as the single-number transfer understands it (the first candidate), until the
- * transfer rings the groups itself.
+ * The lines of the agents a transfer rings, counted in the store so no agent is rung for more
+ * calls than their maxCalls, on any instance.
  */
-export function toTransferTarget(route: RouteResult): TransferTarget {
-  const first = route.kind === 'ring' ? route.groups[0]?.[0] : undefined;
-  if (route.kind === 'none' || !first) {
-    return {
-      kind: 'voicemail',
-      reason: route.kind === 'none' ? `${route.reason}: ${route.detail}` : 'no candidates',
-    };
-  }
-  return { kind: 'dial', number: first.phone, label: `${first.name} (${route.department})` };
+export interface AgentLines {
+  /** Holds a line of each candidate before the group rings; returns the ones held. */
+  claim(callSid: string, group: readonly Candidate[], ringSeconds: number): Promise<Candidate[]>;
+  /** The agent accepted: their line stays held and the call records them. */
+  answered(callSid: string, agentId: string): Promise<void>;
+  /** A leg ended (one agent's) or the whole call did (no agentId); returns how many lines freed. */
+  release(callSid: string, outcome: string, agentId?: string): Promise<number>;
 }

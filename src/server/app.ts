@@ -14,6 +14,8 @@ import type { AgentFactory } from '../agents/agent.js';
 import type { TwilioCallsApi } from '../twilio/rest.js';
 import { CallEvents } from '../call/call-events.js';
 import type { CallSession } from '../call/call-session.js';
+import type { TransferDesk } from '../call/transfer/transfer-desk.js';
+import type { Whisper } from '../call/transfer/whisper.js';
 import { AppError } from '../errors.js';
 import { sendError } from './error-reply.js';
 import { createMetrics, type Metrics } from './metrics.js';
@@ -37,6 +39,9 @@ export interface AppDeps {
   twilioCalls: TwilioCallsApi | undefined;
   events: CallEvents;
   metrics: Metrics;
+  /** Transfers to a person: their <Dial> callbacks, and the whisper on the agents' legs. */
+  transfers: TransferDesk;
+  whisper: Whisper;
   greeting: GreetingSource;
   isDraining: () => boolean;
   redisHealth?: () => Promise<'ok' | 'error'>;
@@ -77,6 +82,10 @@ export async function buildApp(input: AppDepsInput): Promise<BuiltApp> {
     isDraining: () => draining,
     onCallEnded: (callSid) => {
       for (const s of sessions) if (s.sids.callSid === callSid) s.close(1000, 'call ended');
+      // Whatever agent lines the call still holds (a leg the callbacks never ended) are freed.
+      input.transfers
+        .callEnded(callSid)
+        .catch((err: unknown) => input.log.error({ err, callSid }, 'TRANSFER_NOTE_FAILED'));
       try {
         input.agents.release?.(callSid);
       } catch (err) {

@@ -25,6 +25,27 @@ export async function mediaRoutes(
   idleMemory: IdleMemory,
 ): Promise<void> {
   const { config, metrics } = deps;
+  /** Each session's remote address (request.ip: the proxy's client with TRUST_PROXY). */
+  const addressOf = new WeakMap<CallSession, string>();
+
+  /**
+   * Sockets waiting for `start` cost memory and a timer each and prove nothing (an upgrade
+   * signature is the same for every call, so a captured one can be replayed): capped in all and
+   * per remote address. Counted at upgrade time, which is rare next to frames.
+   */
+  const pendingLimit = (address: string): string | undefined => {
+    let all = 0;
+    let fromAddress = 0;
+    for (const session of sessions) {
+      if (!session.awaitingStart) continue;
+      all += 1;
+      if (addressOf.get(session) === address) fromAddress += 1;
+    }
+    if (all >= config.streamMaxPending) return `${all} streams already wait for start (STREAM_MAX_PENDING)`;
+    if (fromAddress >= config.streamMaxPendingPerAddress)
+      return `${fromAddress} streams from this address already wait for start (STREAM_MAX_PENDING_PER_ADDRESS)`;
+    return undefined;
+  };
 
   const originOf = (request: FastifyRequest) => ({
     publicHost: config.publicHost,
@@ -52,6 +73,8 @@ export async function mediaRoutes(
           );
         }
         if (deps.isDraining()) return reject('STREAM_DRAINING', 'server is shutting down; no new streams');
+        const overLimit = pendingLimit(request.ip);
+        if (overLimit) return reject('STREAM_PENDING_LIMIT', overLimit, { address: request.ip });
         const host = publicHostOf(originOf(request));
         const candidates = host ? streamUrlCandidates(host, STREAM_PATH) : [];
         const signature = request.headers['x-twilio-signature'];
@@ -92,6 +115,7 @@ export async function mediaRoutes(
             idleMemory.streamEnded();
           },
         );
+        addressOf.set(session, request.ip);
         sessions.add(session);
         idleMemory.streamStarted();
       },

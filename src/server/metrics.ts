@@ -55,6 +55,12 @@ export function createMetrics() {
       help: 'Frames from Twilio dropped as malformed or unexpected',
       registers: [registry],
     }),
+    streamRejects: new Counter({
+      name: 'agentlocator_stream_rejects_total',
+      help: 'Media streams closed by the server for a catalogue reason (token, flood, no start), by code',
+      labelNames: ['code'] as const,
+      registers: [registry],
+    }),
     streamCloses: new Counter({
       name: 'agentlocator_stream_closes_total',
       help: 'Media streams closed, by WebSocket close code',

@@ -12,6 +12,7 @@ import * as agentLegs from './sql/agent-legs.js';
 import * as directory from './sql/directory.js';
 import * as leads from './sql/leads.js';
 import * as recordings from './sql/recordings.js';
+import * as security from './sql/security.js';
 import * as timeline from './sql/timeline.js';
 import * as users from './sql/users.js';
 import * as apiKeys from './sql/api-keys.js';
@@ -25,6 +26,7 @@ import type {
   UserPatch,
   UserRecord,
 } from './auth-store.js';
+import * as transfers from './sql/transfers.js';
 import type {
   CallEvent,
   CallEventInput,
@@ -56,6 +58,7 @@ import type {
   ReserveAgentInput,
   StoredDirectory,
 } from './directory-store.js';
+import type { NewTransfer, TransferPatch, TransferRecord } from './transfer-store.js';
 
 export interface KyselyStoreOptions {
   dialect: StoreDialect;
@@ -278,5 +281,29 @@ export class KyselyStore implements Store {
   }
   deleteExpiredSessions(now: Date): Promise<number> {
     return this.run('deleteExpiredSessions', (db) => sessions.deleteExpiredSessions(db, now));
+  }
+  // --- security ---
+  async markCallSigned(callSid: string): Promise<void> {
+    await this.run('markCallSigned', (db) => security.markCallSigned(db, callSid));
+  }
+  claimSignedStream(callSid: string, at: Date): Promise<boolean> {
+    return this.run('claimSignedStream', (db) => security.claimSignedStream(db, callSid, at));
+  }
+
+  // --- transfer ---
+  saveTransfer(transfer: NewTransfer): Promise<void> {
+    return this.run('saveTransfer', (db) => transfers.saveTransfer(db, transfer));
+  }
+  getTransfer(callSid: string): Promise<TransferRecord | undefined> {
+    return this.run('getTransfer', (db) => transfers.getTransfer(db, callSid));
+  }
+  takeDialStatus(callSid: string, attempt: number, at: Date): Promise<boolean> {
+    return this.run('takeDialStatus', (db) => transfers.takeDialStatus(db, callSid, attempt, at));
+  }
+  updateTransfer(callSid: string, patch: TransferPatch, at: Date): Promise<void> {
+    return this.run('updateTransfer', (db) => transfers.updateTransfer(db, callSid, patch, at));
+  }
+  acceptTransfer(callSid: string, attempt: number, agentId: string, at: Date): Promise<boolean> {
+    return this.run('acceptTransfer', (db) => transfers.acceptTransfer(db, callSid, attempt, agentId, at));
   }
 }

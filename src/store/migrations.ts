@@ -8,6 +8,8 @@ import { CALL_STATUSES } from '../twilio/call-status.js';
 import type { StoreDialect } from './schema.js';
 import { directoryMigration } from './migrations/directory.js';
 import { authMigration } from './migrations/0003-auth.js';
+import { security } from './migrations/0005_security.js';
+import { transferMigration } from './migrations/transfer.js';
 
 /**
  * Twilio's CallStatus values; the CHECK keeps a typo from ever reaching a row. Databases keep the
@@ -175,6 +177,8 @@ export function storeMigrations(dialect: StoreDialect): Record<string, Migration
     '0001_initial': initial(dialect),
     '0002_directory': directoryMigration(dialect),
     '0003_auth': authMigration(dialect),
+    '0005_security': security(dialect),
+    '0007_transfer': transferMigration(),
   };
 }
 

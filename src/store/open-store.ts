@@ -1,5 +1,6 @@
 // Opens the configured database (SQLite file in DATA_DIR by default, PostgreSQL for a
 // postgres:// URL), migrates it, and hands back the Store. The caller owns it: close() it.
+import { chmodSync, closeSync, existsSync, openSync } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
 import BetterSqlite3 from 'better-sqlite3';
@@ -42,7 +43,17 @@ const SCHEMA_NAME = /^[a-z_][a-z0-9_]{0,62}$/;
 
 const describe = (err: unknown): string => (err instanceof Error ? err.message : String(err));
 
+/**
+ * The database holds every caller's number and transcript: 0600. SQLite gives its -wal and -shm
+ * files the main file's mode when it creates them; ones left by an older start are tightened too.
+ */
+function makePrivate(file: string): void {
+  closeSync(openSync(file, 'a', 0o600));
+  for (const f of [file, `${file}-wal`, `${file}-shm`]) if (existsSync(f)) chmodSync(f, 0o600);
+}
+
 function openSqlite(opts: OpenStoreOptions, file: string): Kysely<Database> {
+  if (file !== ':memory:') makePrivate(file);
   const database = new BetterSqlite3(file);
   try {
     if (file !== ':memory:') {
@@ -102,7 +113,7 @@ export async function openDatabase(opts: OpenStoreOptions): Promise<OpenedDataba
     let file = ':memory:';
     try {
       if (!opts.sqliteMemory) {
-        await mkdir(opts.dataDir, { recursive: true });
+        await mkdir(opts.dataDir, { recursive: true, mode: 0o700 });
         file = sqliteFilePath(opts.dataDir);
       }
       const db = openSqlite(opts, file);

@@ -116,6 +116,7 @@ export interface Database {
   users: UsersTable;
   api_keys: ApiKeysTable;
   sessions: SessionsTable;
+  transfers: TransfersTable;
 }
 
 // --- directory (agent locator) ---
@@ -223,4 +224,31 @@ export interface SessionsTable {
   /** JSON object as text. */
   data: string;
   expires_at: Big;
+}
+
+// --- security ---
+/** Columns 0005_security adds to calls (merged into the interface above). */
+export interface CallsTable {
+  /** 1 once an incoming_call for the call carried a valid signature. */
+  webhook_signed: ColumnType<number, number | undefined, number>;
+}
+
+/** One call handed to a person: its ring groups, the attempt ringing, callbacks handled, who took it. */
+export interface TransfersTable {
+  call_sid: string;
+  state: string;
+  department: TextOrNull;
+  topic: TextOrNull;
+  ring_seconds: Int;
+  /** JSON: the route's ring groups ({agentId, name, phone}[][]). */
+  groups: string;
+  no_answer_prompt: TextOrNull;
+  attempt: Int;
+  handled: Int;
+  reply: TextOrNull;
+  agent_id: TextOrNull;
+  voicemail_reason: TextOrNull;
+  voicemail_prompt: TextOrNull;
+  created_at: Big;
+  updated_at: Big;
 }

@@ -3,6 +3,8 @@
 import type { CallStatus } from '../twilio/call-status.js';
 import type { DirectoryStore } from './directory-store.js';
 import type { AuthStore } from './auth-store.js';
+import type { SecurityStore } from './security-store.js';
+import type { TransferStore } from './transfer-store.js';
 
 export type { CallStatus };
 
@@ -160,7 +162,7 @@ export interface LeadRecord {
   updatedAt: Date;
 }
 
-export interface Store extends DirectoryStore, AuthStore {
+export interface Store extends DirectoryStore, AuthStore, SecurityStore, TransferStore {
   /** Creates or upgrades the schema; safe to call on every start. */
   migrate(): Promise<void>;
   /** Cheap round trip for /readyz. */

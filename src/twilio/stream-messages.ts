@@ -13,23 +13,36 @@ const connectedSchema = z.object({
   version: z.string(),
 });
 
-const startSchema = z.object({
-  event: z.literal('start'),
-  sequenceNumber: seq,
-  streamSid: z.string().min(1),
-  start: z.object({
-    accountSid: z.string().min(1),
-    streamSid: z.string().min(1),
-    callSid: z.string().min(1),
-    tracks: z.array(z.string()),
-    customParameters: z.record(z.string(), z.string()).default({}),
-    mediaFormat: z.object({
-      encoding: z.string(),
-      sampleRate: z.number(),
-      channels: z.number(),
+/**
+ * Twilio's sids: two letters and 32 lowercase hex digits. The start frame's become file names
+ * (the call's recording) and log fields, so nothing else gets past the edge.
+ */
+export const STREAM_SID = /^MZ[0-9a-f]{32}$/;
+export const CALL_SID = /^CA[0-9a-f]{32}$/;
+const streamSid = z.string().regex(STREAM_SID, { message: 'must be MZ followed by 32 hex digits' });
+
+const startSchema = z
+  .object({
+    event: z.literal('start'),
+    sequenceNumber: seq,
+    streamSid,
+    start: z.object({
+      accountSid: z.string().min(1),
+      streamSid,
+      callSid: z.string().regex(CALL_SID, { message: 'must be CA followed by 32 hex digits' }),
+      tracks: z.array(z.string()),
+      customParameters: z.record(z.string(), z.string()).default({}),
+      mediaFormat: z.object({
+        encoding: z.string(),
+        sampleRate: z.number(),
+        channels: z.number(),
+      }),
     }),
-  }),
-});
+  })
+  .refine((m) => m.streamSid === m.start.streamSid, {
+    message: 'the two streamSids differ',
+    path: ['streamSid'],
+  });
 
 const dtmfSchema = z.object({
   event: z.literal('dtmf'),
@@ -65,7 +78,9 @@ export interface MediaMessage {
 export type InboundMessage =
   ConnectedMessage | StartMessage | MediaMessage | DtmfMessage | MarkMessage | StopMessage;
 
-export type ParseResult<T> = { ok: true; message: T } | { ok: false; reason: string };
+/** A failure names the frame's event when it had a known one (a bad `start` ends the stream). */
+export type ParseResult<T> =
+  { ok: true; message: T } | { ok: false; reason: string; event?: InboundMessage['event'] };
 
 /**
  * Media frames arrive 50 times a second per call, so they get a hand-written check instead of a
@@ -203,13 +218,18 @@ export function parseInbound(text: string): ParseResult<InboundMessage> {
   const event = record.event;
   if (event === 'media') return parseMedia(record);
   if (event === 'mark') return parseMark(record);
-  if (typeof event !== 'string' || !(event in schemas)) {
+  // Own keys only: `"event":"toString"` must not reach Object.prototype.toString.
+  if (typeof event !== 'string' || !Object.hasOwn(schemas, event)) {
     return { ok: false, reason: `unknown event ${JSON.stringify(event)}` };
   }
   const parsed = schemas[event as keyof typeof schemas].safeParse(record);
   if (!parsed.success) {
     const issue = parsed.error.issues[0];
-    return { ok: false, reason: `bad ${event} frame: ${issue?.path.join('.')} ${issue?.message}` };
+    return {
+      ok: false,
+      reason: `bad ${event} frame: ${issue?.path.join('.')} ${issue?.message}`,
+      event: event as keyof typeof schemas,
+    };
   }
   return { ok: true, message: parsed.data as InboundMessage };
 }

@@ -42,14 +42,22 @@ export function incomingCallTwiml(input: IncomingCallTwimlInput): string {
   return response.toString();
 }
 
-/** The voicemail fallback after the stream ends: a short prompt, then <Record>. */
-export function voicemailTwiml(input: { prompt: string; maxLengthSec: number }): string {
+/**
+ * The voicemail: a short prompt (none when the caller already heard why), then <Record>. With an
+ * origin the URLs are absolute (TwiML sent through the REST API has no URL to resolve against).
+ */
+export function voicemailTwiml(input: {
+  prompt: string | null;
+  maxLengthSec: number;
+  origin?: string;
+}): string {
   const response = new VoiceResponse();
-  response.say({ language: 'he-IL', voice: HEBREW_VOICE }, input.prompt);
+  if (input.prompt) response.say({ language: 'he-IL', voice: HEBREW_VOICE }, input.prompt);
+  const callback = `${input.origin ?? ''}/webhook/handle_recording`;
   response.record({
-    action: '/webhook/handle_recording',
+    action: callback,
     method: 'POST',
-    recordingStatusCallback: '/webhook/handle_recording',
+    recordingStatusCallback: callback,
     recordingStatusCallbackMethod: 'POST',
     maxLength: input.maxLengthSec,
     playBeep: true,
@@ -69,16 +77,4 @@ export function hangupTwiml(text: string): string {
 
 export function emptyTwiml(): string {
   return new VoiceResponse().toString();
-}
-
-/** Transfer to a human: <Dial> with an absolute action (REST-updated TwiML needs absolute URLs). */
-export function dialTwiml(input: { origin: string; number: string; timeoutSec: number }): string {
-  const response = new VoiceResponse();
-  const dial = response.dial({
-    action: `${input.origin}/webhook/stream_ended`,
-    method: 'POST',
-    timeout: input.timeoutSec,
-  });
-  dial.number(input.number);
-  return response.toString();
 }

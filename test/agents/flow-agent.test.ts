@@ -5,8 +5,8 @@ import pino from 'pino';
 import { FlowAgent, type FlowServices, type FrameVad } from '../../src/agents/flow/flow-agent.js';
 import { flowSchema, type FlowInput } from '../../src/agents/flow/flow-schema.js';
 import { DEFAULT_FLOW } from '../../src/agents/flow/default-flow.js';
-import type { CallControl, CallerFrame } from '../../src/agents/agent.js';
-import { toTransferTarget, type RouteRequest, type TransferTarget } from '../../src/routing/router.js';
+import type { CallControl, CallerFrame, Handoff } from '../../src/agents/agent.js';
+import type { RouteRequest } from '../../src/routing/router.js';
 import { nobody, ringOne } from '../support/routes.js';
 
 const LOUD = 0x00; // μ-law 0x00 is near full scale
@@ -41,7 +41,7 @@ class PlaybackControl implements CallControl {
   readonly played: Buffer[] = [];
   interrupts = 0;
   hangUps: string[] = [];
-  transfers: TransferTarget[] = [];
+  transfers: Handoff[] = [];
   voicemail: string[] = [];
   private waiters: (() => void)[] = [];
   private pending = 0;
@@ -74,7 +74,7 @@ class PlaybackControl implements CallControl {
   async hangUp(reason: string) {
     this.hangUps.push(reason);
   }
-  async transfer(target: TransferTarget) {
+  async transfer(target: Handoff) {
     this.transfers.push(target);
   }
   toVoicemail(reason: string) {
@@ -188,7 +188,8 @@ describe('the flow agent', () => {
     agent2.onDtmf('1');
     expect(control2.interrupts).toBe(1);
     await tick();
-    expect(prompts.at(-1)).toContain('מכירות');
+    // "1" is sales, where nobody can take the call (the stub router): the caller hears why.
+    expect(prompts.at(-1)).toBe('leave a message');
     await agent.close('x');
     await agent2.close('x');
   });
@@ -252,7 +253,32 @@ describe('the flow agent', () => {
     expect(prompts.at(-1)).toBe('end');
   });
 
-  it('transfers through the router, and falls back when nobody can take the call', async () => {
+  it('says the transfer prompt only when someone can be rung, then hands the route over', async () => {
+    const flow: FlowInput = {
+      start: 't',
+      goodbyeNoInput: 'bye',
+      steps: {
+        t: {
+          type: 'transfer',
+          prompt: 'transferring',
+          department: 'sales',
+          topic: 'מכירות',
+          fallback: 'end',
+        },
+        end: { type: 'end', prompt: 'end' },
+      },
+    };
+    const route = ringOne('Dana', '+972500000000');
+    const routed = await startFlow(flow, { router: { route: async () => route } });
+    await tick();
+    expect(routed.prompts).toEqual(['transferring']);
+    expect(routed.control.transfers).toEqual([]); // not before the caller heard it
+    routed.control.heardAll();
+    await tick();
+    expect(routed.control.transfers).toEqual([{ kind: 'ring', route, topic: 'מכירות' }]);
+  });
+
+  it('says why nobody can take the call, then goes to the step’s fallback', async () => {
     const flow: FlowInput = {
       start: 't',
       goodbyeNoInput: 'bye',
@@ -261,19 +287,28 @@ describe('the flow agent', () => {
         end: { type: 'end', prompt: 'end' },
       },
     };
-    const dial: TransferTarget = { kind: 'dial', number: '+972500000000', label: 'Dana (sales)' };
-    const routed = await startFlow(flow, { router: { route: async () => ringOne('Dana', '+972500000000') } });
-    routed.control.heardAll();
+    const closed = { ...nobody('after-hours', 'sales is closed now'), prompt: 'we are closed' };
+    const fallback = await startFlow(flow, { router: { route: async () => closed } });
     await tick();
-    await tick();
-    expect(routed.control.transfers).toEqual([dial]);
-
-    const fallback = await startFlow(flow);
+    expect(fallback.prompts).toEqual(['we are closed']);
     fallback.control.heardAll();
     await tick();
-    await tick();
+    expect(fallback.prompts).toEqual(['we are closed', 'end']);
     expect(fallback.control.transfers).toEqual([]);
-    expect(fallback.prompts.at(-1)).toBe('end');
+  });
+
+  it('without a fallback, says why and sends the caller to a voicemail that only beeps', async () => {
+    const flow: FlowInput = {
+      start: 't',
+      goodbyeNoInput: 'bye',
+      steps: { t: { type: 'transfer', prompt: 'transferring', department: 'sales' } },
+    };
+    const { control, prompts } = await startFlow(flow);
+    await tick();
+    expect(prompts).toEqual(['leave a message']);
+    control.heardAll();
+    await tick();
+    expect(control.transfers).toEqual([{ kind: 'voicemail', reason: 'nobody-available', prompt: null }]);
   });
 
   it('keeps an answer cut short by a hang-up', async () => {
@@ -391,7 +426,7 @@ describe('the flow agent with a returning caller', () => {
     expect(requests).toEqual([
       { callSid: CALL.callSid, from: CALL.from, department: 'sales', preferAgentOf: 'last' },
     ]);
-    expect(control.transfers).toEqual([toTransferTarget(dial)]);
+    expect(control.transfers).toEqual([expect.objectContaining({ kind: 'ring', route: dial })]);
   });
 
   it('plays the menu for a named caller without an open lead, and for everyone else', async () => {

@@ -16,7 +16,7 @@ import {
 } from '../../src/emulator/index.js';
 import { encodeMp3 } from '../../src/audio/mp3.js';
 import type { RouteRequest, Router } from '../../src/routing/router.js';
-import { nobody, ringOne } from '../support/routes.js';
+import { grantingLines, nobody, ringOne } from '../support/routes.js';
 import {
   FakeRealtimeServer,
   type ClientEvent,
@@ -125,7 +125,7 @@ describe('the OpenAI Realtime agent in a real call', () => {
         TWILIO_API_BASE_URL: rest.url,
         GREETING_FILE: greetingFile(),
       },
-      { router },
+      { router, lines: grantingLines },
     );
   });
   afterEach(() => {
@@ -363,13 +363,16 @@ describe('the OpenAI Realtime agent in a real call', () => {
       },
     });
     const dial = await call.waitFor('dial');
+    await call.waitFor('agent-bridged'); // Dana heard the whisper and pressed 1
     const result = await call.hangUp(); // the caller ends the call while talking to the human
 
     expect(routed.at(-1)).toMatchObject({ callSid: call.callSid, department: 'sales' });
     const update = rest.requests.find((r) => r.path.includes(call.callSid) && r.params.Twiml);
     expect(update).toMatchObject({ method: 'POST', status: 200 });
     expect(update!.params.Twiml).toContain(`<Dial`);
-    expect(update!.params.Twiml).toContain(`<Number>${SALES_NUMBER}</Number>`);
+    expect(update!.params.Twiml).toContain(
+      `/webhook/agent_whisper?attempt=0&amp;agent=dana" method="POST">${SALES_NUMBER}</Number>`,
+    );
     // The emulator followed the new TwiML: the stream ended by the update and the human was dialled.
     expect(result.streams[0]!.endedBy).toBe('api-update');
     expect(dial.detail.targets).toEqual([{ kind: 'Number', value: SALES_NUMBER }]);
@@ -382,7 +385,7 @@ describe('the OpenAI Realtime agent in a real call', () => {
       .filter((e) => e.detail.reason === 'played')
       .at(-1)!;
     expect(rested.t).toBeGreaterThanOrEqual(lastPlayed.t);
-    expect((await s.store.getCall(call.callSid))?.outcome).toBe('transferred: Dana (sales)');
+    expect((await s.store.getCall(call.callSid))?.outcome).toBe('transferred');
     await expectHealthy(call.callSid, result);
   });
 

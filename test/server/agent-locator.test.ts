@@ -77,8 +77,11 @@ describe('the agent locator in the server', { timeout: 60_000 }, () => {
     expect(route).toMatchObject({ department: 'support', strategy: 'sequential', groups: [['ben']] });
     const dial = await call.waitFor('dial');
     expect(dial.detail.targets).toEqual([{ kind: 'Number', value: AGENT_NUMBER }]);
+    // Ben's phone picks up, hears the whisper, presses 1: the call is his.
+    await call.waitFor('agent-bridged');
     await call.hangUp();
-    expect((await server.store.getCall(call.callSid))?.outcome).toBe('transferred: Ben (support)');
+    expect(await server.store.getCall(call.callSid)).toMatchObject({ outcome: 'transferred' });
+    expect(await server.store.getCallAgent(call.callSid)).toBe('ben');
     // Routing logs no phone numbers.
     expect(JSON.stringify(route)).not.toContain(AGENT_NUMBER);
   });

@@ -57,6 +57,27 @@ describe('webhooks on the default configuration (host from the request)', () => 
     expect(await gone.text()).toBe('<?xml version="1.0" encoding="UTF-8"?><Response/>');
   });
 
+  it('takes a message on a dial_status of a transfer it never started, and refuses a bad attempt', async () => {
+    const callSid = newCallSid();
+    await postSigned(`${s.origin}/webhook/incoming_call`, incomingCallParams(callSid));
+    const post = (query: string, extra: Record<string, string> = {}) =>
+      postSigned(`${s.origin}/webhook/dial_status${query}`, {
+        CallSid: callSid,
+        CallStatus: 'in-progress',
+        DialCallStatus: 'no-answer',
+        ...extra,
+      });
+    const unknown = await post('?attempt=0');
+    expect(unknown.status).toBe(200);
+    expect(await unknown.text()).toContain('<Record');
+    // The caller hung up: nothing to run.
+    expect(await (await post('?attempt=0', { CallStatus: 'completed' })).text()).not.toContain('<Record');
+    const bad = await post('?attempt=x');
+    expect(bad.status).toBe(400);
+    expect(await bad.json()).toMatchObject({ error: 'WEBHOOK_BAD_BODY', message: /attempt/ });
+    expect((await post('')).status).toBe(400);
+  });
+
   it('applies status callbacks idempotently and never moves a call backwards', async () => {
     const callSid = newCallSid();
     await postSigned(`${s.origin}/webhook/incoming_call`, incomingCallParams(callSid));
@@ -253,23 +274,6 @@ describe('webhooks answered in-process (fastify.inject, no socket)', () => {
     const res = await post('/webhook/incoming_call', params);
     expect(res.statusCode).toBe(200);
     expect(await t.store.getCall(callSid)).toMatchObject({ callSid });
-  });
-
-  it('hangs up after a transfer the human ended, and takes a message when nobody answered', async () => {
-    const callSid = newCallSid();
-    await post('/webhook/incoming_call', incomingCallParams(callSid));
-    const ended = async (dial: string) =>
-      (
-        await post('/webhook/stream_ended', {
-          CallSid: callSid,
-          CallStatus: 'in-progress',
-          DialCallStatus: dial,
-        })
-      ).body;
-    const answered = await ended('completed');
-    expect(answered).toContain('<Hangup/>');
-    expect(answered).not.toContain('<Record');
-    for (const dial of ['no-answer', 'busy', 'failed']) expect(await ended(dial)).toContain('<Record');
   });
 
   it('accepts a status callback for an unknown call with 204 and a log line', async () => {

@@ -7,7 +7,9 @@ import { contactsAndCallsContract } from './contract/contacts-calls.js';
 import { directoryContract } from './contract/directory.js';
 import { leadsContract } from './contract/leads.js';
 import { lifecycleContract } from './contract/lifecycle.js';
+import { securityContract } from './contract/security.js';
 import { timelineContract } from './contract/timeline.js';
+import { transferContract } from './contract/transfer.js';
 
 describeEachStore('Store contract', (target) => {
   describe('contacts and calls', () => contactsAndCallsContract(target));
@@ -17,4 +19,6 @@ describeEachStore('Store contract', (target) => {
   describe('lifecycle and durability', () => lifecycleContract(target));
   describe('agent directory and legs', () => directoryContract(target));
   describe('users, API keys and sessions', () => authContract(target));
+  describe('security: signed incoming_call, signed stream claim', () => securityContract(target));
+  describe('transfers', () => transferContract(target));
 });

@@ -10,6 +10,11 @@ import { loadGreeting, type LoadedGreeting } from '../../src/greeting-source.js'
 import { createLogger } from '../../src/log.js';
 import type { Router } from '../../src/routing/router.js';
 import { nobody } from './routes.js';
+import { DirectoryRouter } from '../../src/routing/directory-router.js';
+import { CallEvents } from '../../src/call/call-events.js';
+import { TransferNotes } from '../../src/call/transfer/transfer-notes.js';
+import { TransferDesk } from '../../src/call/transfer/transfer-desk.js';
+import { Whisper } from '../../src/call/transfer/whisper.js';
 import { openStore } from '../../src/store/open-store.js';
 import type { Store } from '../../src/store/store.js';
 import { LogCapture, signedFormHeaders, testConfig, type SignOptions } from './server.js';
@@ -42,10 +47,18 @@ export async function buildTestApp(
   const agents = overrides.agents ?? (await createAgentFactory({ config, log, store, router: NO_AGENTS }));
   const greeting = overrides.greeting ?? loadGreeting(config, log);
   await greeting.ready;
+  // The transfer desk on a router with no agents: a dial_status of a transfer never started
+  // takes a message, as in production.
+  const lines = new DirectoryRouter({ store, log });
+  const events = new CallEvents();
+  const notes = new TransferNotes({ store, events, log, now: () => new Date() });
   const built = await buildApp({
     config,
     log,
     store,
+    events,
+    transfers: new TransferDesk({ config, store, lines, notes, log }),
+    whisper: new Whisper({ store, lines, notes, log }),
     authToken,
     authTokenSource: 'env',
     agents,

@@ -1,5 +1,6 @@
-// Route results for tests whose router is a stub: one agent to ring, or nobody and why.
-import type { NoRouteReason, RouteResult } from '../../src/routing/router.js';
+// Route results for tests whose router is a stub: one agent to ring, or nobody and why; and the
+// agent lines such a stub's transfers hold.
+import type { AgentLines, NoRouteReason, RouteResult } from '../../src/routing/router.js';
 
 export function ringOne(name: string, phone: string, department = 'sales'): RouteResult {
   return {
@@ -16,3 +17,13 @@ export function ringOne(name: string, phone: string, department = 'sales'): Rout
 export function nobody(reason: NoRouteReason, detail: string): RouteResult {
   return { kind: 'none', reason, prompt: 'leave a message', detail };
 }
+
+/**
+ * Agent lines for a stub router whose agents are in no directory: every claim is granted, so a
+ * transfer rings whom the stub named (the real lines are tested with the directory router).
+ */
+export const grantingLines: AgentLines = {
+  claim: async (_callSid, group) => [...group],
+  answered: async () => undefined,
+  release: async () => 0,
+};

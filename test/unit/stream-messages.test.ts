@@ -12,7 +12,7 @@ import {
 } from '../../src/twilio/stream-messages.js';
 
 // Literal frames as Twilio documents them (Media Streams "WebSocket Messages").
-const START = `{"event":"start","sequenceNumber":"1","start":{"accountSid":"ACxx","streamSid":"MZ18ad3ab5a668481ce02b83e7395059f0","callSid":"CAxx","tracks":["inbound"],"customParameters":{"FirstName":"Jane"},"mediaFormat":{"encoding":"audio/x-mulaw","sampleRate":8000,"channels":1}},"streamSid":"MZ18ad3ab5a668481ce02b83e7395059f0"}`;
+const START = `{"event":"start","sequenceNumber":"1","start":{"accountSid":"ACxx","streamSid":"MZ18ad3ab5a668481ce02b83e7395059f0","callSid":"CA5174584e1127285e2b015e720b3d9e68","tracks":["inbound"],"customParameters":{"FirstName":"Jane"},"mediaFormat":{"encoding":"audio/x-mulaw","sampleRate":8000,"channels":1}},"streamSid":"MZ18ad3ab5a668481ce02b83e7395059f0"}`;
 const MEDIA = `{"event":"media","sequenceNumber":"3","media":{"track":"inbound","chunk":"1","timestamp":"5","payload":"no+JhoaJjpzSHxAKBgYJDhtEopGKh4aIjZm7JhQLBwYIDRg1qZSLh4aIi5apLxYNCAYHCxQsr5iNiIaHipKjOBoPCQYGCRApwJyOiYaGiY+f/x4RCgYGCA4iS6OSioeGiI2YvSkVDAcGCA0YM6qVjIeGh4uWrC0XDQgGBw=="},"streamSid":"MZ18ad3ab5a668481ce02b83e7395059f0"}`;
 const STOP = `{"event":"stop","sequenceNumber":"5","stop":{"accountSid":"ACxx","callSid":"CAxx"},"streamSid":"MZ18ad3ab5a668481ce02b83e7395059f0"}`;
 const MARK = `{"event":"mark","sequenceNumber":"4","streamSid":"MZ18ad3ab5a668481ce02b83e7395059f0","mark":{"name":"my label"}}`;
@@ -69,8 +69,8 @@ describe('inbound Twilio frames', () => {
         encodeStart({
           sequenceNumber: 1,
           accountSid: 'AC1',
-          streamSid: 'MZ1',
-          callSid: 'CA1',
+          streamSid: `MZ${'1'.repeat(32)}`,
+          callSid: `CA${'2'.repeat(32)}`,
           customParameters: { token: 't' },
         }),
       ).ok,

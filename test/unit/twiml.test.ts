@@ -1,5 +1,12 @@
 import { describe, expect, it } from 'vitest';
-import { incomingCallTwiml, voicemailTwiml, emptyTwiml, dialTwiml } from '../../src/twilio/twiml.js';
+import { incomingCallTwiml, voicemailTwiml, emptyTwiml } from '../../src/twilio/twiml.js';
+import {
+  transferDialTwiml,
+  transferUrls,
+  whisperAcceptTwiml,
+  whisperDeclineTwiml,
+  whisperTwiml,
+} from '../../src/twilio/transfer-twiml.js';
 
 const CALL = 'CA' + 'a'.repeat(32);
 
@@ -71,10 +78,51 @@ describe('TwiML documents', () => {
     expect(xml).toContain('playBeep="true"');
   });
 
-  it('answers an empty response and a dial with an absolute action', () => {
+  it('leaves the prompt out when the caller already heard it, and makes URLs absolute on request', () => {
+    const xml = voicemailTwiml({ prompt: null, maxLengthSec: 60, origin: 'https://h.example.com' });
+    expect(xml).not.toContain('<Say');
+    expect(xml).toContain('<Record action="https://h.example.com/webhook/handle_recording"');
+  });
+
+  it('answers an empty response', () => {
     expect(emptyTwiml()).toBe('<?xml version="1.0" encoding="UTF-8"?><Response/>');
-    const dial = dialTwiml({ origin: 'https://h.example.com', number: '+972501234567', timeoutSec: 20 });
-    expect(dial).toContain('action="https://h.example.com/webhook/stream_ended"');
-    expect(dial).toContain('<Number>+972501234567</Number>');
+  });
+});
+
+describe('transfer TwiML', () => {
+  const urls = transferUrls('https://h.example.com');
+
+  it('dials one leg per agent (number, sip, client) with a whisper each, ringback until the bridge', () => {
+    const xml = transferDialTwiml({
+      action: urls.dialStatus(1),
+      timeoutSec: 20,
+      callerId: '+97231234567',
+      legs: [
+        { address: '+972501234567', whisperUrl: urls.whisper(1, 'dana') },
+        { address: 'sip:avi@pbx.example.com', whisperUrl: urls.whisper(1, 'avi') },
+        { address: 'client:noa', whisperUrl: urls.whisper(1, 'noa') },
+      ],
+    });
+    expect(xml).toContain(
+      '<Dial action="https://h.example.com/webhook/dial_status?attempt=1" method="POST" timeout="20" answerOnBridge="true" callerId="+97231234567">',
+    );
+    expect(xml).toContain(
+      '<Number url="https://h.example.com/webhook/agent_whisper?attempt=1&amp;agent=dana" method="POST">+972501234567</Number>',
+    );
+    expect(xml).toContain(
+      '<Sip url="https://h.example.com/webhook/agent_whisper?attempt=1&amp;agent=avi" method="POST">sip:avi@pbx.example.com</Sip>',
+    );
+    expect(xml).toContain(
+      '<Client url="https://h.example.com/webhook/agent_whisper?attempt=1&amp;agent=noa" method="POST">noa</Client>',
+    );
+  });
+
+  it('whispers with one key, asking the action even on silence, and accepts without hanging up', () => {
+    const xml = whisperTwiml({ text: 'שיחה, הקישו 1', action: urls.whisperKey(0, 'dana') });
+    expect(xml).toMatch(
+      /<Gather numDigits="1" action="https:\/\/h\.example\.com\/webhook\/agent_whisper\?attempt=0&amp;agent=dana&amp;step=key" method="POST" timeout="\d+" actionOnEmptyResult="true"><Say [^>]*>שיחה, הקישו 1<\/Say><\/Gather><Hangup\/>/,
+    );
+    expect(whisperAcceptTwiml('מחברים')).not.toContain('Hangup');
+    expect(whisperDeclineTwiml()).toContain('<Hangup/>');
   });
 });

@@ -4,7 +4,7 @@
 // A returning caller hears a personal line first, and may start on the flow's `returning` step.
 import type { Logger } from 'pino';
 import type { CallControl, CallerFrame, CallInfo, VoiceAgent } from '../agent.js';
-import { toTransferTarget, type Router } from '../../routing/router.js';
+import type { Router } from '../../routing/router.js';
 import type { Flow, FlowStep } from './flow-schema.js';
 import type { ReturningCaller } from '../returning-caller.js';
 import { returningLine } from './load-flow.js';
@@ -133,19 +133,21 @@ export class FlowAgent implements VoiceAgent {
     this.stepId = stepId;
     this.retries = 0;
     this.log?.info({ step: stepId }, 'FLOW_STEP');
-    this.runStep(this.step().prompt, lead);
+    const step = this.step();
+    // A transfer asks the router first: its prompt is said only when someone can be rung.
+    if (step.type === 'transfer') return void this.transfer(step);
+    this.runStep(step.prompt, lead);
   }
 
   private runStep(text: string, lead?: string): void {
     const step = this.step();
     this.digits = '';
     this.clearSilence();
-    // Goodbyes and transfer notices play to the end: the caller is leaving either way.
-    const interruptible = step.type !== 'end' && step.type !== 'transfer';
+    // Goodbyes play to the end: the caller is leaving either way.
+    const interruptible = step.type !== 'end';
     void this.say(text, interruptible, lead).then((epoch) => {
       if (epoch === undefined) return;
       if (step.type === 'end') return void this.leave('flow ended');
-      if (step.type === 'transfer') return void this.transfer(step);
       this.phase = 'waiting';
       this.armSilence();
       return undefined;
@@ -260,27 +262,40 @@ export class FlowAgent implements VoiceAgent {
     this.enter(step.next);
   }
 
+  /**
+   * Routes the step's department. Someone to ring: the step's prompt, then the transfer. Nobody:
+   * why (the department's after-hours or no-answer prompt), then the step's fallback, or
+   * voicemail. Both prompts play to the end: the caller is leaving this step either way.
+   */
   private async transfer(step: Extract<FlowStep, { type: 'transfer' }>): Promise<void> {
     if (!this.call || !this.control) return;
     this.phase = 'leaving';
-    const target = await this.services.router
+    this.clearSilence();
+    const route = await this.services.router
       .route({
         callSid: this.call.callSid,
         from: this.call.from,
         department: step.department,
         ...(step.preferAgentOf ? { preferAgentOf: step.preferAgentOf } : {}),
       })
-      .then(toTransferTarget)
       .catch((err: unknown) => {
         this.log?.error({ err }, 'FLOW_ROUTING_FAILED');
-        return { kind: 'voicemail', reason: 'routing failed' } as const;
+        return undefined;
       });
     if (this.closed) return;
-    if (target.kind === 'voicemail' && step.fallback) {
-      this.log?.info({ department: step.department, reason: target.reason }, 'FLOW_TRANSFER_FALLBACK');
+    if (!route) return this.control.toVoicemail('routing failed');
+    if (route.kind === 'ring') {
+      if ((await this.say(step.prompt, false)) === undefined) return;
+      return this.control.transfer({ kind: 'ring', route, topic: step.topic ?? step.department });
+    }
+    this.log?.info({ department: step.department, reason: route.reason }, 'FLOW_TRANSFER_NONE');
+    if ((await this.say(route.prompt, false)) === undefined) return;
+    if (step.fallback) {
+      this.log?.info({ department: step.department, reason: route.reason }, 'FLOW_TRANSFER_FALLBACK');
       return this.enter(step.fallback);
     }
-    await this.control.transfer(target);
+    // The caller has just heard why: the voicemail only beeps.
+    return this.control.transfer({ kind: 'voicemail', reason: route.reason, prompt: null });
   }
 
   private retry(prefix?: string): void {

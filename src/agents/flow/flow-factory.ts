@@ -1,7 +1,6 @@
 // Composes the flow agent: the loaded flow, offline Hebrew prompts (rendered once, cached as
 // μ-law), a VAD per call, answer clips written as WAV and recorded in the store, leads, and the
 // returning-caller lookup (started while the greeting plays, with the personal line's render).
-import path from 'node:path';
 import type { AgentDeps, AgentFactory, AgentHealth, CallInfo } from '../agent.js';
 import { lookupReturningCaller, type ReturningCaller } from '../returning-caller.js';
 import { renderPromptCached } from '../../audio/tts.js';
@@ -11,6 +10,7 @@ import { writeAtomically } from '../../audio/tts.js';
 import { FlowAgent, type FlowServices, type FrameVad } from './flow-agent.js';
 import { flowPrompts, loadFlow, returningLine } from './load-flow.js';
 import { localRecordingSid } from '../../store/recording-sid.js';
+import { pathInside } from '../../data-path.js';
 
 /** Bound on the contact lookup: past it the caller gets the plain flow. */
 const LOOKUP_TIMEOUT_MS = 1000;
@@ -78,7 +78,8 @@ export async function createFlowAgentFactory(deps: AgentDeps): Promise<AgentFact
     router,
     async saveClip(callSid, field, mulaw) {
       const recordingSid = localRecordingSid();
-      const file = path.join(config.dataDir, 'calls', callSid, `${field}-${recordingSid}.wav`);
+      // The field comes from the flow file, the CallSid from the stream: neither may leave DATA_DIR.
+      const file = pathInside(config.dataDir, 'calls', callSid, `${field}-${recordingSid}.wav`);
       await writeAtomically(file, writeWav({ encoding: 'mulaw', sampleRate: 8000, samples: mulaw }));
       await store.upsertRecording({
         recordingSid,

@@ -5,6 +5,12 @@ import { z } from 'zod';
 
 const stepId = z.string().regex(/^[A-Za-z][\w-]*$/, { message: 'step ids are letters, digits, _ and -' });
 const prompt = z.string().trim().min(1, { message: 'a prompt needs text' }).max(1000);
+/** A lead field; a question's answer clip is saved as <field>-<sid>.wav, so it is one plain name. */
+const field = z
+  .string()
+  .min(1)
+  .max(64)
+  .regex(/^[^/\\\0]+$/, { message: 'a field name has no /, \\ or NUL' });
 
 const menuStep = z.strictObject({
   type: z.literal('menu'),
@@ -24,7 +30,7 @@ const questionStep = z.strictObject({
   type: z.literal('question'),
   prompt,
   /** The lead field the answer clip is stored under. */
-  field: z.string().min(1),
+  field,
   next: stepId,
   /** Longest answer, in seconds. */
   maxSec: z.number().positive().max(120).default(20),
@@ -33,7 +39,7 @@ const questionStep = z.strictObject({
 const keypadStep = z.strictObject({
   type: z.literal('keypad'),
   prompt,
-  field: z.string().min(1),
+  field,
   next: stepId,
   minDigits: z.number().int().min(1).max(32).default(9),
   maxDigits: z.number().int().min(1).max(32).default(15),
@@ -45,6 +51,8 @@ const transferStep = z.strictObject({
   type: z.literal('transfer'),
   prompt,
   department: z.string().min(1),
+  /** What the agent's whisper says the call is about (default: the department's id). */
+  topic: z.string().trim().min(1).max(200).optional(),
   /** Where to go when nobody can take the call (default: voicemail). */
   fallback: stepId.optional(),
   /** `last`: ask the router for the agent who handled this caller last (sticky routing). */

@@ -3,8 +3,7 @@
 // the audible item at what the caller heard. A failing provider never means silence: one bounded
 // reconnect, else an apology and voicemail. A silent caller gets check-ins, then a goodbye.
 import type { Logger } from 'pino';
-import type { CallControl, CallerFrame, CallInfo, VoiceAgent } from '../agent.js';
-import type { TransferTarget } from '../../routing/router.js';
+import type { CallControl, CallerFrame, CallInfo, Handoff, VoiceAgent } from '../agent.js';
 import { bounded, type RealtimeAgentDeps } from './agent-config.js';
 import { CallerAudioQueue } from './caller-audio-queue.js';
 import { CallLengthLimit } from './call-length.js';
@@ -327,8 +326,7 @@ export class RealtimeAgent implements VoiceAgent {
 
   /** Ends the call after the model's last words: wait for its turn and its audio, then act. */
   private async finish(
-    action:
-      { kind: 'hangup'; reason: string; outcome?: string } | { kind: 'transfer'; target: TransferTarget },
+    action: { kind: 'hangup'; reason: string; outcome?: string } | { kind: 'transfer'; target: Handoff },
     waitForModel = true,
   ): Promise<void> {
     const control = this.control;

@@ -1,7 +1,7 @@
 // Function calls of one call: runs each tool, sends its output back as a function_call_output
 // item, and lets the ResponseSequencer ask for the model's next turn once the response that made
 // the call is done. Calls that change the call itself (end, transfer) are handed to the agent.
-import type { TransferTarget } from '../../routing/router.js';
+import type { Handoff } from '../agent.js';
 import { functionCallOutput } from './client-events.js';
 import { KeypadCollector, matchesCallerId } from './keypad.js';
 import type { ResponseSequencer } from './responses.js';
@@ -14,7 +14,7 @@ export interface ToolCallHost {
   send(text: string): boolean;
   readonly responses: ResponseSequencer;
   endCall(reason: string): void;
-  transfer(target: TransferTarget): void;
+  transfer(target: Handoff): void;
 }
 
 type FunctionCallDone = EventOf<'response.function_call_arguments.done'>;

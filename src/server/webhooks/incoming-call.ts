@@ -8,6 +8,7 @@ import { incomingCallTwiml } from '../../twilio/twiml.js';
 import { passedAttestation } from '../../twilio/stir.js';
 import { CALLER_VERIFIED_PARAMETER, VERIFIED_BY_STIR_A } from '../../agents/caller-trust.js';
 import { GREETING_PATH } from '../static-routes.js';
+import { wasSigned } from './signature-check.js';
 import {
   callSid,
   callStatus,
@@ -41,15 +42,24 @@ export function incomingCall(deps: AppDeps): WebhookHandler {
     const started = await withinBudget(
       request,
       'startCall',
-      store.startCall({
-        callSid: p.CallSid,
-        accountSid: p.AccountSid ?? null,
-        fromNumber: p.From ?? null,
-        toNumber: p.To ?? null,
-        direction: p.Direction ?? 'inbound',
-        status: p.CallStatus ?? 'ringing',
-        at: now,
-      }),
+      store
+        .startCall({
+          callSid: p.CallSid,
+          accountSid: p.AccountSid ?? null,
+          fromNumber: p.From ?? null,
+          toNumber: p.To ?? null,
+          direction: p.Direction ?? 'inbound',
+          status: p.CallStatus ?? 'ringing',
+          at: now,
+        })
+        // Remembered for the stream claim (required when STREAM_SIGNATURE_CHECK=log-only).
+        .then(async (result) => {
+          if (wasSigned(request))
+            await store
+              .markCallSigned(p.CallSid)
+              .catch((err: unknown) => log.error({ err, what: 'markCallSigned' }, 'STORE_FAILED'));
+          return result;
+        }),
     );
     if (started?.created) {
       events.publish({

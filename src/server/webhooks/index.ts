@@ -2,7 +2,9 @@
 // so the form parser and the signature check apply to /webhook/* only. A new route: a file + a line.
 import type { FastifyInstance } from 'fastify';
 import type { AppDeps } from '../app.js';
+import { agentWhisper } from './agent-whisper.js';
 import { callStatusUpdate } from './call-status.js';
+import { dialStatus } from './dial-status.js';
 import { handleRecording } from './handle-recording.js';
 import { incomingCall } from './incoming-call.js';
 import { signatureCheck } from './signature-check.js';
@@ -17,6 +19,8 @@ const ROUTES: Record<string, (deps: AppDeps) => WebhookHandler> = {
   '/webhook/stream_status': streamStatus,
   '/webhook/call_status': callStatusUpdate,
   '/webhook/handle_recording': handleRecording,
+  '/webhook/dial_status': dialStatus,
+  '/webhook/agent_whisper': agentWhisper,
 };
 
 export async function webhookRoutes(app: FastifyInstance, deps: AppDeps): Promise<void> {

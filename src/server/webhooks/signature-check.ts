@@ -5,6 +5,14 @@ import type { AppDeps } from '../app.js';
 import { isValidWebhookSignature, webhookUrl } from '../../twilio/signature.js';
 import { originOf, type Params } from './webhook-kit.js';
 
+/** Requests whose signature checked out (log-only mode lets others through too). */
+const signed = new WeakSet<FastifyRequest>();
+
+/** The request carried a valid X-Twilio-Signature (false for one let through by log-only). */
+export function wasSigned(request: FastifyRequest): boolean {
+  return signed.has(request);
+}
+
 export function signatureCheck(deps: AppDeps) {
   const { config } = deps;
   return async (request: FastifyRequest, reply: FastifyReply) => {
@@ -17,7 +25,10 @@ export function signatureCheck(deps: AppDeps) {
         : !url || !isValidWebhookSignature(deps.authToken, signature, url, params)
           ? { code: 'WEBHOOK_SIGNATURE_INVALID', status: 403 }
           : undefined;
-    if (!problem) return;
+    if (!problem) {
+      signed.add(request);
+      return;
+    }
     const logLine = { route: request.routeOptions.url, signedUrl: url, code: problem.code };
     if (config.webhookSignatureMode === 'log-only') {
       request.log.warn(logLine, 'WEBHOOK_SIGNATURE_BAD but WEBHOOK_SIGNATURE_CHECK=log-only: accepting');

@@ -1,8 +1,9 @@
-// POST /webhook/stream_ended, the <Connect action> (and a transfer's <Dial action>): the stream is
-// over; a caller still on the line reaches voicemail, unless an answered transfer already ended.
+// POST /webhook/stream_ended, the <Connect action>: the stream is over; a caller still on the line
+// reaches voicemail (with the prompt the agent chose, or the default one), unless a transfer
+// owns the call now (its REST-updated TwiML runs instead of this answer).
 import { z } from 'zod';
 import type { AppDeps } from '../app.js';
-import { emptyTwiml, hangupTwiml, voicemailTwiml } from '../../twilio/twiml.js';
+import { emptyTwiml, voicemailTwiml } from '../../twilio/twiml.js';
 import {
   callSid,
   callStatus,
@@ -15,12 +16,10 @@ import {
 const streamEndedParams = z.object({
   CallSid: callSid,
   CallStatus: callStatus.optional(),
-  /** Present when this URL is the action of a transfer's <Dial>. */
-  DialCallStatus: z.string().optional(),
 });
 
 export function streamEnded(deps: AppDeps): WebhookHandler {
-  const { config, store } = deps;
+  const { config, store, transfers } = deps;
   return async (request, reply) => {
     const p = parseParams(streamEndedParams, request, reply);
     if (!p) return reply;
@@ -32,7 +31,7 @@ export function streamEnded(deps: AppDeps): WebhookHandler {
         callSid: p.CallSid,
         kind: 'webhook',
         name: 'stream-ended',
-        detail: { callStatus: p.CallStatus ?? null, dialCallStatus: p.DialCallStatus ?? null },
+        detail: { callStatus: p.CallStatus ?? null },
         at: new Date(),
       }),
     );
@@ -41,12 +40,19 @@ export function streamEnded(deps: AppDeps): WebhookHandler {
       log.info({ callStatus: p.CallStatus }, 'STREAM_ENDED: call over, empty TwiML');
       return sendTwiml(reply, emptyTwiml());
     }
-    // A transfer that was answered has done its job: the human hung up first, so does the call.
-    if (p.DialCallStatus === 'completed' || p.DialCallStatus === 'answered') {
-      log.info({ dialCallStatus: p.DialCallStatus }, 'TRANSFER_ENDED: hanging up');
-      return sendTwiml(reply, hangupTwiml(config.voicemail.transferDone));
+    // A slow or failing store still gets the caller a voicemail, with the default prompt.
+    const next = await withinBudget(request, 'afterStream', transfers.afterStream(p.CallSid));
+    if (next?.kind === 'transfer') {
+      log.info('STREAM_ENDED: a transfer runs the call, empty TwiML');
+      return sendTwiml(reply, emptyTwiml());
     }
     log.info('STREAM_ENDED: voicemail fallback');
-    return sendTwiml(reply, voicemailTwiml(config.voicemail));
+    return sendTwiml(
+      reply,
+      voicemailTwiml({
+        prompt: next ? next.prompt : config.voicemail.prompt,
+        maxLengthSec: config.voicemail.maxLengthSec,
+      }),
+    );
   };
 }

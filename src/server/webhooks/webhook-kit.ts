@@ -1,9 +1,10 @@
 // What every /webhook/* handler shares: the form body parser, the CallSid and CallStatus schemas,
-// parsing a request's params (400 on bad ones), answering with TwiML, and the store's time budget.
+// parsing a request's params (400 on bad ones), its public origin, answering with TwiML, and the
+// store's time budget.
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import type { AppDeps } from '../app.js';
-import type { RequestOrigin } from '../../twilio/signature.js';
+import { publicHostOf, publicProtocolOf, type RequestOrigin } from '../../twilio/signature.js';
 import { AppError } from '../../errors.js';
 
 const MAX_PARAMS = 1000;
@@ -47,8 +48,21 @@ export function originOf(deps: AppDeps, request: FastifyRequest): RequestOrigin 
   };
 }
 
-export function parseParams<T extends z.ZodTypeAny>(schema: T, request: FastifyRequest, reply: FastifyReply) {
-  const parsed = schema.safeParse(request.body ?? {});
+/** Parses the form body (or `source`, e.g. the query of a callback URL we wrote); 400 on bad input. */
+/** The public http(s) origin a request came in on: absolute URLs in the TwiML answered to it. */
+export function publicOrigin(deps: AppDeps, request: FastifyRequest): string | undefined {
+  const origin = originOf(deps, request);
+  const host = publicHostOf(origin);
+  return host ? `${publicProtocolOf(origin)}://${host}` : undefined;
+}
+
+export function parseParams<T extends z.ZodTypeAny>(
+  schema: T,
+  request: FastifyRequest,
+  reply: FastifyReply,
+  source: unknown = request.body,
+) {
+  const parsed = schema.safeParse(source ?? {});
   if (!parsed.success) {
     const issue = parsed.error.issues[0];
     const message = `${issue?.path.join('.') || 'body'}: ${issue?.message}`;

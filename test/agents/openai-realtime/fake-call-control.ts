@@ -2,9 +2,8 @@
 // chunks with a mark each (the real PlaybackTracker), and the caller has "heard" audio only when
 // the test acknowledges marks. interrupt() clears and bumps the generation like `clear` does.
 import pino from 'pino';
-import type { CallControl } from '../../../src/agents/agent.js';
+import type { CallControl, Handoff } from '../../../src/agents/agent.js';
 import { PlaybackTracker } from '../../../src/call/playback.js';
-import type { TransferTarget } from '../../../src/routing/router.js';
 import { until } from '../../support/until.js';
 
 const CHUNK_BYTES = 400;
@@ -23,7 +22,7 @@ export class FakeCallControl implements CallControl {
   hangUps: string[] = [];
   /** The outcome each hang-up named (undefined: the default `hangup: <reason>`). */
   outcomes: (string | undefined)[] = [];
-  transfers: TransferTarget[] = [];
+  transfers: Handoff[] = [];
   voicemail: string | undefined;
   private marks: { name: string; endMs: number }[] = [];
   private sentMs = 0;
@@ -79,9 +78,9 @@ export class FakeCallControl implements CallControl {
     this.events.push(`hangUp:${reason}`);
   }
 
-  async transfer(target: TransferTarget): Promise<void> {
+  async transfer(target: Handoff): Promise<void> {
     this.transfers.push(target);
-    this.events.push(`transfer:${target.kind === 'dial' ? target.number : 'voicemail'}`);
+    this.events.push(`transfer:${target.kind === 'ring' ? target.route.department : 'voicemail'}`);
   }
 
   toVoicemail(reason: string): void {

@@ -138,18 +138,55 @@ describe('OpenAI Realtime agent: tools', () => {
     expect(h.control.transfers).toEqual([]); // not before the caller heard it
     h.control.hearAll();
     await h.control.until(() => h.control.transfers.length === 1, 'the transfer');
-    expect(h.control.transfers[0]).toEqual({ kind: 'dial', number: '+97235550000', label: 'Dana (sales)' });
+    expect(h.control.transfers[0]).toEqual({
+      kind: 'ring',
+      route: ringOne('Dana', '+97235550000'),
+      topic: 'sales',
+    });
+  });
+
+  it('transfer_to_human passes the caller’s need on as the whisper’s topic', async () => {
+    const { h, conn } = await live();
+    h.server.behaviour.onResponseCreate = (c) => void c.speak([audio(50, 7)], 'רגע');
+    await callTool(conn, 'transfer_to_human', { person: 'Dana', reason: 'משכנתא' });
+    expect(h.routed).toEqual([{ person: 'Dana' }]);
+    await h.control.until(() => h.control.pendingMs() > 0, 'the announcement');
+    h.control.hearAll();
+    await h.control.until(() => h.control.transfers.length === 1, 'the transfer');
+    expect(h.control.transfers[0]).toMatchObject({ kind: 'ring', topic: 'משכנתא' });
+  });
+
+  it('transfer_to_human refuses a person the directory does not know, and the call goes on', async () => {
+    const { h, conn } = await live({ route: nobody('unknown-person', 'nobody called "Moshe"') });
+    const output = await callTool(conn, 'transfer_to_human', { person: 'Moshe' });
+    expect(output).toMatchObject({
+      ok: false,
+      error: expect.stringContaining('"Moshe" is in the directory'),
+    });
+    // The model gets its turn to answer the caller; nothing moves the call.
+    await conn.waitFor('response.create');
+    await tick(30);
+    expect(h.control.transfers).toEqual([]);
   });
 
   it('transfer_to_human with nobody available tells the model and sends the caller to voicemail', async () => {
     const { h, conn } = await live({ route: nobody('after-hours', 'sales is closed now') });
     h.server.behaviour.onResponseCreate = (c) => void c.speak([audio(50, 7)], 'השאירו הודעה');
     const output = await callTool(conn, 'transfer_to_human', {});
-    expect(output).toMatchObject({ ok: false, reason: 'nobody is available right now' });
+    expect(output).toMatchObject({
+      ok: false,
+      reason: 'after-hours',
+      the_caller_will_hear: 'leave a message',
+    });
     await h.control.until(() => h.control.pendingMs() > 0, 'the announcement');
     h.control.hearAll();
     await h.control.until(() => h.control.transfers.length === 1, 'the transfer to voicemail');
-    expect(h.control.transfers[0]).toEqual({ kind: 'voicemail', reason: 'after-hours: sales is closed now' });
+    // Twilio says the department's prompt before the beep: exactly what was configured.
+    expect(h.control.transfers[0]).toEqual({
+      kind: 'voicemail',
+      reason: 'after-hours',
+      prompt: 'leave a message',
+    });
   });
 
   it('end_call after a spoken goodbye hangs up once the goodbye was heard, without another turn', async () => {

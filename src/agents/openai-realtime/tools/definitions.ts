@@ -23,8 +23,10 @@ export const toolSchemas = {
     .refine((v) => Object.values(v).some((x) => x !== undefined), { message: 'give at least one field' }),
   transfer_to_human: z.object({
     department: text(100).optional().describe('Department or skill, e.g. sales, support, billing'),
-    person: text(100).optional().describe('A specific person the caller asked for'),
-    reason: text(500).optional().describe('Why, in a few words (for the human who answers)'),
+    person: text(100)
+      .optional()
+      .describe('A person the caller asked for, by name as the caller said it (never a phone number)'),
+    reason: text(500).optional().describe('Why, in a few words: the person who answers hears it first'),
   }),
   end_call: z.object({
     reason: text(200).optional().describe('Why the call ends, in a few words'),
@@ -48,7 +50,7 @@ const DESCRIPTIONS: Record<ToolName, string> = {
   save_lead:
     'Saves what the caller wants (name, need, area, budget, callback time, notes). Call it as soon as you learn these; calling again adds to the same record.',
   transfer_to_human:
-    'Transfers the caller to a human by department or person. Tell the caller you are transferring them first. If nobody is available the caller can leave a message.',
+    'Transfers the caller to a human: a department, or a person by name from the company directory (only people listed there can be reached; never a phone number). Tell the caller you are transferring them first. A name or department not in the directory is refused: ask again. If nobody can take the call the caller hears why and can leave a message.',
   end_call:
     'Ends the call. Say a short goodbye first, in the same turn, then call this. Only when the caller is done or asks to hang up.',
   confirm_number_by_keypad:

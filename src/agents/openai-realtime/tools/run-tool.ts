@@ -2,9 +2,9 @@
 // with zod; a bad argument, an unknown tool or a failing store becomes an error *output* the
 // model can read and recover from — nothing here throws.
 import type { Logger } from 'pino';
-import type { AgentStore } from '../../agent.js';
+import type { AgentStore, Handoff } from '../../agent.js';
 import { contactPhoneFor } from '../../../store/phone.js';
-import { toTransferTarget, type Router, type TransferTarget } from '../../../routing/router.js';
+import type { RingRoute, Router } from '../../../routing/router.js';
 import { isToolName, toolSchemas, type ToolArgs } from './definitions.js';
 import { lookupCaller } from './lookup-caller.js';
 
@@ -23,7 +23,7 @@ export interface ToolContext {
 export type ToolOutcome =
   | { kind: 'output'; output: unknown }
   | { kind: 'end-call'; output: unknown; reason: string }
-  | { kind: 'transfer'; output: unknown; target: TransferTarget }
+  | { kind: 'transfer'; output: unknown; target: Handoff }
   | { kind: 'keypad'; maxDigits: number; purpose: string | undefined };
 
 export async function runTool(name: string, rawArgs: string, ctx: ToolContext): Promise<ToolOutcome> {
@@ -80,6 +80,17 @@ async function saveLead(args: ToolArgs<'save_lead'>, ctx: ToolContext): Promise<
   return { ok: true, saved: Object.keys(fields), lead_id: lead.id };
 }
 
+/** Who the model tells the caller they are being put through to. */
+function ringing(route: RingRoute): string {
+  const only = route.groups.length === 1 && route.groups[0]?.length === 1 ? route.groups[0][0] : undefined;
+  return only ? `${only.name} (${route.department})` : route.department;
+}
+
+/**
+ * A department, or a person by name or id from the directory: never a number. A person or a
+ * department the directory does not know is refused (the model asks again); anyone else who
+ * cannot take the call now sends the caller to voicemail, with the department's prompt.
+ */
 async function transfer(args: ToolArgs<'transfer_to_human'>, ctx: ToolContext): Promise<ToolOutcome> {
   const route = await ctx.router.route({
     callSid: ctx.callSid,
@@ -87,14 +98,31 @@ async function transfer(args: ToolArgs<'transfer_to_human'>, ctx: ToolContext): 
     ...(args.department ? { department: args.department } : {}),
     ...(args.person ? { person: args.person } : {}),
   });
-  const target = toTransferTarget(route);
-  const output =
-    target.kind === 'dial'
-      ? { ok: true, transferring_to: target.label, note: 'say one short sentence; the transfer follows' }
-      : {
-          ok: false,
-          reason: 'nobody is available right now',
-          note: 'tell the caller they can leave a message after the tone; the call moves there next',
-        };
-  return { kind: 'transfer', output, target };
+  if (route.kind === 'ring') {
+    const topic = args.reason ?? route.department;
+    return {
+      kind: 'transfer',
+      output: {
+        ok: true,
+        transferring_to: ringing(route),
+        note: 'say one short sentence; the transfer follows',
+      },
+      target: { kind: 'ring', route, topic },
+    };
+  }
+  if (route.reason === 'unknown-person')
+    return error(
+      `nobody called "${args.person ?? ''}" is in the directory; transfers reach only people listed there, never a number. Offer a department or take a message`,
+    );
+  if (route.reason === 'unknown-department') return error(route.detail);
+  return {
+    kind: 'transfer',
+    output: {
+      ok: false,
+      reason: route.reason,
+      the_caller_will_hear: route.prompt,
+      note: 'nobody can take the call now; say one short sentence (do not repeat that message): the caller then hears it and can leave a message after the tone',
+    },
+    target: { kind: 'voicemail', reason: route.reason, prompt: route.prompt },
+  };
 }
