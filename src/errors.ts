@@ -48,6 +48,18 @@ export const ERRORS = {
   },
   STREAM_SLOW_READER: { kind: 'protocol', wsClose: 1011, summary: 'peer is not reading; send queue full' },
   STREAM_DRAINING: { kind: 'protocol', http: 503, wsClose: 1001, summary: 'server is shutting down' },
+  TEST_CALL_NOT_UPGRADE: {
+    kind: 'protocol',
+    http: 426,
+    summary: 'the test call is a WebSocket; connect with an upgrade',
+  },
+  TEST_CALL_ORIGIN: {
+    kind: 'auth',
+    http: 403,
+    summary: 'a test call must come from a page of this server (Origin)',
+  },
+  TEST_CALL_BUSY: { kind: 'protocol', http: 409, summary: 'a test call is already live for this session' },
+  TEST_CALL_FULL: { kind: 'protocol', http: 503, summary: 'too many test calls are live; try again soon' },
   STORE_FAILED: { kind: 'store', http: 503, summary: 'the store did not answer' },
   INTERNAL: { kind: 'bug', http: 500, wsClose: 1011, summary: 'unexpected internal error' },
 } as const satisfies Record<string, ErrorSpec>;

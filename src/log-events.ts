@@ -196,6 +196,17 @@ export const LOG_EVENTS = {
   REALTIME_SUMMARY_MISSING: 'no summary within its bound',
   REALTIME_CLOSING: 'the agent closes with its call',
   REALTIME_CLOSE_FAILED: 'closing the provider session threw',
+
+  // The dashboard's test call (src/test-call/)
+  TEST_CALL_START: 'an admin placed a test call from the browser',
+  TEST_CALL_END: 'a test call ended, with its counters',
+  TEST_CALL_REFUSED: 'a test call upgrade refused (origin, busy, full, draining)',
+  TEST_CALL_BAD_INPUT: 'the browser sent a bad frame or message: the call is closed',
+  TEST_CALL_HANGUP: 'the browser hung up',
+  TEST_CALL_LEFT: 'the browser closed the socket mid-call: hung up',
+  TEST_CALL_SOCKET_ERROR: 'the browser socket reported an error',
+  TEST_CALL_FAILED: 'the emulator could not place the call',
+  TEST_CALL_MARK_FAILED: 'the call could not be marked as a test in the store',
 } as const satisfies Record<string, string>;
 
 export type LogEvent = keyof typeof LOG_EVENTS;

@@ -32,6 +32,8 @@ export interface SessionDeps {
   agents: AgentFactory;
   authToken: string;
   twilioCalls: TwilioCallsApi | undefined;
+  /** A call whose REST API is not Twilio's (the dashboard's test calls: the in-process emulator). */
+  restFor?: (callSid: string) => TwilioCallsApi | undefined;
   events: CallEvents;
   metrics: CallMetrics;
   transfers: TransferDesk;
@@ -314,7 +316,7 @@ export class CallSession {
       callSid,
       log: this.log,
       store: this.deps.store,
-      twilioCalls: this.deps.twilioCalls,
+      twilioCalls: this.deps.restFor?.(callSid) ?? this.deps.twilioCalls,
       httpOrigin: this.httpOrigin,
       transfers: this.deps.transfers,
       closeStream: (reason) => this.close(1000, reason),

@@ -9,10 +9,15 @@ export class CallLog {
   private readonly waiters = new Set<() => void>();
   private closed = false;
 
-  constructor(private readonly clock: () => number) {}
+  constructor(
+    private readonly clock: () => number,
+    private readonly onEvent?: (event: TimelineEvent) => void,
+  ) {}
 
   event(kind: string, detail: Record<string, unknown> = {}): void {
-    this.timeline.push({ t: this.clock(), kind, detail });
+    const event = { t: this.clock(), kind, detail };
+    this.timeline.push(event);
+    this.onEvent?.(event);
     this.wake();
   }
 

@@ -58,7 +58,7 @@ export class EmulatedCall {
   private readonly webhooks: CallWebhooks;
   private readonly timers = new Set<NodeJS.Timeout>();
   private readonly pending = new Set<Promise<unknown>>();
-  private readonly log = new CallLog(() => this.now());
+  private readonly log: CallLog;
   private readonly playCache = new Map<string, { ok: boolean; durationMs: number }>();
   private interruptValue: Interrupt | undefined;
   private abort = new AbortController();
@@ -76,6 +76,7 @@ export class EmulatedCall {
     this.from = opts.from ?? '+972501234567';
     this.to = opts.to ?? '+97233760000';
     this.speed = opts.speed ?? env.speed;
+    this.log = new CallLog(() => this.now(), opts.onEvent);
     this.done = new Promise((resolve) => (this.resolveDone = resolve));
     this.http = new CallHttp(
       {

@@ -119,6 +119,7 @@ export async function connect(rt: CallRuntime, verb: ConnectVerb, doc: Doc): Pro
         customParameters: noun.parameters,
         speed: rt.speed,
         silence: rt.caller.silence ?? true,
+        ...(rt.caller.live ? { live: rt.caller.live } : {}),
         clock: () => rt.now(),
         hooks: {
           event: (kind, detail) => rt.event(kind, { streamSid, ...detail }),

@@ -19,6 +19,13 @@ export {
 } from './twiml-parse.js';
 export { AGENT_BEHAVIOURS } from './agent-phones.js';
 export { checkStreamUrl } from './stream-connector.js';
-export { wavToMulaw8k, loadCallerAudio, type CallerAudio } from './media-source.js';
+export {
+  wavToMulaw8k,
+  loadCallerAudio,
+  LiveAudioQueue,
+  LIVE_FRAME_BYTES,
+  type CallerAudio,
+  type LiveCaller,
+} from './media-source.js';
 export { newSid, isSid } from './ids.js';
 export type * from './types.js';

@@ -12,6 +12,7 @@ import {
   encodeStop,
 } from '../twilio/stream-messages.js';
 import { judgeOutbound } from './outbound-check.js';
+import type { LiveCaller } from './media-source.js';
 import { PlaybackModel, type MarkReason } from './playback.js';
 import type { StreamCounters } from './types.js';
 
@@ -58,6 +59,8 @@ export interface MediaStreamOptions {
   speed: number;
   /** Keep sending μ-law silence when the caller has nothing to say (a real line never goes quiet). */
   silence: boolean;
+  /** A live line: its frames are the caller's audio (silence between them), and it hears the playback. */
+  live?: LiveCaller;
   hooks: StreamHooks;
   /** Milliseconds since the call began (the timeline clock). */
   clock: () => number;
@@ -93,6 +96,7 @@ export class MediaStream {
     this.playback = new PlaybackModel({
       bytesPerMs: 8 * opts.speed,
       onMark: (name, reason) => this.echoMark(name, reason),
+      ...(opts.live ? { onAudioStart: (audio: Uint8Array) => opts.live?.hear(audio) } : {}),
     });
     opts.ws.on('message', (data, isBinary) => this.onFrame(data as Buffer, isBinary));
     opts.ws.on('error', (err) => {
@@ -122,7 +126,12 @@ export class MediaStream {
     );
     this.opts.hooks.event('start-sent', { streamSid: this.streamSid });
     this.nextFrameAt = performance.now();
-    if (this.opts.silence) this.schedulePump();
+    if (this.continuous) this.schedulePump();
+  }
+
+  /** A frame goes out every 20 ms, audio or silence, as on a real line. */
+  private get continuous(): boolean {
+    return this.opts.silence || this.opts.live !== undefined;
   }
 
   get isOpen(): boolean {
@@ -217,12 +226,19 @@ export class MediaStream {
       sent += 1;
     }
     if (this.nextFrameAt < performance.now() - interval * MAX_CATCH_UP) this.nextFrameAt = performance.now();
-    if (this.pending.length > 0 || this.opts.silence) this.schedulePump();
+    if (this.pending.length > 0 || this.continuous) this.schedulePump();
   }
 
   private nextFrame(): Uint8Array | undefined {
     const head = this.pending[0];
-    if (!head) return this.opts.silence ? new Uint8Array(FRAME_BYTES).fill(SILENCE) : undefined;
+    if (!head) {
+      const live = this.opts.live?.nextFrame();
+      if (live) {
+        this.counters.audioBytesSent += live.length;
+        return live;
+      }
+      return this.continuous ? new Uint8Array(FRAME_BYTES).fill(SILENCE) : undefined;
+    }
     const frame = new Uint8Array(FRAME_BYTES).fill(SILENCE);
     const take = head.bytes.subarray(head.offset, head.offset + FRAME_BYTES);
     frame.set(take);
@@ -287,6 +303,7 @@ export class MediaStream {
     } else {
       this.counters.clears += 1;
       const { droppedBytes, marks } = this.playback.clear();
+      this.opts.live?.cleared();
       this.opts.hooks.event('clear-received', { droppedBytes, marks });
     }
   }

@@ -11,8 +11,8 @@ export interface PlaybackOptions {
   /** μ-law bytes played per millisecond: 8 × speed. */
   bytesPerMs: number;
   onMark: (name: string, reason: MarkReason) => void;
-  /** Called when a chunk starts to play (for "first audio heard" timings). */
-  onAudioStart?: (bytes: number) => void;
+  /** Called when a chunk starts to play (a live caller hears it from then). */
+  onAudioStart?: (audio: Uint8Array) => void;
 }
 
 export class PlaybackModel {
@@ -118,7 +118,7 @@ export class PlaybackModel {
     // timer fired; one that arrives after the player ran dry starts when it arrives.
     this.headStart = startAt;
     const bytes = (head as { bytes: Uint8Array }).bytes;
-    this.opts.onAudioStart?.(bytes.length);
+    this.opts.onAudioStart?.(bytes);
     const end = this.headStart + bytes.length / this.opts.bytesPerMs;
     const played = (): void => {
       // Node's timers run on the event loop's cached clock, which can lag performance.now() by a

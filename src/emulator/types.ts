@@ -2,7 +2,7 @@
 // reports (timeline, violations, HTTP exchanges, streams, dials, recordings).
 import type { CallStatus as TwilioCallStatus } from '../twilio/call-status.js';
 import type { TwilioCode, Severity } from './codes.js';
-import type { CallerAudio } from './media-source.js';
+import type { CallerAudio, LiveCaller } from './media-source.js';
 import type { MarkReason } from './playback.js';
 import type { NetworkMap } from './network.js';
 
@@ -56,6 +56,8 @@ export interface CallerBehaviour {
   audio?: CallerAudio;
   /** Send μ-law silence whenever there is nothing to say, as a live line does. Default true. */
   silence?: boolean;
+  /** A live line: frames taken from it every 20 ms (silence when it has none), heard audio handed to it. */
+  live?: LiveCaller;
   /** Hang up once `audio` has been sent (plus this many call-time ms). */
   hangUpAfterAudioMs?: number;
   /** Hang up this many wall-clock ms after the call is answered. */
@@ -96,6 +98,8 @@ export interface PlaceCallOptions {
   speed?: number;
   /** Twilio's call time limit (4 h by default), in wall-clock ms. */
   timeLimitMs?: number;
+  /** Each timeline event as it is recorded (a live view of the call; must not throw). */
+  onEvent?: (event: TimelineEvent) => void;
 }
 
 export interface Violation {

@@ -29,6 +29,8 @@ import { crmRoutes } from '../api/crm-routes.js';
 import { recordingAudioFor } from '../api/recording-audio.js';
 import { agentScopeOf, principalOf } from '../api/principal.js';
 import { dashboardRoutes } from './dashboard-routes.js';
+import { TestCalls } from '../test-call/test-calls.js';
+import { testCallRoute } from './test-call-route.js';
 
 export interface AppDeps {
   config: Config;
@@ -49,9 +51,11 @@ export interface AppDeps {
   redisHealth?: () => Promise<'ok' | 'error'>;
   /** A status callback reported the call over: end its stream if one is still open. */
   onCallEnded?: (callSid: string) => void;
+  /** The REST API of a test call (the in-process emulator); undefined for real calls. */
+  restFor?: (callSid: string) => TwilioCallsApi | undefined;
 }
 
-export type AppDepsInput = Omit<AppDeps, 'events' | 'metrics' | 'isDraining' | 'onCallEnded'> &
+export type AppDepsInput = Omit<AppDeps, 'events' | 'metrics' | 'isDraining' | 'onCallEnded' | 'restFor'> &
   Partial<Pick<AppDeps, 'events' | 'metrics'>>;
 
 export interface BuiltApp {
@@ -65,9 +69,19 @@ export interface BuiltApp {
 export async function buildApp(input: AppDepsInput): Promise<BuiltApp> {
   const sessions = new Set<CallSession>();
   let draining = false;
+  const events = input.events ?? new CallEvents();
+  const testCalls = new TestCalls({
+    authToken: input.authToken,
+    accountSid: input.config.twilioAccountSid,
+    publicHost: input.config.publicHost,
+    log: input.log,
+    store: input.store,
+    events,
+  });
   const deps: AppDeps = {
     ...input,
-    events: input.events ?? new CallEvents(),
+    events,
+    restFor: (callSid) => testCalls.restFor(callSid),
     metrics: input.metrics ?? createMetrics(),
     isDraining: () => draining,
     onCallEnded: (callSid) => {
@@ -185,12 +199,15 @@ export async function buildApp(input: AppDepsInput): Promise<BuiltApp> {
     config: deps.config,
     store: deps.store,
     log: deps.log,
-    routes: [crm],
+    routes: [crm, testCallRoute(deps, testCalls)],
   });
+  app.addHook('onClose', async () => testCalls.close());
   await app.register(async (scope) => dashboardRoutes(scope, deps.config.dashboardDir));
 
   const drain = async (timeoutMs: number) => {
     draining = true;
+    // A test call's caller is this server: hang it up rather than wait for it.
+    await testCalls.close();
     const deadline = Date.now() + timeoutMs;
     while (sessions.size > 0 && Date.now() < deadline) {
       await new Promise((resolve) => setTimeout(resolve, 100));
