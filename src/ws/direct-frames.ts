@@ -5,10 +5,10 @@
 import type { Duplex } from 'node:stream';
 import type WebSocket from 'ws';
 import { maskedTextFrame } from './client-frames.js';
-import { readFramesDirectly } from './frame-reader.js';
+import { readFramesDirectly, type MessageListener } from './frame-reader.js';
 import { TextFrameBatch, wrappedBytes, type FrameWrap, type WrappedText } from './text-frames.js';
 
-export type MessageListener = (data: Buffer, isBinary: boolean) => void;
+export type { MessageListener };
 
 export interface DirectFrames {
   /** Frames are read off ws's socket and written to it by hand; false: ws reads and writes them. */
@@ -44,7 +44,7 @@ export function attachDirectFrames(
   opts: DirectFramesOptions,
 ): DirectFrames {
   ws.on('message', onMessage);
-  const read = opts.enabled ? readFramesDirectly(ws) : undefined;
+  const read = opts.enabled ? readFramesDirectly(ws, onMessage) : undefined;
   if (!read) return new ThroughWs(ws);
   return read.isServer ? new ToClient(ws, read.socket) : new ToServer(ws, read.socket);
 }

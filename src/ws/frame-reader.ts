@@ -4,7 +4,8 @@
 // sockets, and ws reads each through its Receiver, a Writable stream (write, buffer list, state
 // loop, a deferred write callback per chunk). Here the common frame — complete, final, data,
 // uncompressed, within limits — is unmasked in place and emitted as ws's own 'message' event (same
-// arguments), so listeners cannot tell the difference. The socket's chunks also skip its Readable
+// arguments), so listeners cannot tell the difference; a connection's one 'message' listener is
+// called without the emit (see readFramesDirectly). The socket's chunks also skip its Readable
 // while nothing needs it (bypassReadable). What each saved: bench/README.md.
 //
 // Everything else stays ws's: a complete ping or pong is handed to ws's Receiver as it is (it
@@ -24,6 +25,8 @@ const OP_BINARY = 0x2;
 const OP_PING = 0x9;
 const OP_PONG = 0xa;
 
+export type MessageListener = (data: Buffer, isBinary: boolean) => void;
+
 /** A connection now read directly: its socket (hand-built frames may be written to it) and side. */
 export interface DirectRead {
   socket: Duplex;
@@ -36,20 +39,39 @@ export interface DirectRead {
  * is not one this can read: not open, compressed, already mid-frame, deferring its events, or a ws
  * whose internals are not the ones expected. Call it right after the connection opens, before any
  * data arrives. Binary messages are emitted as Buffers: binaryType must stay 'nodebuffer'.
+ *
+ * `listener`, while it is ws's only 'message' listener, is called directly (with ws as `this`, as
+ * an emit would): EventEmitter.emit's listener lookup is a megamorphic load per message, ~2 % of
+ * the server's CPU in a perf profile under load (bench/README.md). Adding or removing a 'message'
+ * listener goes back to emitting for good; frames ws reads itself (after a hand-back) are emitted.
  */
-export function readFramesDirectly(ws: WebSocket): DirectRead | undefined {
+export function readFramesDirectly(ws: WebSocket, listener?: MessageListener): DirectRead | undefined {
   if (ws.readyState !== ws.OPEN || ws.extensions !== '' || ws.binaryType !== 'nodebuffer') return undefined;
   const parts = wsPrivateParts(ws);
   // Messages are emitted as they are read, as ws does by default; a ws told to defer keeps reading.
   if (!parts?.idle || !parts.synchronousEvents) return undefined;
   const { socket, feedReceiver } = parts;
   const reader = new FrameReader(ws, parts);
+  if (listener) callDirectly(ws, reader, listener);
   socket.removeListener('data', feedReceiver);
   socket.on('data', reader.onData);
   reader.bypassReadable();
   // Before ws's own close handler, which feeds its Receiver what a paused socket still holds.
   socket.prependListener('close', reader.onClose);
   return { socket, isServer: parts.isServer };
+}
+
+/** Hands `listener` to the reader while it is ws's one 'message' listener. */
+function callDirectly(ws: WebSocket, reader: FrameReader, listener: MessageListener): void {
+  const listeners = ws.listeners('message');
+  if (listeners.length !== 1 || listeners[0] !== listener) return;
+  reader.direct = listener;
+  const emitFromNowOn = (event: string | symbol): void => {
+    if (event !== 'message') return;
+    reader.direct = undefined;
+    ws.off('newListener', emitFromNowOn).off('removeListener', emitFromNowOn);
+  };
+  ws.on('newListener', emitFromNowOn).on('removeListener', emitFromNowOn);
 }
 
 class FrameReader {
@@ -68,6 +90,8 @@ class FrameReader {
   private readonly maxPayload: number;
   private readonly maxBufferedChunks: number;
   private readonly isServer: boolean;
+  /** ws's only 'message' listener, called without an emit; undefined: emit. */
+  direct: MessageListener | undefined;
 
   constructor(
     private readonly ws: WebSocket,
@@ -197,7 +221,9 @@ class FrameReader {
         return this.handBack(buf, at);
       }
       this.next = end;
-      this.ws.emit('message', payload, opcode === OP_BINARY);
+      const direct = this.direct;
+      if (direct) direct.call(this.ws, payload, opcode === OP_BINARY);
+      else this.ws.emit('message', payload, opcode === OP_BINARY);
       return end;
     }
     if ((opcode === OP_PING || opcode === OP_PONG) && fin && length <= 125) {

@@ -55,13 +55,21 @@ describe.each([
   ['client', false],
 ] as const)('attachDirectFrames, %s side, enabled %s', (side, enabled) => {
   it('delivers what the peer sends to the listener, in order, text and binary', async () => {
-    const { frames, peer, heard } = await attached(side, enabled);
+    const { frames, mine, peer, heard } = await attached(side, enabled);
     expect(frames.direct).toBe(enabled);
+    let emits = 0;
+    const emit = mine.emit.bind(mine);
+    mine.emit = ((event: string, ...args: unknown[]) => {
+      if (event === 'message') emits += 1;
+      return emit(event, ...args);
+    }) as typeof mine.emit;
     const texts = ['', 'short', 'ש'.repeat(20_000), 'z'.repeat(70_000)];
     for (const t of texts) peer.send(t);
     peer.send(Buffer.from('bin'), { binary: true });
     await until(() => heard.length === texts.length + 1);
     expect(heard).toEqual([...texts.map((t) => `t:${t}`), 'b:bin']);
+    // Direct: the listener is called without ws's emit (a megamorphic lookup per message).
+    expect(emits).toBe(enabled ? 0 : heard.length);
   });
 
   it('sends, queues and flushes in order with ws.send, strings and wrapped messages alike', async () => {

@@ -80,13 +80,13 @@ async function rawClient(port: number): Promise<{ socket: net.Socket; input: Buf
   return { socket, input };
 }
 
-/** A server whose one connection is read directly. */
-async function acceptDirect() {
+/** A server whose one connection is set up by `attach` (by default: read directly, no listener). */
+async function acceptDirect(attach: (ws: WebSocket) => boolean = readDirectly) {
   const wss = new WebSocketServer({ port: 0, host: '127.0.0.1', perMessageDeflate: false });
   await new Promise<void>((resolve) => wss.once('listening', () => resolve()));
   cleanups.push(() => new Promise<void>((resolve) => wss.close(() => resolve())));
   const accepted = new Promise<{ ws: WebSocket; direct: boolean }>((resolve) =>
-    wss.once('connection', (ws) => resolve({ ws, direct: readDirectly(ws) })),
+    wss.once('connection', (ws) => resolve({ ws, direct: attach(ws) })),
   );
   const { socket } = await rawClient((wss.address() as { port: number }).port);
   return { socket, ...(await accepted) };
@@ -136,6 +136,55 @@ const until = async (check: () => boolean, ms = 2000) => {
 };
 
 describe('readFramesDirectly, server side (frames from a client: masked)', () => {
+  it("calls ws's only 'message' listener directly, and emits again once listeners change", async () => {
+    const calls: { data: string; binary: boolean; self: unknown }[] = [];
+    function listener(this: unknown, data: Buffer, binary: boolean) {
+      calls.push({ data: String(data), binary, self: this });
+    }
+    const { socket, ws, direct } = await acceptDirect((ws) => {
+      ws.on('message', listener);
+      return readFramesDirectly(ws, listener) !== undefined;
+    });
+    expect(direct).toBe(true);
+    const emits = countEmits(ws, 'message');
+    socket.write(Buffer.concat([clientFrame(1, Buffer.from('one')), clientFrame(2, Buffer.from([7]))]));
+    await until(() => calls.length === 2);
+    // What an emit would have passed: the same arguments, ws as `this`.
+    expect(calls).toEqual([
+      { data: 'one', binary: false, self: ws },
+      { data: String(Buffer.from([7])), binary: true, self: ws },
+    ]);
+    expect(emits.count).toBe(0);
+    // A second listener: both hear every message from now on, through ws's emit.
+    const second: string[] = [];
+    ws.on('message', (d) => second.push(String(d)));
+    socket.write(clientFrame(1, Buffer.from('two')));
+    await until(() => second.length === 1 && calls.length === 3);
+    expect(emits.count).toBe(1);
+    // The first one removed hears nothing more.
+    ws.off('message', listener);
+    socket.write(clientFrame(1, Buffer.from('three')));
+    await until(() => second.length === 2);
+    expect(calls.map((c) => c.data)).toEqual(['one', String(Buffer.from([7])), 'two']);
+    expect(second).toEqual(['two', 'three']);
+  });
+
+  it("emits when the listener given is not ws's only 'message' listener", async () => {
+    const a: string[] = [];
+    const b: string[] = [];
+    const listener = (d: Buffer) => a.push(String(d));
+    const { socket, ws, direct } = await acceptDirect((ws) => {
+      ws.on('message', listener);
+      ws.on('message', (d) => b.push(String(d)));
+      return readFramesDirectly(ws, listener) !== undefined;
+    });
+    expect(direct).toBe(true);
+    const emits = countEmits(ws, 'message');
+    socket.write(clientFrame(1, Buffer.from('both')));
+    await until(() => a.length === 1 && b.length === 1);
+    expect(emits.count).toBe(1);
+  });
+
   it('reads frames of every length, several per chunk and cut at every byte, in order', async () => {
     const srv = await server();
     const accepted = srv.next();
