@@ -61,7 +61,10 @@ const base = JSON.parse(JSON.stringify(DEFAULT_FLOW)) as Json;
 
 function paths(value: Json, at: string[] = []): string[][] {
   if (!value || typeof value !== 'object') return [at];
-  const keys = Array.isArray(value) ? value.map((_v, i) => String(i)) : Object.keys(value);
+  // Not value.map: an edit may have given this array an own `constructor`, which .map would call.
+  const keys = Array.isArray(value)
+    ? Array.from({ length: value.length }, (_v, i) => String(i))
+    : Object.keys(value);
   return [at, ...keys.flatMap((k) => paths((value as Record<string, Json>)[k]!, [...at, k]))];
 }
 
