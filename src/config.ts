@@ -1,6 +1,7 @@
 // The only reader of process.env: parses, validates and freezes the configuration.
 // A bad value stops start-up with a message naming the variable and what to set.
 import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { z } from 'zod';
 
 export type SignatureMode = 'enforce' | 'log-only';
@@ -75,6 +76,12 @@ export interface Config {
   readonly sessionSecret: string | undefined;
   /** The first admin's password when the store has no users; undefined = generated into a file. */
   readonly adminPassword: string | undefined;
+  /** IANA zone the CRM's days (stats, date filters, CSV times) are counted in. */
+  readonly timezone: string;
+  /** Where `call.completed` is POSTed, signed with the secret; undefined = no webhook out. */
+  readonly crmWebhook: { readonly url: string; readonly secret: string } | undefined;
+  /** The built dashboard (Vite output) served at `/`; default dist/web of this package. */
+  readonly dashboardDir: string;
 }
 
 export class ConfigError extends Error {
@@ -235,7 +242,22 @@ const envSchema = z.object({
   ADMIN_PASSWORD: opt(
     z.string().min(8, { message: 'must be at least 8 characters' }).max(1024, { message: 'is too long' }),
   ),
+  TIMEZONE: opt(
+    z.string().refine(isTimeZone, { message: 'must be an IANA time zone such as Asia/Jerusalem' }),
+  ),
+  CRM_WEBHOOK_URL: opt(z.string().regex(/^https?:\/\/[^/?#\s]+/i, { message: 'must be an http(s):// URL' })),
+  CRM_WEBHOOK_SECRET: opt(z.string().min(16, { message: 'must be at least 16 characters' })),
+  DASHBOARD_DIR: opt(z.string()),
 });
+
+function isTimeZone(zone: string): boolean {
+  try {
+    new Intl.DateTimeFormat('en-US', { timeZone: zone });
+    return true;
+  } catch {
+    return false;
+  }
+}
 
 /** https for a bare host or an https/wss origin, http for http/ws: whether cookies need `Secure`. */
 function publicSchemeOf(raw: string): 'https' | 'http' {
@@ -302,6 +324,11 @@ export function parseConfig(env: Record<string, string | undefined>): Config {
         'call and open its media stream; keep at least one of them "enforce"',
     ]);
   }
+  if (e.CRM_WEBHOOK_URL && !e.CRM_WEBHOOK_SECRET) {
+    throw new ConfigError([
+      'CRM_WEBHOOK_URL is set without CRM_WEBHOOK_SECRET: set a secret of at least 16 characters (the receiver verifies the signature with it)',
+    ]);
+  }
 
   const dataDir = path.resolve(e.DATA_DIR ?? './data');
   const config: Config = {
@@ -348,6 +375,13 @@ export function parseConfig(env: Record<string, string | undefined>): Config {
     idle: { repromptMs: e.IDLE_REPROMPT_SEC, maxReprompts: e.IDLE_MAX_REPROMPTS },
     sessionSecret: e.SESSION_SECRET,
     adminPassword: e.ADMIN_PASSWORD,
+    timezone: e.TIMEZONE ?? 'Asia/Jerusalem',
+    crmWebhook:
+      e.CRM_WEBHOOK_URL && e.CRM_WEBHOOK_SECRET
+        ? { url: e.CRM_WEBHOOK_URL, secret: e.CRM_WEBHOOK_SECRET }
+        : undefined,
+    // From src/ (tsx) and dist/ (built) alike, the package's dist/web.
+    dashboardDir: path.resolve(e.DASHBOARD_DIR ?? fileURLToPath(new URL('../dist/web', import.meta.url))),
   };
   return deepFreeze(config);
 }

@@ -62,6 +62,20 @@ export const LOG_EVENTS = {
   USER_CHANGED: "an admin changed a user's role, agent link, password or state",
   USER_DELETED: 'an admin deleted a user',
 
+  // The CRM API: resources, live events, the webhook out
+  CONTACT_UPDATED: 'a contact was edited (name, notes, tags)',
+  LEAD_UPDATED: 'a lead was edited (status, assignee, notes)',
+  SSE_CONNECTED: 'a client subscribed to the live events',
+  SSE_CLIENT_DROPPED: 'a live-events client fell too far behind and was dropped',
+  RECORDING_PATH_REFUSED: 'a recording whose file lies outside DATA_DIR was not served',
+  VOICEMAIL_FETCHED: 'a voicemail was fetched from Twilio once and kept in DATA_DIR/recordings',
+  VOICEMAIL_FETCH_FAILED: 'a voicemail could not be fetched from Twilio (not ready, or credentials)',
+  WEBHOOK_OUTBOX_STARTED: 'the call.completed webhook sender runs (CRM_WEBHOOK_URL)',
+  WEBHOOK_OUTBOX_FAILED: 'a sweep of the webhook outbox failed (retried on the next)',
+  WEBHOOK_DELIVERED: 'a call.completed webhook was answered 2xx',
+  WEBHOOK_RETRY: 'a call.completed webhook failed; retried with backoff',
+  WEBHOOK_GAVE_UP: 'a call.completed webhook failed every attempt',
+
   // HTTP and the webhooks
   HTTP: 'one line per HTTP request: method, url, status, ms',
   HTTP_BAD_REQUEST: 'a 4xx for a malformed request (body, content type, size)',

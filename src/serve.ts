@@ -22,6 +22,9 @@ import { recordTransferRequests } from './call/transfer/route-recorder.js';
 import { TransferDesk } from './call/transfer/transfer-desk.js';
 import { TransferNotes } from './call/transfer/transfer-notes.js';
 import { Whisper } from './call/transfer/whisper.js';
+import { publishingStore } from './call/publishing-store.js';
+import { WebhookOutbox } from './jobs/webhook-outbox.js';
+import { callCompletedPayload } from './api/webhook-payload.js';
 
 export interface RunningServer {
   built: BuiltApp;
@@ -43,6 +46,8 @@ export interface ServeOverrides {
   /** The agents' lines a transfer holds (default: the directory router's, in the store). */
   lines?: AgentLines;
   greeting?: LoadedGreeting;
+  /** Registers more routes before the server listens (tests mount the CRM API this way). */
+  routes?: (built: BuiltApp) => Promise<void>;
 }
 
 /** Signatures made with a shorter key are guessable: refuse to start with one. */
@@ -121,8 +126,12 @@ export async function startServer(
     );
   }
 
-  const store =
-    overrides.store ?? (await openStore({ databaseUrl: config.databaseUrl, dataDir: config.dataDir, log }));
+  const events = new CallEvents();
+  // Every lead, transcript turn and timeline step saved is also a live event (the CRM's SSE).
+  const store = publishingStore(
+    overrides.store ?? (await openStore({ databaseUrl: config.databaseUrl, dataDir: config.dataDir, log })),
+    events,
+  );
   // AGENTS_FILE (when set) is the directory; a mistake in it stops start-up, naming the field.
   const directory = await (
     config.agentsFile
@@ -134,7 +143,6 @@ export async function startServer(
   });
   const directoryRouter = new DirectoryRouter({ store, log });
   const lines = overrides.lines ?? directoryRouter;
-  const events = new CallEvents();
   const notes = new TransferNotes({ store, events, log, now: () => new Date() });
   const transfers = new TransferDesk({ config, store, lines, notes, log });
   const whisper = new Whisper({ store, lines, notes, log });
@@ -163,6 +171,8 @@ export async function startServer(
     greeting,
     ...(redis ? { redisHealth: () => redis.health() } : {}),
   });
+  await overrides.routes?.(built);
+  const webhookOut = webhookOutbox(config, store, log);
   const address = await built.app.listen({ port: config.port, host: config.bindHost });
   const url = address.replace('://0.0.0.0', '://127.0.0.1').replace('://[::]', '://127.0.0.1');
   log.info(
@@ -184,7 +194,11 @@ export async function startServer(
         'DRAIN: no new streams',
       );
       await built.drain(config.drainTimeoutMs);
-      await built.app.close();
+      // Node closes idle keep-alive connections once, as close() starts; one still answering
+      // then would hold the close for the whole keep-alive timeout. Close each as it goes idle.
+      const idle = setInterval(() => built.app.server.closeIdleConnections(), 50);
+      await built.app.close().finally(() => clearInterval(idle));
+      await webhookOut?.stop();
       await agents.close?.();
       directory?.close();
       await greeting.close();
@@ -193,5 +207,18 @@ export async function startServer(
       log.info('STOPPED');
     })());
 
+  webhookOut?.start();
   return { built, store, url, authToken, greeting, stop };
+}
+
+/** CRM_WEBHOOK_URL: `call.completed` from the store's outbox (src/jobs/webhook-outbox.ts). */
+function webhookOutbox(config: Config, store: Store, log: Logger): WebhookOutbox | undefined {
+  if (!config.crmWebhook) return undefined;
+  return new WebhookOutbox({
+    store,
+    log,
+    url: config.crmWebhook.url,
+    secret: config.crmWebhook.secret,
+    payload: (item) => callCompletedPayload(store, item, config.publicHost, new Date()),
+  });
 }

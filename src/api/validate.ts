@@ -1,7 +1,7 @@
 // Parsing request input with zod at the edge: a failure is 400 {error:'BAD_REQUEST', message,
 // field} naming the first wrong field, so every /api route reports bad input the same way.
-import type { FastifyRequest } from 'fastify';
-import type { z } from 'zod';
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import { z } from 'zod';
 import { ApiError } from './errors.js';
 
 type Part = 'body' | 'query' | 'params';
@@ -34,4 +34,47 @@ export function parseQuery<S extends z.ZodType>(schema: S, request: FastifyReque
 /** Path parameters (`/users/:id` → { id: '12' }): strings, like the query. */
 export function parseParams<S extends z.ZodType>(schema: S, request: FastifyRequest): z.output<S> {
   return parseInput(schema, request.params, 'params');
+}
+
+// The CRM routes answer their 400 directly (same shape) and page with opaque cursors.
+function issueField(issue: z.core.$ZodIssue): string | undefined {
+  // An unknown key is reported on the object; the key itself is the field to name.
+  if (issue.code === 'unrecognized_keys') return issue.keys[0];
+  return issue.path.length > 0 ? issue.path.map(String).join('.') : undefined;
+}
+
+/** The parsed value, or undefined after answering 400 (the handler then returns the reply). */
+export function parseOrReply<S extends z.ZodType>(
+  schema: S,
+  value: unknown,
+  reply: FastifyReply,
+): z.output<S> | undefined {
+  const parsed = schema.safeParse(value ?? {});
+  if (parsed.success) return parsed.data;
+  const issue = parsed.error.issues[0];
+  const field = issue && issueField(issue);
+  const message = issue?.code === 'unrecognized_keys' ? 'is not a field of this resource' : issue?.message;
+  void reply.code(400).send({
+    error: 'BAD_REQUEST',
+    message: `${field ?? 'request'}: ${message ?? 'is invalid'}`,
+    ...(field ? { field } : {}),
+  });
+  return undefined;
+}
+
+/** An opaque page cursor: base64url of a small JSON value, checked against `shape` on the way in. */
+export function cursorCodec<T>(shape: z.ZodType<T>) {
+  return {
+    encode: (value: T): string => Buffer.from(JSON.stringify(value), 'utf8').toString('base64url'),
+    schema: z.string().transform((text, ctx): T => {
+      try {
+        const parsed = shape.safeParse(JSON.parse(Buffer.from(text, 'base64url').toString('utf8')));
+        if (parsed.success) return parsed.data;
+      } catch {
+        // fall through to the issue below
+      }
+      ctx.addIssue({ code: 'custom', message: 'is not a cursor this API handed out' });
+      return z.NEVER;
+    }),
+  };
 }

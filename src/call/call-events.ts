@@ -10,7 +10,17 @@ export type CallEventBody =
   | { type: 'transcript'; role: 'caller' | 'agent'; text: string }
   | { type: 'recording'; recordingSid: string; status: string | null }
   | { type: 'agent'; name: string; detail?: Record<string, unknown> }
-  | { type: 'transfer'; step: string; detail: Record<string, unknown> };
+  | { type: 'transfer'; step: string; detail: Record<string, unknown> }
+  | { type: 'lead.saved'; leadId: number; fields: Record<string, unknown> }
+  /** A timeline step the store kept: stream status (with Twilio's error code), transfer steps… */
+  | {
+      type: 'call.timeline';
+      kind: string;
+      name: string;
+      twilioCode: number | null;
+      detail: Record<string, unknown> | null;
+    }
+  | { type: 'call.ended' };
 
 export type LiveCallEvent = CallEventBody & { callSid: string; at: Date };
 

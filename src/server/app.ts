@@ -25,6 +25,10 @@ import { mediaRoutes } from './media-route.js';
 import { healthRoutes } from './health-routes.js';
 import { staticRoutes, type GreetingSource } from './static-routes.js';
 import { apiPlugin } from '../api/api-plugin.js';
+import { crmRoutes } from '../api/crm-routes.js';
+import { recordingAudioFor } from '../api/recording-audio.js';
+import { agentScopeOf, principalOf } from '../api/principal.js';
+import { dashboardRoutes } from './dashboard-routes.js';
 import { TestCalls } from '../test-call/test-calls.js';
 import { testCallRoute } from './test-call-route.js';
 
@@ -81,6 +85,7 @@ export async function buildApp(input: AppDepsInput): Promise<BuiltApp> {
     metrics: input.metrics ?? createMetrics(),
     isDraining: () => draining,
     onCallEnded: (callSid) => {
+      deps.events.publish({ type: 'call.ended', callSid, at: new Date() });
       for (const s of sessions) if (s.sids.callSid === callSid) s.close(1000, 'call ended');
       // Whatever agent lines the call still holds (a leg the callbacks never ended) are freed.
       input.transfers
@@ -176,14 +181,28 @@ export async function buildApp(input: AppDepsInput): Promise<BuiltApp> {
   await app.register(async (scope) => mediaRoutes(scope, deps, sessions, idleMemory));
   await app.register(async (scope) => webhookRoutes(scope, deps));
   // The CRM API: every route inside needs a session or an API key (src/api/api-plugin.ts).
+  const crm = (scope: FastifyInstance) =>
+    crmRoutes(scope, {
+      config: deps.config,
+      log: deps.log,
+      store: deps.store,
+      events: deps.events,
+      recordings: recordingAudioFor(deps.config, deps.authToken, deps.log),
+      principal: (request) => {
+        const scoped = agentScopeOf(principalOf(request));
+        // An agent user not linked to a directory agent took no calls: they see none ('').
+        return scoped ? { role: 'agent', agentId: scoped.agentId ?? '' } : { role: 'admin', agentId: null };
+      },
+    });
   await app.register(apiPlugin, {
     prefix: '/api/v1',
     config: deps.config,
     store: deps.store,
     log: deps.log,
-    routes: [testCallRoute(deps, testCalls)],
+    routes: [crm, testCallRoute(deps, testCalls)],
   });
   app.addHook('onClose', async () => testCalls.close());
+  await app.register(async (scope) => dashboardRoutes(scope, deps.config.dashboardDir));
 
   const drain = async (timeoutMs: number) => {
     draining = true;

@@ -27,6 +27,12 @@ import type {
   UserRecord,
 } from './auth-store.js';
 import * as transfers from './sql/transfers.js';
+import * as crmCalls from './sql/crm-calls.js';
+import * as crmContacts from './sql/crm-contacts.js';
+import * as crmLeads from './sql/crm-leads.js';
+import * as crmOutbox from './sql/crm-outbox.js';
+import * as crmStats from './sql/crm-stats.js';
+import type * as crm from './crm-store.js';
 import type {
   CallEvent,
   CallEventInput,
@@ -305,5 +311,76 @@ export class KyselyStore implements Store {
   }
   acceptTransfer(callSid: string, attempt: number, agentId: string, at: Date): Promise<boolean> {
     return this.run('acceptTransfer', (db) => transfers.acceptTransfer(db, callSid, attempt, agentId, at));
+  }
+  // --- crm ---
+  listCrmCalls(
+    filter: crm.CallFilter,
+    page: { limit?: number; after?: crm.CallCursor },
+  ): Promise<crm.Page<crm.CrmCall, crm.CallCursor>> {
+    return this.run('listCrmCalls', (db) => crmCalls.listCrmCalls(db, this.dialect, filter, page));
+  }
+  getCrmCall(callSid: string): Promise<crm.CrmCall | undefined> {
+    return this.run('getCrmCall', (db) => crmCalls.getCrmCall(db, callSid));
+  }
+  listStreams(callSid: string): Promise<StreamRecord[]> {
+    return this.run('listStreams', (db) => crmCalls.listStreams(db, callSid));
+  }
+  getRecording(recordingSid: string): Promise<RecordingRecord | undefined> {
+    return this.run('getRecording', (db) => crmCalls.getRecording(db, recordingSid));
+  }
+  setCallTest(callSid: string, isTest: boolean): Promise<void> {
+    return this.run('setCallTest', (db) => crmCalls.setCallMark(db, callSid, { is_test: isTest ? 1 : 0 }));
+  }
+  setCallAgent(callSid: string, agentId: string | null): Promise<void> {
+    return this.run('setCallAgent', (db) => crmCalls.setCallMark(db, callSid, { agent_id: agentId }));
+  }
+  listContacts(
+    filter: crm.ContactFilter,
+    page: { limit?: number; after?: number },
+  ): Promise<crm.Page<crm.CrmContact, number>> {
+    return this.run('listContacts', (db) => crmContacts.listContacts(db, this.dialect, filter, page));
+  }
+  getCrmContact(id: number): Promise<crm.CrmContact | undefined> {
+    return this.run('getCrmContact', (db) => crmContacts.getCrmContact(db, id));
+  }
+  patchContact(id: number, patch: crm.ContactPatch): Promise<crm.CrmContact | undefined> {
+    return this.run('patchContact', (db) => crmContacts.patchContact(db, id, patch));
+  }
+  listLeads(
+    filter: crm.LeadFilter,
+    page: { limit?: number; after?: crm.LeadCursor },
+  ): Promise<crm.Page<crm.CrmLead, crm.LeadCursor>> {
+    return this.run('listLeads', (db) => crmLeads.listLeads(db, this.dialect, filter, page));
+  }
+  getCrmLead(id: number): Promise<crm.CrmLead | undefined> {
+    return this.run('getCrmLead', (db) => crmLeads.getCrmLead(db, id));
+  }
+  patchLead(id: number, patch: crm.LeadPatch, at: Date): Promise<crm.CrmLead | undefined> {
+    return this.run('patchLead', (db) => crmLeads.patchLead(db, id, patch, at));
+  }
+  callStats(range: { from: Date; to: Date; segments: crm.OffsetSegment[] }): Promise<crm.CallStats> {
+    return this.run('callStats', (db) => crmStats.callStats(db, range));
+  }
+  enqueueCompletedCalls(sweep: crm.CompletedCallSweep): Promise<number> {
+    return this.run('enqueueCompletedCalls', (db) => crmOutbox.enqueueCompletedCalls(db, sweep));
+  }
+  claimOutbox(opts: { owner: string; now: Date; leaseMs: number; limit: number }): Promise<crm.OutboxItem[]> {
+    return this.run('claimOutbox', (db) => crmOutbox.claimOutbox(db, opts));
+  }
+  freezeOutboxPayload(id: number, payload: string): Promise<string> {
+    return this.run('freezeOutboxPayload', (db) => crmOutbox.freezeOutboxPayload(db, id, payload));
+  }
+  markOutboxDelivered(id: number, owner: string, at: Date): Promise<boolean> {
+    return this.run('markOutboxDelivered', (db) => crmOutbox.markOutboxDelivered(db, id, owner, at));
+  }
+  markOutboxFailed(
+    id: number,
+    owner: string,
+    failure: { error: string; retryAt: Date | null; at: Date },
+  ): Promise<boolean> {
+    return this.run('markOutboxFailed', (db) => crmOutbox.markOutboxFailed(db, id, owner, failure));
+  }
+  getOutboxItem(eventKey: string): Promise<crm.OutboxItem | undefined> {
+    return this.run('getOutboxItem', (db) => crmOutbox.getOutboxItem(db, eventKey));
   }
 }

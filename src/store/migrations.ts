@@ -10,6 +10,7 @@ import { directoryMigration } from './migrations/directory.js';
 import { authMigration } from './migrations/0003-auth.js';
 import { security } from './migrations/0005_security.js';
 import { transferMigration } from './migrations/transfer.js';
+import { crmMigration } from './migrations/0004-crm.js';
 
 /**
  * Twilio's CallStatus values; the CHECK keeps a typo from ever reaching a row. Databases keep the
@@ -177,6 +178,7 @@ export function storeMigrations(dialect: StoreDialect): Record<string, Migration
     '0001_initial': initial(dialect),
     '0002_directory': directoryMigration(dialect),
     '0003_auth': authMigration(dialect),
+    '0004_crm': crmMigration(dialect),
     '0005_security': security(dialect),
     '0007_transfer': transferMigration(),
   };

@@ -117,6 +117,7 @@ export interface Database {
   api_keys: ApiKeysTable;
   sessions: SessionsTable;
   transfers: TransfersTable;
+  crm_outbox: CrmOutboxTable;
 }
 
 // --- directory (agent locator) ---
@@ -251,4 +252,39 @@ export interface TransfersTable {
   voicemail_prompt: TextOrNull;
   created_at: Big;
   updated_at: Big;
+}
+
+// --- crm (0004_crm) ---
+// Columns 0004_crm adds to existing tables, by interface merging so the originals stay as they were.
+export interface ContactsTable {
+  notes: TextOrNull;
+  /** JSON array of strings. */
+  tags: ColumnType<string, string | undefined, string>;
+}
+
+export interface CallsTable {
+  /** 1 for a test call, 0 otherwise. */
+  is_test: ColumnType<number, number | undefined, number>;
+  agent_id: TextOrNull;
+}
+
+export interface LeadsTable {
+  assignee: TextOrNull;
+  notes: TextOrNull;
+}
+
+export interface CrmOutboxTable {
+  id: Identity;
+  event_key: string;
+  type: string;
+  call_sid: string;
+  payload: TextOrNull;
+  attempts: Int;
+  available_at: Big;
+  lease_owner: TextOrNull;
+  lease_until: BigOrNull;
+  delivered_at: BigOrNull;
+  failed_at: BigOrNull;
+  last_error: TextOrNull;
+  created_at: Big;
 }

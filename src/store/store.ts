@@ -5,6 +5,7 @@ import type { DirectoryStore } from './directory-store.js';
 import type { AuthStore } from './auth-store.js';
 import type { SecurityStore } from './security-store.js';
 import type { TransferStore } from './transfer-store.js';
+import type { CrmStore, LeadStatus } from './crm-store.js';
 
 export type { CallStatus };
 
@@ -157,12 +158,13 @@ export interface LeadRecord {
   callSid: string;
   contactId: number | null;
   fields: Record<string, unknown>;
-  status: 'open' | 'closed';
+  /** new on every saved lead; the CRM moves it along (0004_crm mapped the old open → new, closed → lost). */
+  status: LeadStatus;
   createdAt: Date;
   updatedAt: Date;
 }
 
-export interface Store extends DirectoryStore, AuthStore, SecurityStore, TransferStore {
+export interface Store extends DirectoryStore, AuthStore, SecurityStore, TransferStore, CrmStore {
   /** Creates or upgrades the schema; safe to call on every start. */
   migrate(): Promise<void>;
   /** Cheap round trip for /readyz. */

@@ -5,6 +5,7 @@ import { authContract } from './contract/auth.js';
 import { callStatusContract } from './contract/call-status.js';
 import { contactsAndCallsContract } from './contract/contacts-calls.js';
 import { directoryContract } from './contract/directory.js';
+import { crmContract } from './contract/crm.js';
 import { leadsContract } from './contract/leads.js';
 import { lifecycleContract } from './contract/lifecycle.js';
 import { securityContract } from './contract/security.js';
@@ -21,4 +22,5 @@ describeEachStore('Store contract', (target) => {
   describe('users, API keys and sessions', () => authContract(target));
   describe('security: signed incoming_call, signed stream claim', () => securityContract(target));
   describe('transfers', () => transferContract(target));
+  describe('crm', () => crmContract(target));
 });

@@ -23,7 +23,7 @@ export async function saveLead(db: Db, lead: LeadInput): Promise<LeadRecord> {
       call_sid: callSid,
       contact_id: contactId,
       fields: toJson(lead.fields, 'fields'),
-      status: 'open',
+      status: 'new',
       revision: 0,
       created_at: at,
       updated_at: at,

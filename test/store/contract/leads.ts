@@ -10,7 +10,7 @@ export function leadsContract(target: StoreTarget): void {
     store = await target.open();
   });
 
-  it('creates an open lead and merges a second save into it, later values winning', async () => {
+  it('creates a new lead and merges a second save into it, later values winning', async () => {
     const callSid = sid();
     const contact = await store.upsertContact(phone(), at(0));
     const first = await store.saveLead({
@@ -22,7 +22,7 @@ export function leadsContract(target: StoreTarget): void {
     expect(first).toMatchObject({
       callSid,
       contactId: contact.id,
-      status: 'open',
+      status: 'new',
       createdAt: at(1000),
       updatedAt: at(1000),
     });
