@@ -30,11 +30,16 @@ function cookieOf(client: ApiClient): string {
 }
 
 /** Opens the test-call socket as a browser page of `origin` would, with `client`'s cookie. */
-function dial(server: TestServer, client: ApiClient | undefined, origin: string | null = server.origin) {
+function dial(
+  server: TestServer,
+  client: ApiClient | undefined,
+  origin: string | null = server.origin,
+  headers: Record<string, string> = {},
+) {
   const url = `${server.origin.replace(/^http/, 'ws')}/api/v1/test-call`;
   return new WebSocket(url, {
     ...(origin !== null ? { origin } : {}),
-    headers: client ? { cookie: cookieOf(client) } : {},
+    headers: { ...(client ? { cookie: cookieOf(client) } : {}), ...headers },
   });
 }
 
@@ -176,15 +181,25 @@ describe('a test call from the dashboard', () => {
 });
 
 describe('who may place a test call', () => {
-  it('refuses no session, an agent, another site, a second call; a plain GET says why', async () => {
+  it('refuses no session, an agent, an API key, another site, a second call; a plain GET says why', async () => {
     const { server, admin } = await serverWithAdmin({ TWILIO_ACCOUNT_SID: '' });
     defer(() => server.stop());
     expect(await refusedWith(dial(server, undefined))).toBe(401);
     const agent = await signedInUser(admin, { username: 'agent1', role: 'agent' });
     expect(await refusedWith(dial(server, agent))).toBe(403);
+    // An integration's API key acts as an admin elsewhere, but a test call needs a person.
+    const created = await admin.post('/api/v1/api-keys', { name: 'zapier' });
+    const { key } = created.body as { key: string };
+    expect(
+      await refusedWith(dial(server, undefined, server.origin, { authorization: `Bearer ${key}` })),
+    ).toBe(403);
     expect(await refusedWith(dial(server, admin, 'https://evil.example'))).toBe(403);
     expect(await refusedWith(dial(server, admin, null))).toBe(403);
-    expect(server.logs.find(/^TEST_CALL_REFUSED/).length).toBeGreaterThanOrEqual(2);
+    // The two Origin refusals are the test call's own (the API's gate logs the rest).
+    expect(server.logs.find(/^TEST_CALL_REFUSED/).map((l) => l.refused)).toEqual([
+      'TEST_CALL_ORIGIN',
+      'TEST_CALL_ORIGIN',
+    ]);
 
     // One live test call per session; a plain GET answers what an upgrade would get.
     expect((await admin.get('/api/v1/test-call')).status).toBe(426);
@@ -199,7 +214,7 @@ describe('who may place a test call', () => {
     await until(async () => (await admin.get('/api/v1/test-call')).status === 426, 'the session free again');
   });
 
-  it('closes the call on a wrong-size frame, bad JSON or an unknown message, and logs why', async () => {
+  it('closes the call on a wrong-size frame, bad JSON, an unknown message or a flood, and logs why', async () => {
     const { server, admin } = await serverWithAdmin({ TWILIO_ACCOUNT_SID: '' });
     defer(() => server.stop());
     const cases: [string | Buffer, number][] = [
@@ -217,5 +232,13 @@ describe('who may place a test call', () => {
       // The emulated call is hung up too, and the session may call again.
       await logged(server, callSid, 'TEST_CALL_END');
     }
+    // A second of audio sent at once, twice over: a sender gone wrong, not a microphone.
+    const phone = await openPhone(server, admin);
+    const { callSid } = await messageOf(phone, 'ringing');
+    for (let i = 0; i < 120; i++) phone.ws.send(Buffer.alloc(160, 0xff));
+    expect((await phone.closed).code).toBe(1008);
+    expect((await logged(server, callSid, 'TEST_CALL_BAD_INPUT')).reason).toBe(
+      'audio frames faster than real time',
+    );
   });
 });
