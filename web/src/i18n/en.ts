@@ -315,7 +315,33 @@ export const en: Dict = {
   testCall: {
     title: 'Test call',
     intro: 'Call your agent from this browser — microphone, speakers and a keypad — before you buy a number.',
-    notYet:
-      'Calling from the browser is not available in this version yet. Meanwhile, place an emulated call from the command line:',
+    start: 'Start a test call',
+    hangUp: 'Hang up',
+    keypad: 'Keypad',
+    phase: {
+      idle: "The call goes through the server's own Twilio emulator, like a real one, and is marked as a test.",
+      starting: 'Asking for the microphone…',
+      ringing: 'Ringing…',
+      greeting: 'The greeting is playing…',
+      connected: 'Connected to the agent',
+      ended: 'The call ended',
+      failed: 'The call did not happen',
+    },
+    ended: {
+      caller: 'You hung up',
+      api: 'The agent hung up',
+      twiml: 'The call flow ended',
+      error: "A server error (see the call's timeline)",
+      'time-limit': "A test call's time limit was reached",
+      emulator: 'The server stopped',
+    },
+    failure: {
+      microphone: 'No access to the microphone',
+      refused: 'The server refused the call',
+      network: 'The connection to the server was lost',
+    },
+    openCall: 'Open the call',
+    heard: 'Heard from the agent',
+    headphones: 'Headphones are best, so the agent does not hear itself.',
   },
 };

@@ -1,9 +1,9 @@
-// Test call (admins): the place for calling the agent from this browser — microphone in, the
-// agent's voice out, a keypad — through the server's own Twilio emulator. This build does not
-// have it; the page says so and what to use meanwhile (the CLI's emulated call).
+// Test call (admins): calling the agent from this browser — microphone in, the agent's voice out,
+// a keypad — through the server's own Twilio emulator (web/src/test-call/).
 import { useI18n } from '../i18n/i18n.js';
 import { isAdmin, useSession } from '../session.js';
 import { PageHeader } from '../components/ui.js';
+import { TestCallPanel } from '../test-call/test-call-panel.js';
 
 export function TestCallPage() {
   const { t } = useI18n();
@@ -14,10 +14,7 @@ export function TestCallPage() {
       {isAdmin(user) ? (
         <div class="card">
           <p>{t.testCall.intro}</p>
-          <p class="note">{t.testCall.notYet}</p>
-          <pre dir="ltr" class="cli">
-            npx agentlocator call http://127.0.0.1:5000/webhook/incoming_call
-          </pre>
+          <TestCallPanel />
         </div>
       ) : (
         <p class="note note-error">{t.common.forbidden}</p>

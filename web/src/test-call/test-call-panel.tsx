@@ -2,20 +2,17 @@
 // with a link to its call page, a keypad and hang-up. Its data-* attributes expose the call's
 // phase and the agent audio received and played, for the browser test and for support.
 import { useEffect, useRef, useState } from 'preact/hooks';
-import type { TestCallLabels } from './labels.js';
+import { useI18n } from '../i18n/i18n.js';
+import { Link } from '../router.js';
 import { TestCallClient, type TestCallState } from './test-call-client.js';
 import './test-call.css';
 
 /** The keys as a phone lays them out (protocol.ts lists the same twelve). */
 const KEYPAD = '123456789*0#';
 
-export interface TestCallPanelProps {
-  labels: TestCallLabels;
-  /** Where a call's page is; default /calls/<CallSid>. */
-  callHref?: (callSid: string) => string;
-}
-
-export function TestCallPanel({ labels, callHref = (sid) => `/calls/${sid}` }: TestCallPanelProps) {
+export function TestCallPanel() {
+  const labels = useI18n().t.testCall;
+  const endedWords: Record<string, string> = labels.ended;
   const client = useRef<TestCallClient | null>(null);
   const [state, setState] = useState<TestCallState | null>(null);
   useEffect(() => () => client.current?.dispose(), []);
@@ -30,7 +27,7 @@ export function TestCallPanel({ labels, callHref = (sid) => `/calls/${sid}` }: T
   const live = phase === 'starting' || phase === 'ringing' || phase === 'greeting' || phase === 'connected';
   const status =
     phase === 'ended' && state?.endReason
-      ? `${labels.phase.ended}: ${labels.ended[state.endReason] ?? state.endReason}`
+      ? `${labels.phase.ended}: ${endedWords[state.endReason] ?? state.endReason}`
       : phase === 'failed' && state?.failure
         ? `${labels.failure[state.failure]}${state.message ? `: ${state.message}` : ''}`
         : labels.phase[phase];
@@ -52,19 +49,17 @@ export function TestCallPanel({ labels, callHref = (sid) => `/calls/${sid}` }: T
       </p>
       {state?.callSid && (
         <p class="test-call-sid">
-          <a href={callHref(state.callSid)} dir="ltr">
-            {state.callSid}
-          </a>{' '}
-          · {labels.openCall}
+          <Link href={`/calls/${state.callSid}`}>{labels.openCall}</Link>{' '}
+          <span dir="ltr">{state.callSid}</span>
         </p>
       )}
       <div class="test-call-actions">
         {live ? (
-          <button type="button" class="test-call-hangup" onClick={() => client.current?.hangUp()}>
+          <button type="button" class="danger test-call-hangup" onClick={() => client.current?.hangUp()}>
             {labels.hangUp}
           </button>
         ) : (
-          <button type="button" class="test-call-start" onClick={start}>
+          <button type="button" class="primary test-call-start" onClick={start}>
             {labels.start}
           </button>
         )}
