@@ -12,6 +12,7 @@ import { WEBHOOK_HEADERS, verifyWebhook } from '../../src/jobs/webhook-signature
 import { TEST_ACCOUNT_SID, TEST_AUTH_TOKEN, freePort } from '../support/server.js';
 import { openSse, type SseEvent } from '../support/sse-client.js';
 import { api, startCrmTestServer, type CrmTestServer } from '../api/crm-app.js';
+import { until } from '../support/until.js';
 
 const PUBLIC = 'crm.example.com';
 const SECRET = 'whsec-test-0123456789abcdef';
@@ -138,7 +139,12 @@ describe('a placed call in the CRM', () => {
     expect(recordings.map((r) => r.source).sort()).toEqual(['call-audio', 'voicemail']);
     expect(recordings.every((r) => r.audioUrl.startsWith(`https://${PUBLIC}/api/v1/recordings/`))).toBe(true);
     expect(delivery!.body).not.toContain('api.twilio.com');
-    expect((await s.store.getOutboxItem(`call.completed:${callSid}`))?.deliveredAt).toBeInstanceOf(Date);
+    // The receiver has answered 200; the sender marks the row delivered right after.
+    const delivered = await until(
+      async () => (await s.store.getOutboxItem(`call.completed:${callSid}`))?.deliveredAt,
+      'the outbox row to be marked delivered',
+    );
+    expect(delivered).toBeInstanceOf(Date);
 
     // The API lists it, and the call's own audio plays.
     const list = await api<{ items: { callSid: string; outcome: string }[] }>(s, '/calls?outcome=voicemail');
