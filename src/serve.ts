@@ -25,6 +25,7 @@ import { Whisper } from './call/transfer/whisper.js';
 import { publishingStore } from './call/publishing-store.js';
 import { WebhookOutbox } from './jobs/webhook-outbox.js';
 import { callCompletedPayload } from './api/webhook-payload.js';
+import { transcriptionJobs, type TranscriptionJobsDeps } from './jobs/transcription-jobs.js';
 
 export interface RunningServer {
   built: BuiltApp;
@@ -46,6 +47,8 @@ export interface ServeOverrides {
   /** The agents' lines a transfer holds (default: the directory router's, in the store). */
   lines?: AgentLines;
   greeting?: LoadedGreeting;
+  /** Other transcription and analysis clients, shorter job timings (tests). */
+  transcription?: Pick<TranscriptionJobsDeps, 'transcriber' | 'analyzer' | 'timing'>;
   /** Registers more routes before the server listens (tests mount the CRM API this way). */
   routes?: (built: BuiltApp) => Promise<void>;
 }
@@ -173,6 +176,8 @@ export async function startServer(
   });
   await overrides.routes?.(built);
   const webhookOut = webhookOutbox(config, store, log);
+  // TRANSCRIBE_URL (and LLM_URL): voicemails and answers transcribed, calls analysed, from the store's jobs.
+  const jobs = transcriptionJobs({ config, store, events, log, authToken, ...overrides.transcription });
   const address = await built.app.listen({ port: config.port, host: config.bindHost });
   const url = address.replace('://0.0.0.0', '://127.0.0.1').replace('://[::]', '://127.0.0.1');
   log.info(
@@ -199,6 +204,7 @@ export async function startServer(
       const idle = setInterval(() => built.app.server.closeIdleConnections(), 50);
       await built.app.close().finally(() => clearInterval(idle));
       await webhookOut?.stop();
+      await jobs?.stop();
       await agents.close?.();
       directory?.close();
       await greeting.close();
@@ -208,6 +214,7 @@ export async function startServer(
     })());
 
   webhookOut?.start();
+  jobs?.start();
   return { built, store, url, authToken, greeting, stop };
 }
 

@@ -3,7 +3,6 @@
 // outbox does, and only the owner of a lease settles its job.
 import { sql } from 'kysely';
 import type { Selectable } from 'kysely';
-import { AppError } from '../../errors.js';
 import type { JobItem, JobKind, JobSweep, RecordingTranscript } from '../job-store.js';
 import { cleanText, toMs } from '../rows.js';
 import type { JobsTable } from '../schema.js';
@@ -14,6 +13,8 @@ import { addTranscriptTurn } from './timeline.js';
 const TERMINAL = sql.raw([...TERMINAL_STATUSES].map((s) => `'${s}'`).join(', '));
 /** What a transcription is made of: Twilio voicemails once completed, the flow's answer clips. */
 const TRANSCRIBED = sql.raw(`'voicemail', 'answer'`);
+/** Final voicemail states with nothing to transcribe: they hold no analysis back. */
+const NO_AUDIO = sql.raw(`'absent', 'failed', 'deleted'`);
 const MAX_ERROR_LENGTH = 500;
 
 const dateOrNull = (v: number | string | null) => (v === null ? null : new Date(Number(v)));
@@ -70,6 +71,7 @@ export async function enqueueDueJobs(db: Db, sweep: JobSweep): Promise<number> {
           and r.source in (${TRANSCRIBED}) and r.transcript is not null)
         and not exists (select 1 from recordings r where r.call_sid = c.call_sid
           and r.source in (${TRANSCRIBED}) and r.transcript is null
+          and (r.source = 'answer' or r.status is null or r.status not in (${NO_AUDIO}))
           and not exists (select 1 from jobs t
             where t.job_key = 'transcribe:' || r.recording_sid and t.failed_at is not null))
         and not exists (select 1 from jobs j where j.job_key = 'analyze:' || c.call_sid)
@@ -163,8 +165,8 @@ export async function listJobsForCall(db: Db, callSid: string): Promise<JobItem[
 }
 
 export async function saveRecordingTranscript(db: Db, t: RecordingTranscript): Promise<boolean> {
+  // Silence transcribes to '': kept as such (done, nothing to say), with no turn.
   const text = cleanText(t.text).trim();
-  if (text === '') throw new AppError('INTERNAL', 'store: a transcript must not be empty');
   const at = toMs(t.at, 'at');
   // One transaction: the text and its turn land together, and only for the first writer.
   return db.transaction().execute(async (trx) => {
@@ -175,7 +177,7 @@ export async function saveRecordingTranscript(db: Db, t: RecordingTranscript): P
       .where('transcript', 'is', null)
       .executeTakeFirst();
     if (Number(result.numUpdatedRows) !== 1) return false;
-    if (t.turn) await addTranscriptTurn(trx, t.turn);
+    if (t.turn && text !== '') await addTranscriptTurn(trx, { ...t.turn, text });
     return true;
   });
 }
