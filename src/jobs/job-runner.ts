@@ -150,7 +150,7 @@ export class JobRunner {
       if (mine) log.info({ ms: Date.now() - started }, 'JOB_DONE');
       else log.warn('JOB_DONE after its lease passed to another worker');
     } catch (err) {
-      log.error({ err }, 'JOBS_SWEEP_FAILED: a finished job could not be marked done (it runs again, once)');
+      log.error({ err }, 'JOB_SETTLE_FAILED: a finished job could not be marked done (it runs again, once)');
     }
   }
 
@@ -176,7 +176,7 @@ export class JobRunner {
         log.warn({ reason, status: failure.status, retryAt }, 'JOB_RETRY');
       }
     } catch (storeErr) {
-      log.error({ err: storeErr }, 'JOBS_SWEEP_FAILED: a failed job could not be settled (its lease lapses)');
+      log.error({ err: storeErr }, 'JOB_SETTLE_FAILED: a failed job could not be settled (its lease lapses)');
     }
   }
 }

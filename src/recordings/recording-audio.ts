@@ -187,10 +187,9 @@ export class RecordingAudio {
     });
     await response.body?.cancel();
     const gone = response.status === 204 || response.status === 404;
-    this.opts.log[gone ? 'info' : 'warn'](
-      { recordingSid: rec.recordingSid, status: response.status },
-      gone ? 'VOICEMAIL_DELETED_AT_TWILIO' : 'VOICEMAIL_DELETE_FAILED',
-    );
+    const fields = { recordingSid: rec.recordingSid, status: response.status };
+    if (gone) this.opts.log.info(fields, 'VOICEMAIL_DELETED_AT_TWILIO');
+    else this.opts.log.warn(fields, 'VOICEMAIL_DELETE_FAILED');
     return gone;
   }
 
