@@ -1,6 +1,5 @@
 // Transcription and post-call analysis, composed from the configuration: nothing runs (and no
-// request leaves the machine) unless TRANSCRIBE_URL is set; LLM_URL adds the analysis. Also what
-// settings and health pages say about it (transcriptionStatus).
+// request leaves the machine) unless TRANSCRIBE_URL is set; LLM_URL adds the analysis.
 import type { Logger } from 'pino';
 import type { Config } from '../config.js';
 import type { CallEvents } from '../call/call-events.js';
@@ -10,35 +9,9 @@ import { OpenAiCallAnalyzer, type CallAnalyzer } from './call-analyzer.js';
 import { JobRunner, type JobRunnerOptions } from './job-runner.js';
 import { OpenAiTranscriber, type Transcriber } from './transcriber.js';
 import { transcriptionWork } from './transcription-work.js';
+import { transcriptionStatus } from './transcription-status.js';
 
-export interface TranscriptionStatus {
-  /** False: TRANSCRIBE_URL is unset and no audio is sent anywhere. */
-  transcription: boolean;
-  /** False: LLM_URL (or transcription) is unset and no call is analysed. */
-  analysis: boolean;
-  /** Where audio and transcripts go: the host only (the URL may carry a deployment name). */
-  transcribeHost: string | null;
-  llmHost: string | null;
-  model: string | null;
-  language: string | null;
-  deleteTwilioRecordings: boolean;
-}
-
-/** For the settings and health views: on or off, and to which host; never a key. */
-export function transcriptionStatus(
-  config: Pick<Config, 'transcription' | 'llm' | 'deleteTwilioRecordings'>,
-): TranscriptionStatus {
-  const t = config.transcription;
-  return {
-    transcription: t !== undefined,
-    analysis: t !== undefined && config.llm !== undefined,
-    transcribeHost: t ? new URL(t.url).host : null,
-    llmHost: config.llm ? new URL(config.llm.url).host : null,
-    model: t?.model ?? null,
-    language: t?.language ?? null,
-    deleteTwilioRecordings: config.deleteTwilioRecordings,
-  };
-}
+export { transcriptionStatus, type TranscriptionStatus } from './transcription-status.js';
 
 export interface TranscriptionJobsDeps {
   config: Config;

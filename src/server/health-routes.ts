@@ -1,6 +1,7 @@
 // Operations endpoints: /healthz (the process answers), /readyz (each dependency), /metrics.
 import type { FastifyInstance } from 'fastify';
 import type { AppDeps } from './app.js';
+import { transcriptionStatus } from '../jobs/transcription-status.js';
 
 type DependencyState = 'ok' | 'disabled' | 'error' | 'unconfigured';
 
@@ -19,6 +20,7 @@ async function within<T>(ms: number, work: Promise<T>): Promise<T> {
 }
 
 export async function healthRoutes(app: FastifyInstance, deps: AppDeps): Promise<void> {
+  const status = transcriptionStatus(deps.config);
   app.get('/healthz', async () => ({ status: 'ok' }));
 
   app.get('/readyz', async (request, reply) => {
@@ -41,6 +43,9 @@ export async function healthRoutes(app: FastifyInstance, deps: AppDeps): Promise
       agent,
       agentKind: deps.agents.name,
       redis,
+      // Off is a choice (no audio leaves the machine), not a fault: it never makes the server unready.
+      transcription: status.transcription ? 'ok' : 'disabled',
+      analysis: status.analysis ? 'ok' : 'disabled',
       ...(draining ? { draining: true } : {}),
     });
   });
