@@ -81,8 +81,7 @@ export class OpenAiCallAnalyzer implements CallAnalyzer {
     }
     if (!response.ok) throw await httpFailure('the LLM server', response);
     const body = (await response.json().catch(() => undefined)) as
-      | { choices?: { message?: { content?: unknown; refusal?: unknown } }[] }
-      | undefined;
+      { choices?: { message?: { content?: unknown; refusal?: unknown } }[] } | undefined;
     const message = body?.choices?.[0]?.message;
     if (typeof message?.refusal === 'string' && message.refusal)
       throw new JobFailure('the model refused to analyse the call', false);

@@ -160,7 +160,10 @@ export class JobRunner {
     const failure =
       err instanceof JobFailure
         ? err
-        : new JobFailure((err as Error)?.name === 'TimeoutError' ? 'timed out' : String((err as Error)?.message ?? err), true);
+        : new JobFailure(
+            (err as Error)?.name === 'TimeoutError' ? 'timed out' : String((err as Error)?.message ?? err),
+            true,
+          );
     const reason = stopping ? 'stopped: the server is stopping' : failure.message;
     const giveUp = !stopping && (!failure.retryable || job.attempts >= this.o.maxAttempts);
     const now = new Date();

@@ -49,39 +49,50 @@ async function audioOf(recordings: RecordingAudio, rec: RecordingRecord): Promis
   }
   const data = await readFile(file);
   if (data.length > MAX_UPLOAD_BYTES)
-    throw new JobFailure(`the recording is ${data.length} bytes, over the 25 MB a transcription takes`, false);
+    throw new JobFailure(
+      `the recording is ${data.length} bytes, over the 25 MB a transcription takes`,
+      false,
+    );
   return data;
 }
 
-export function transcriptionWork(deps: TranscriptionWorkDeps): { transcribe?: JobHandler; analyze?: JobHandler } {
+export function transcriptionWork(deps: TranscriptionWorkDeps): {
+  transcribe?: JobHandler;
+  analyze?: JobHandler;
+} {
   const { store, events, log } = deps;
 
   const transcribe = async (job: JobItem, signal: AbortSignal): Promise<void> => {
     const transcriber = deps.transcriber!;
     const rec = job.recordingSid ? await store.getRecording(job.recordingSid) : undefined;
     if (!rec) throw new JobFailure('the recording is no longer in the store', false);
-    if (rec.transcript === undefined) {
+    let text = rec.transcript;
+    let fresh = false;
+    if (text === undefined) {
       const data = await audioOf(deps.recordings, rec);
       const result = await transcriber.transcribe(
         { data, filename: `${rec.recordingSid}.wav`, contentType: 'audio/wav' },
         signal,
       );
-      const at = new Date();
-      const added = await store.saveRecordingTranscript({
-        recordingSid: rec.recordingSid,
-        text: result.text,
-        at,
-        // At the recording's time, so the transcript reads in the order things were said.
-        turn: { callSid: rec.callSid, role: 'caller', text: result.text, at: rec.createdAt },
-      });
-      if (added && result.text)
-        events.publish({ type: 'transcript', callSid: rec.callSid, role: 'caller', text: result.text, at });
+      text = result.text;
+      fresh = true;
+    }
+    // Also when the text was stored by an earlier run that died before its turn: the turn lands once.
+    const added = await store.saveRecordingTranscript({
+      recordingSid: rec.recordingSid,
+      text,
+      at: new Date(),
+      // At the recording's time, so the transcript reads in the order things were said.
+      turn: { callSid: rec.callSid, role: 'caller', at: rec.createdAt },
+    });
+    text = (await store.getRecording(rec.recordingSid))?.transcript ?? text;
+    if (added && text)
+      events.publish({ type: 'transcript', callSid: rec.callSid, role: 'caller', text, at: new Date() });
+    if (fresh)
       log.info(
-        { callSid: rec.callSid, recordingSid: rec.recordingSid, chars: result.text.length, new: added },
+        { callSid: rec.callSid, recordingSid: rec.recordingSid, chars: text.length, stored: added },
         'TRANSCRIBED',
       );
-    }
-    const text = (await store.getRecording(rec.recordingSid))?.transcript ?? '';
     let field: string | undefined;
     if (rec.source === 'answer') {
       const lead = await store.getLeadForCall(rec.callSid);

@@ -38,8 +38,11 @@ export interface RecordingTranscript {
   recordingSid: string;
   text: string;
   at: Date;
-  /** Added to the call's transcript in the same transaction, only when the text is new. */
-  turn?: TranscriptTurnInput;
+  /**
+   * The caller turn the stored transcript becomes (its text is the stored one, never empty), added
+   * once per recording however often this is called.
+   */
+  turn?: Omit<TranscriptTurnInput, 'text'>;
 }
 
 export interface JobStore {
@@ -66,7 +69,11 @@ export interface JobStore {
   ): Promise<boolean>;
   getJob(jobKey: string): Promise<JobItem | undefined>;
   listJobsForCall(callSid: string): Promise<JobItem[]>;
-  /** Sets the transcript unless one is there; true when this call set it (and added the turn). */
+  /**
+   * Sets the transcript unless one is there (true when this call set it), then adds its turn
+   * unless added before: two idempotent steps, so a worker dying between them is completed by the
+   * next run of the job, and two runs at once write one transcript and one turn.
+   */
   saveRecordingTranscript(t: RecordingTranscript): Promise<boolean>;
   /** Sets the call's summary unless it has one (the Realtime agent's own stays). */
   setCallSummaryIfEmpty(callSid: string, summary: string): Promise<boolean>;

@@ -297,6 +297,11 @@ export interface RecordingsTable {
   transcribed_at: BigOrNull;
 }
 
+export interface TranscriptTurnsTable {
+  /** recording:<sid> for the turn a recording's transcript became; null for every other turn. */
+  source_key: TextOrNull;
+}
+
 export interface JobsTable {
   id: Identity;
   job_key: string;

@@ -1,6 +1,7 @@
 // A stand-in for Twilio's recording media endpoint on port 0: GET
 // /2010-04-01/Accounts/{AccountSid}/Recordings/{RecordingSid}.wav with HTTP basic auth, answering
-// as Twilio does (401 + code 20003 for bad credentials, 404 + 20404 for an unknown recording).
+// as Twilio does (401 + code 20003 for bad credentials, 404 + 20404 for an unknown recording),
+// and DELETE …/Recordings/{RecordingSid}.json (204, then 404).
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 
@@ -9,7 +10,7 @@ export interface FakeTwilioRecordings {
   /** Recordings it holds, by RecordingSid; add or remove while it runs. */
   readonly recordings: Map<string, Buffer>;
   /** Every request: path and whether its credentials were right. */
-  readonly requests: { path: string; authorized: boolean }[];
+  readonly requests: { path: string; authorized: boolean; method: string }[];
   /** The token it accepts; change it to make the server's credentials wrong. */
   authToken: string;
   /** Holds every answer this long (ms): lets concurrent fetches overlap. */
@@ -17,6 +18,7 @@ export interface FakeTwilioRecordings {
   close(): Promise<void>;
 }
 
+const DELETE_PATH = /^\/2010-04-01\/Accounts\/(AC[0-9a-f]{32})\/Recordings\/(RE[0-9a-f]{32})\.json$/i;
 const PATH = /^\/2010-04-01\/Accounts\/(AC[0-9a-f]{32})\/Recordings\/(RE[0-9a-f]{32})\.wav$/i;
 
 export async function startFakeTwilioRecordings(
@@ -34,13 +36,20 @@ export async function startFakeTwilioRecordings(
     const auth = /^Basic (.+)$/i.exec(req.headers.authorization ?? '')?.[1];
     const [user, ...rest] = auth ? Buffer.from(auth, 'base64').toString('utf8').split(':') : [];
     const authorized = user === accountSid && rest.join(':') === fake.authToken;
-    fake.requests.push({ path, authorized });
+    fake.requests.push({ path, authorized, method: req.method ?? 'GET' });
     const json = (status: number, code: number, message: string) => {
       res.writeHead(status, { 'content-type': 'application/json' });
       res.end(JSON.stringify({ code, message, status }));
     };
     setTimeout(() => {
       if (!authorized) return json(401, 20003, 'Authenticate');
+      const del = req.method === 'DELETE' ? DELETE_PATH.exec(path) : null;
+      if (del && del[1] === accountSid) {
+        if (!fake.recordings.delete(del[2]!))
+          return json(404, 20404, `The requested resource ${path} was not found`);
+        res.writeHead(204).end();
+        return;
+      }
       const m = PATH.exec(path);
       const audio = m && m[1] === accountSid ? fake.recordings.get(m[2]!) : undefined;
       if (!audio) return json(404, 20404, `The requested resource ${path} was not found`);

@@ -1,5 +1,5 @@
 // Migration 0008_jobs: the durable jobs table (transcriptions and post-call analyses: leases,
-// attempts, backoff) and the transcript a recording gets. Safe to re-run, as the initial migration
+// attempts, backoff), the transcript a recording gets and the key of the turn it becomes. Safe to re-run, as the initial migration
 // explains (SQLite migrations run outside a transaction): tables and indexes IF NOT EXISTS, and
 // SQLite's ADD COLUMN only after looking the column up.
 import { sql } from 'kysely';
@@ -53,6 +53,16 @@ export function jobsMigration(dialect: StoreDialect): Migration {
         .execute();
       await addColumn(db, dialect, 'recordings', 'transcript', 'text');
       await addColumn(db, dialect, 'recordings', 'transcribed_at', 'bigint');
+      // recording:<sid> on the caller turn a recording's transcript became: UNIQUE, so a job run
+      // twice adds it once (NULLs, every other turn, never collide).
+      await addColumn(db, dialect, 'transcript_turns', 'source_key', 'text');
+      await db.schema
+        .createIndex('transcript_turns_source_key_idx')
+        .ifNotExists()
+        .unique()
+        .on('transcript_turns')
+        .columns(['source_key'])
+        .execute();
     },
   };
 }

@@ -4,11 +4,11 @@
 import { sql } from 'kysely';
 import type { Selectable } from 'kysely';
 import type { JobItem, JobKind, JobSweep, RecordingTranscript } from '../job-store.js';
-import { cleanText, toMs } from '../rows.js';
+import { AppError } from '../../errors.js';
+import { cleanText, toInt, toMs } from '../rows.js';
 import type { JobsTable } from '../schema.js';
 import { TERMINAL_STATUSES } from '../../twilio/call-status.js';
 import { requireKey, type Db } from './db.js';
-import { addTranscriptTurn } from './timeline.js';
 
 const TERMINAL = sql.raw([...TERMINAL_STATUSES].map((s) => `'${s}'`).join(', '));
 /** What a transcription is made of: Twilio voicemails once completed, the flow's answer clips. */
@@ -165,21 +165,33 @@ export async function listJobsForCall(db: Db, callSid: string): Promise<JobItem[
 }
 
 export async function saveRecordingTranscript(db: Db, t: RecordingTranscript): Promise<boolean> {
-  // Silence transcribes to '': kept as such (done, nothing to say), with no turn.
+  const recordingSid = requireKey(t.recordingSid, 'recordingSid');
+  // Silence transcribes to '': kept as such (done, nothing said), and it makes no turn.
   const text = cleanText(t.text).trim();
-  const at = toMs(t.at, 'at');
-  // One transaction: the text and its turn land together, and only for the first writer.
-  return db.transaction().execute(async (trx) => {
-    const result = await trx
-      .updateTable('recordings')
-      .set({ transcript: text, transcribed_at: at })
-      .where('recording_sid', '=', requireKey(t.recordingSid, 'recordingSid'))
-      .where('transcript', 'is', null)
-      .executeTakeFirst();
-    if (Number(result.numUpdatedRows) !== 1) return false;
-    if (t.turn && text !== '') await addTranscriptTurn(trx, { ...t.turn, text });
-    return true;
-  });
+  const result = await db
+    .updateTable('recordings')
+    .set({ transcript: text, transcribed_at: toMs(t.at, 'at') })
+    .where('recording_sid', '=', recordingSid)
+    .where('transcript', 'is', null)
+    .executeTakeFirst();
+  if (t.turn) {
+    const turn = t.turn;
+    if (turn.role !== 'caller' && turn.role !== 'agent')
+      throw new AppError(
+        'INTERNAL',
+        `store: transcript role must be caller or agent (got ${String(turn.role)})`,
+      );
+    // The stored text, whoever stored it: the turn always says what the recording says.
+    await sql`
+      insert into transcript_turns (call_sid, role, text, start_ms, end_ms, at, source_key)
+      select ${requireKey(turn.callSid, 'callSid')}, ${turn.role}, r.transcript,
+        ${toInt(turn.startMs, 'startMs')}, ${toInt(turn.endMs, 'endMs')}, cast(${toMs(turn.at, 'at')} as bigint),
+        ${`recording:${recordingSid}`}
+      from recordings r
+      where r.recording_sid = ${recordingSid} and r.transcript is not null and r.transcript <> ''
+      on conflict (source_key) do nothing`.execute(db);
+  }
+  return Number(result.numUpdatedRows) === 1;
 }
 
 export async function setCallSummaryIfEmpty(db: Db, callSid: string, summary: string): Promise<boolean> {
