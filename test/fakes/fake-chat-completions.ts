@@ -54,7 +54,11 @@ export async function startFakeChatServer(answer: FakeChatServer['answer']): Pro
         created: Math.floor(Date.now() / 1000),
         model: request.body.model,
         choices: [
-          { index: 0, message: { role: 'assistant', content: a.content, refusal: null }, finish_reason: 'stop' },
+          {
+            index: 0,
+            message: { role: 'assistant', content: a.content, refusal: null },
+            finish_reason: 'stop',
+          },
         ],
         usage: { prompt_tokens: 10, completion_tokens: 10, total_tokens: 20 },
       });

@@ -187,7 +187,7 @@ describeEachStore('Jobs store', (target) => {
         recordingSid: clip,
         text: 'דני כהן!',
         at: at(6001),
-        turn: { ...turn, text: 'דני כהן!' },
+        turn,
       }),
     ]);
     expect(results.filter(Boolean)).toHaveLength(1);
@@ -203,7 +203,7 @@ describeEachStore('Jobs store', (target) => {
         recordingSid: quiet,
         text: '  ',
         at: at(6002),
-        turn: { ...turn, text: '  ' },
+        turn,
       }),
     ).toBe(true);
     expect(await store.listTranscript(c.callSid)).toHaveLength(1);
