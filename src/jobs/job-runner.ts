@@ -64,6 +64,11 @@ export class JobRunner {
     this.running ??= this.loop();
   }
 
+  /** Jobs running on this instance now. */
+  get busy(): number {
+    return this.inFlight.size;
+  }
+
   /** Something may be due (a recording completed, a call ended): poll now rather than later. */
   nudge(): void {
     this.woken = true;
