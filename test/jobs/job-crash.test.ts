@@ -63,7 +63,7 @@ describeEachStore('A crash mid-job', (target) => {
       events,
       log: pino({ level: 'silent' }),
       authToken: 'restart-token-0123456789abcdef',
-      timing: { pollMs: 20, leaseMs: 300, timeoutMs: 60_000 },
+      timing: { pollMs: 20, leaseMs: 30_000, timeoutMs: 20_000 },
     })!;
     cleanup(() => jobs.stop());
     jobs.start();
