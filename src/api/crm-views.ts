@@ -71,6 +71,8 @@ export function recordingView(r: RecordingRecord) {
     durationSec: r.durationSec,
     createdAt: r.createdAt,
     audioUrl: recordingAudioUrl(r.recordingSid),
+    // A voicemail's or answer's text, once transcribed (TRANSCRIBE_URL).
+    ...(r.transcript !== undefined ? { transcript: r.transcript } : {}),
   };
 }
 

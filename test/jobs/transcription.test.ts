@@ -5,6 +5,7 @@
 import { stat } from 'node:fs/promises';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { recordingView } from '../../src/api/crm-views.js';
 import type { LiveCallEvent } from '../../src/call/call-events.js';
 import { transcriptionStatus } from '../../src/jobs/transcription-jobs.js';
 import { startFakeChatServer, type FakeChatServer } from '../fakes/fake-chat-completions.js';
@@ -132,6 +133,13 @@ describe('voicemail', () => {
       json_schema: { name: 'call_analysis', strict: true },
     });
     expect(JSON.stringify(ask!.body!.messages)).toContain('דני כהן');
+
+    // The CRM's search finds the call by a word of the voicemail, and its lead by the analysis.
+    const found = await r.server.store.listCrmCalls({ text: 'מטבח' }, {});
+    expect(found.items.map((c) => c.callSid)).toContain(callSid);
+    const leads = await r.server.store.listLeads({ text: 'מחר בבוקר' }, {});
+    expect(leads.items.map((l) => l.callSid)).toContain(callSid);
+    expect(recordingView((await r.server.store.getRecording(sid))!)).toMatchObject({ transcript: recording });
 
     // Twilio's copy is deleted; the dashboard still plays ours.
     await until(() => !r.twilio.recordings.has(sid), 'the DELETE at Twilio');
