@@ -85,8 +85,8 @@ export const LOG_EVENTS = {
   JOB_RETRY: 'a job failed in a way worth retrying (429, 5xx, network, Twilio 404); retried with backoff',
   JOB_GAVE_UP: "a job failed for good (a 4xx, or every attempt); the reason is on the call's timeline",
   JOB_SETTLE_FAILED: "a job's result could not be written to the store (its lease lapses; it runs again)",
-  TRANSCRIBED: "a voicemail or answer clip got its text (the text itself is never logged)",
-  CALL_ANALYSED: "a call got its summary and lead fields from the LLM",
+  TRANSCRIBED: 'a voicemail or answer clip got its text (the text itself is never logged)',
+  CALL_ANALYSED: 'a call got its summary and lead fields from the LLM',
   VOICEMAIL_DELETED_AT_TWILIO: "Twilio's copy of a voicemail was deleted (DELETE_TWILIO_RECORDINGS)",
   VOICEMAIL_DELETE_FAILED: "Twilio's copy of a voicemail could not be deleted (kept there)",
 

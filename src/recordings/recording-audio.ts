@@ -178,7 +178,13 @@ export class RecordingAudio {
     const access = this.opts.twilio;
     if (!access || !rec.url || !/^https?:\/\//i.test(rec.url)) return false;
     const kept = path.join(this.opts.dataDir, 'recordings', `${rec.recordingSid}.wav`);
-    if (!(await stat(kept).then((i) => i.isFile() && i.size > 0, () => false))) return false;
+    if (
+      !(await stat(kept).then(
+        (i) => i.isFile() && i.size > 0,
+        () => false,
+      ))
+    )
+      return false;
     const { origin, path: recordingPath, auth } = this.twilioTarget(access, rec.recordingSid, rec.url);
     const response = await fetch(`${origin}${recordingPath}.json`, {
       method: 'DELETE',

@@ -167,8 +167,7 @@ export interface LeadRecord {
   updatedAt: Date;
 }
 
-export interface Store
-  extends DirectoryStore, AuthStore, SecurityStore, TransferStore, CrmStore, JobStore {
+export interface Store extends DirectoryStore, AuthStore, SecurityStore, TransferStore, CrmStore, JobStore {
   /** Creates or upgrades the schema; safe to call on every start. */
   migrate(): Promise<void>;
   /** Cheap round trip for /readyz. */

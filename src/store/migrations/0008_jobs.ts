@@ -6,7 +6,13 @@ import { sql } from 'kysely';
 import type { Kysely, Migration } from 'kysely';
 import type { StoreDialect } from '../schema.js';
 
-async function addColumn(db: Kysely<unknown>, dialect: StoreDialect, table: string, column: string, type: string) {
+async function addColumn(
+  db: Kysely<unknown>,
+  dialect: StoreDialect,
+  table: string,
+  column: string,
+  type: string,
+) {
   if (dialect === 'postgres') {
     await sql`alter table ${sql.table(table)} add column if not exists ${sql.ref(column)} ${sql.raw(type)}`.execute(
       db,
@@ -42,7 +48,12 @@ export function jobsMigration(dialect: StoreDialect): Migration {
         .addColumn('created_at', 'bigint', (c) => c.notNull())
         .addCheckConstraint('jobs_kind_check', sql`kind in ('transcribe', 'analyze')`)
         .execute();
-      await db.schema.createIndex('jobs_due_idx').ifNotExists().on('jobs').columns(['available_at']).execute();
+      await db.schema
+        .createIndex('jobs_due_idx')
+        .ifNotExists()
+        .on('jobs')
+        .columns(['available_at'])
+        .execute();
       await db.schema.createIndex('jobs_call_idx').ifNotExists().on('jobs').columns(['call_sid']).execute();
       // The sweep looks at recent recordings only.
       await db.schema
