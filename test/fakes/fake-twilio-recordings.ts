@@ -10,7 +10,9 @@ export interface FakeTwilioRecordings {
   /** Recordings it holds, by RecordingSid; add or remove while it runs. */
   readonly recordings: Map<string, Buffer>;
   /** Every request: path and whether its credentials were right. */
-  readonly requests: { path: string; authorized: boolean; method: string }[];
+  readonly requests: { path: string; authorized: boolean }[];
+  /** The paths of DELETE requests (also listed in requests). */
+  readonly deletes: string[];
   /** The token it accepts; change it to make the server's credentials wrong. */
   authToken: string;
   /** Holds every answer this long (ms): lets concurrent fetches overlap. */
@@ -28,6 +30,7 @@ export async function startFakeTwilioRecordings(
   const fake: Omit<FakeTwilioRecordings, 'url' | 'close'> = {
     recordings: new Map(),
     requests: [],
+    deletes: [],
     authToken,
     delayMs: 0,
   };
@@ -36,7 +39,8 @@ export async function startFakeTwilioRecordings(
     const auth = /^Basic (.+)$/i.exec(req.headers.authorization ?? '')?.[1];
     const [user, ...rest] = auth ? Buffer.from(auth, 'base64').toString('utf8').split(':') : [];
     const authorized = user === accountSid && rest.join(':') === fake.authToken;
-    fake.requests.push({ path, authorized, method: req.method ?? 'GET' });
+    fake.requests.push({ path, authorized });
+    if (req.method === 'DELETE') fake.deletes.push(path);
     const json = (status: number, code: number, message: string) => {
       res.writeHead(status, { 'content-type': 'application/json' });
       res.end(JSON.stringify({ code, message, status }));

@@ -113,8 +113,13 @@ describeEachStore('Jobs store', (target) => {
       await store.saveRecordingTranscript({ recordingSid: a, text: 'דני', at: at(6000) });
       expect(await store.enqueueDueJobs(sweep(70_000))).toBe(0); // b has no text yet
       // b fails for good: it holds nothing back.
-      const [jb] = (await store.claimJobs(lease('w', 70_000))).filter((j) => j.recordingSid === b);
-      await store.markJobFailed(jb!.id, 'w', { error: 'HTTP 400', retryAt: null, at: at(70_001) });
+      const claimed = await store.claimJobs(lease('w', 70_000));
+      const ja = claimed.find((j) => j.recordingSid === a)!;
+      const jb = claimed.find((j) => j.recordingSid === b)!;
+      await store.markJobFailed(jb.id, 'w', { error: 'HTTP 400', retryAt: null, at: at(70_001) });
+      // a's job still runs (its text is in, the rest of its work is not): it holds the analysis.
+      expect(await store.enqueueDueJobs(sweep(70_001))).toBe(0);
+      await store.markJobDone(ja.id, 'w', at(70_001));
       expect(await store.enqueueDueJobs(sweep(61_000))).toBe(0); // not settled (ended 1 s ago)
       expect(await store.enqueueDueJobs(sweep(70_002))).toBe(1);
       expect(await other.enqueueDueJobs(sweep(70_003))).toBe(0);

@@ -56,8 +56,9 @@ export async function enqueueDueJobs(db: Db, sweep: JobSweep): Promise<number> {
     added += Number(r.numAffectedRows ?? 0);
   }
   if (sweep.analyze) {
-    // Analysed once every clip has its text (or its transcription failed for good), so a voicemail
-    // whose completed callback comes after the call's end is waited for.
+    // Analysed once every clip has its text (or its transcription failed for good) and no
+    // transcription of the call is still running, so a voicemail whose completed callback comes
+    // after the call's end is waited for.
     const r = await sql`
       insert into jobs (job_key, kind, call_sid, recording_sid, attempts, available_at, created_at)
       select 'analyze:' || c.call_sid, 'analyze', c.call_sid, null, 0,
@@ -74,6 +75,8 @@ export async function enqueueDueJobs(db: Db, sweep: JobSweep): Promise<number> {
           and (r.source = 'answer' or r.status is null or r.status not in (${NO_AUDIO}))
           and not exists (select 1 from jobs t
             where t.job_key = 'transcribe:' || r.recording_sid and t.failed_at is not null))
+        and not exists (select 1 from jobs t where t.call_sid = c.call_sid and t.kind = 'transcribe'
+          and t.done_at is null and t.failed_at is null)
         and not exists (select 1 from jobs j where j.job_key = 'analyze:' || c.call_sid)
       on conflict (job_key) do nothing`.execute(db);
     added += Number(r.numAffectedRows ?? 0);
