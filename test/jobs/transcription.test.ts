@@ -89,7 +89,13 @@ describe('voicemail', () => {
     const wav = testWav();
     const callSid = await voicemailCall(r.server.origin, sid);
     // Twilio answers 404 until its file is ready: the job retries until it is.
-    await until(() => r.twilio.requests.length >= 1, 'the first fetch of the voicemail');
+    // The job met Twilio's 404 and is waiting to retry (the fake answers after a tick, so the first
+    // request alone does not say it was answered yet).
+    const waiting = await until(
+      async () => (await r.server.store.getJob(`transcribe:${sid}`))?.lastError,
+      'the first fetch answered 404',
+    );
+    expect(waiting).toContain('Twilio has no audio');
     expect(r.twilio.requests[0]).toMatchObject({ authorized: true });
     expect(r.twilio.deletes).toEqual([]);
     r.twilio.recordings.set(sid, wav);
