@@ -231,6 +231,8 @@ export type LiveEventBody =
       twilioCode: number | null;
       detail: Record<string, unknown> | null;
     }
+  /** A transcription or analysis finished: the call's detail has new text. */
+  | { type: 'job.done'; job: 'transcribe' | 'analyze'; recordingSid: string | null; field: string | null }
   | { type: 'call.ended' };
 
 export type LiveEvent = LiveEventBody & { callSid: string; at: Iso; id?: string };
