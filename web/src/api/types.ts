@@ -110,6 +110,8 @@ export interface RecordingView {
   durationSec: number | null;
   createdAt: Iso;
   audioUrl: string;
+  /** The server's transcription (TRANSCRIBE_URL), once made. */
+  transcript?: string;
 }
 
 export interface EventView {
