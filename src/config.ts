@@ -3,6 +3,7 @@
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { z } from 'zod';
+import { opsConfig, opsEnvSchema, type OpsConfig } from './ops-config.js';
 
 export type SignatureMode = 'enforce' | 'log-only';
 export type AgentKind = 'flow' | 'openai-realtime';
@@ -82,6 +83,8 @@ export interface Config {
   readonly crmWebhook: { readonly url: string; readonly secret: string } | undefined;
   /** The built dashboard (Vite output) served at `/`; default dist/web of this package. */
   readonly dashboardDir: string;
+  /** Capacity, metrics access (src/ops-config.ts). */
+  readonly ops: OpsConfig;
 }
 
 export class ConfigError extends Error {
@@ -234,7 +237,7 @@ const envSchema = z.object({
   STREAM_MAX_PENDING: int(256, 1, 100000),
   STREAM_MAX_PENDING_PER_ADDRESS: int(64, 1, 100000),
   RECORD_CALLS: bool(true),
-  DRAIN_TIMEOUT_MS: int(30000, 0, 600000),
+  DRAIN_TIMEOUT_MS: int(600_000, 0, 4 * 3600_000),
   WS_DIRECT_FRAMES: bool(true),
   IDLE_REPROMPT_SEC: seconds(8, 0.05, 600),
   IDLE_MAX_REPROMPTS: int(2, 0, 10),
@@ -248,7 +251,7 @@ const envSchema = z.object({
   CRM_WEBHOOK_URL: opt(z.string().regex(/^https?:\/\/[^/?#\s]+/i, { message: 'must be an http(s):// URL' })),
   CRM_WEBHOOK_SECRET: opt(z.string().min(16, { message: 'must be at least 16 characters' })),
   DASHBOARD_DIR: opt(z.string()),
-});
+}).merge(opsEnvSchema);
 
 function isTimeZone(zone: string): boolean {
   try {
@@ -382,6 +385,7 @@ export function parseConfig(env: Record<string, string | undefined>): Config {
         : undefined,
     // From src/ (tsx) and dist/ (built) alike, the package's dist/web.
     dashboardDir: path.resolve(e.DASHBOARD_DIR ?? fileURLToPath(new URL('../dist/web', import.meta.url))),
+    ops: opsConfig(e),
   };
   return deepFreeze(config);
 }
