@@ -54,7 +54,13 @@ export async function handOverCall(call: HandoverCall, deps: HandoverDeps): Prom
   const detail = { agent: call.resume?.agent ?? null, step: call.resume?.step ?? null, host };
   const note = (name: string, extra: Record<string, unknown> = {}) =>
     deps.store
-      .addCallEvent({ callSid: call.callSid, kind: 'handover', name, detail: { ...detail, ...extra }, at: new Date() })
+      .addCallEvent({
+        callSid: call.callSid,
+        kind: 'handover',
+        name,
+        detail: { ...detail, ...extra },
+        at: new Date(),
+      })
       .catch((err: unknown) => call.log.error({ err }, 'STORE_FAILED: addCallEvent'));
   if (!call.twilioCalls) {
     call.log.warn('HANDOVER_FAILED: no Twilio REST client; the caller goes to voicemail');

@@ -27,9 +27,11 @@ export async function claimStart(
   const { token, ...signed } = start.customParameters;
   const handover = handoverOf(signed);
   const tokenOk = handover
-    ? !Number.isNaN(handover.claimedAt.getTime()) && isValidHandoverToken(deps.authToken, callSid, signed, token)
+    ? !Number.isNaN(handover.claimedAt.getTime()) &&
+      isValidHandoverToken(deps.authToken, callSid, signed, token)
     : isValidStreamToken(deps.authToken, callSid, token);
-  if (!tokenOk) return { ok: false, code: 'STREAM_TOKEN_INVALID', detail: 'start carries no valid token for this call' };
+  if (!tokenOk)
+    return { ok: false, code: 'STREAM_TOKEN_INVALID', detail: 'start carries no valid token for this call' };
   const expectedAccount = deps.config.twilioAccountSid;
   if (expectedAccount && accountSid !== expectedAccount)
     return { ok: false, code: 'STREAM_TOKEN_INVALID', detail: `start is for account ${accountSid}` };
@@ -47,7 +49,9 @@ export async function claimStart(
     return { ok: false, code: 'STORE_FAILED', detail: 'store unavailable', err };
   }
   if (!claimed) {
-    const why = signedOnly ? ', the call is not live or its incoming_call was not signed' : ' or the call is not live';
+    const why = signedOnly
+      ? ', the call is not live or its incoming_call was not signed'
+      : ' or the call is not live';
     return { ok: false, code: 'STREAM_TOKEN_INVALID', detail: `token already used${why}` };
   }
   return {

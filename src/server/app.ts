@@ -65,7 +65,14 @@ export interface AppDeps {
 
 export type AppDepsInput = Omit<
   AppDeps,
-  'events' | 'metrics' | 'isDraining' | 'isHandingOver' | 'capacity' | 'forwardedOrigin' | 'onCallEnded' | 'restFor'
+  | 'events'
+  | 'metrics'
+  | 'isDraining'
+  | 'isHandingOver'
+  | 'capacity'
+  | 'forwardedOrigin'
+  | 'onCallEnded'
+  | 'restFor'
 > &
   Partial<Pick<AppDeps, 'events' | 'metrics'>>;
 

@@ -84,7 +84,10 @@ export async function opsRoutes(app: FastifyInstance, deps: AppDeps): Promise<vo
 
 /** OPS_PORT: /healthz, /readyz and /metrics on the loopback address only, apart from the calls. */
 export async function opsServer(deps: AppDeps, port: number): Promise<FastifyInstance> {
-  const app = Fastify({ loggerInstance: deps.log as unknown as FastifyBaseLogger, disableRequestLogging: true });
+  const app = Fastify({
+    loggerInstance: deps.log as unknown as FastifyBaseLogger,
+    disableRequestLogging: true,
+  });
   app.get('/healthz', async () => ({ status: 'ok' }));
   await opsRoutes(app, deps);
   await app.listen({ port, host: '127.0.0.1' });

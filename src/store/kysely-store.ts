@@ -296,9 +296,7 @@ export class KyselyStore implements Store {
     return this.run('claimSignedStream', (db) => security.claimSignedStream(db, callSid, at));
   }
   reclaimStream(callSid: string, previous: Date, at: Date, signedOnly: boolean): Promise<boolean> {
-    return this.run('reclaimStream', (db) =>
-      security.reclaimStream(db, callSid, previous, at, signedOnly),
-    );
+    return this.run('reclaimStream', (db) => security.reclaimStream(db, callSid, previous, at, signedOnly));
   }
 
   // --- transfer ---

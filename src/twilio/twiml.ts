@@ -36,7 +36,10 @@ export function incomingCallTwiml(input: IncomingCallTwimlInput): string {
 
 type StreamTarget = Pick<IncomingCallTwimlInput, 'host' | 'scheme' | 'callSid' | 'token' | 'parameters'>;
 
-function connectStream(response: InstanceType<typeof VoiceResponse>, input: StreamTarget & { action: string }) {
+function connectStream(
+  response: InstanceType<typeof VoiceResponse>,
+  input: StreamTarget & { action: string },
+) {
   const connect = response.connect({ action: input.action, method: 'POST' });
   const stream = connect.stream({
     url: `wss://${input.host}${STREAM_PATH}`,

@@ -34,7 +34,11 @@ export function signatureCheck(deps: AppDeps) {
     // Nothing configured, behind a TLS proxy: the https URL the forwarded headers describe.
     const forwarded = present ? forwardedHttpsOrigin(originOf(deps, request)) : undefined;
     const forwardedUrl = forwarded ? webhookUrl(forwarded, request.url) : undefined;
-    if (forwardedUrl && forwardedUrl !== url && isValidWebhookSignature(deps.authToken, given, forwardedUrl, params)) {
+    if (
+      forwardedUrl &&
+      forwardedUrl !== url &&
+      isValidWebhookSignature(deps.authToken, given, forwardedUrl, params)
+    ) {
       learnForwarded(request);
       deps.forwardedOrigin.matched(forwardedUrl, 'webhook');
       signed.add(request);

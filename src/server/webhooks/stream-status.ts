@@ -42,8 +42,7 @@ export function streamStatus(deps: AppDeps): WebhookHandler {
       // A retried callback (deduplicated by the store) is one error, not two.
       if (stored !== false) deps.metrics.streamErrors.inc({ twilio_code: twilioCode ?? 'unknown' });
       request.log.error(line, 'STREAM_STATUS');
-    }
-    else request.log.info(line, 'STREAM_STATUS');
+    } else request.log.info(line, 'STREAM_STATUS');
     return reply.code(204).send();
   };
 }
