@@ -84,7 +84,11 @@ describe('MAX_CALLS', () => {
 
   it('counts a streamed call until its stream ends, then takes the next call', async () => {
     const s = await server({ MAX_CALLS: '1' });
-    const emulator = new TwilioEmulator({ authToken: TEST_AUTH_TOKEN, accountSid: TEST_ACCOUNT_SID, speed: 5 });
+    const emulator = new TwilioEmulator({
+      authToken: TEST_AUTH_TOKEN,
+      accountSid: TEST_ACCOUNT_SID,
+      speed: 5,
+    });
     try {
       const call = emulator.placeCall({ webhookUrl: `${s.origin}/webhook/incoming_call` });
       await call.waitFor('first-media-received');

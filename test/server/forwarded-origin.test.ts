@@ -15,7 +15,11 @@ import {
 } from '../support/server.js';
 
 const PUBLIC_HOST = 'agents.proxied.test';
-const proxy = { 'x-forwarded-proto': 'https', 'x-forwarded-host': PUBLIC_HOST, 'x-forwarded-for': '54.172.60.1' };
+const proxy = {
+  'x-forwarded-proto': 'https',
+  'x-forwarded-host': PUBLIC_HOST,
+  'x-forwarded-for': '54.172.60.1',
+};
 
 /** An upgrade as it reaches us through the proxy; resolves with the HTTP status and body, or 101. */
 function upgrade(s: TestServer, headers: Record<string, string>): Promise<{ status: number; body: string }> {

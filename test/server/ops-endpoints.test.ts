@@ -31,7 +31,9 @@ describe('METRICS_TOKEN', () => {
       expect(await none.json()).toMatchObject({ error: 'OPS_UNAUTHORIZED' });
       const wrong = await fetch(`${s.origin}${path}`, { headers: { authorization: 'Bearer nope' } });
       expect(wrong.status).toBe(401);
-      const right = await fetch(`${s.origin}${path}`, { headers: { authorization: `Bearer ${METRICS_TOKEN}` } });
+      const right = await fetch(`${s.origin}${path}`, {
+        headers: { authorization: `Bearer ${METRICS_TOKEN}` },
+      });
       expect(right.status).toBe(200);
     }
     expect((await fetch(`${s.origin}/healthz`)).status).toBe(200);
@@ -57,7 +59,9 @@ describe('OPS_PORT', () => {
     const ready = await fetch(`http://127.0.0.1:${opsPort}/readyz`);
     expect(ready.status).toBe(200);
     expect(await ready.json()).toMatchObject({ db: 'ok', capacity: 'ok' });
-    expect(await (await fetch(`http://127.0.0.1:${opsPort}/metrics`)).text()).toContain('agentlocator_calls_active');
+    expect(await (await fetch(`http://127.0.0.1:${opsPort}/metrics`)).text()).toContain(
+      'agentlocator_calls_active',
+    );
   });
 });
 
@@ -72,7 +76,11 @@ describe('the operations metrics', () => {
   const scrape = async () => (await fetch(`${s.origin}/metrics`)).text();
 
   it('count calls, webhook latency, start to first agent audio and stream errors by code', async () => {
-    const emulator = new TwilioEmulator({ authToken: TEST_AUTH_TOKEN, accountSid: TEST_ACCOUNT_SID, speed: 5 });
+    const emulator = new TwilioEmulator({
+      authToken: TEST_AUTH_TOKEN,
+      accountSid: TEST_ACCOUNT_SID,
+      speed: 5,
+    });
     try {
       const call = emulator.placeCall({
         webhookUrl: `${s.origin}/webhook/incoming_call`,
@@ -87,7 +95,9 @@ describe('the operations metrics', () => {
     const text = await scrape();
     expect(text).toMatch(/^agentlocator_calls_active 0$/m);
     expect(text).toMatch(/^agentlocator_calls_total\{outcome="(stream-ended|call-ended)"\} 1$/m);
-    expect(text).toMatch(/^agentlocator_webhook_duration_seconds_count\{route="\/webhook\/incoming_call"\} 1$/m);
+    expect(text).toMatch(
+      /^agentlocator_webhook_duration_seconds_count\{route="\/webhook\/incoming_call"\} 1$/m,
+    );
     expect(text).toMatch(/^agentlocator_first_agent_audio_seconds_count 1$/m);
 
     // A stream error reported twice (Twilio retries callbacks) is counted once, under its code.
