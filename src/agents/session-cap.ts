@@ -38,8 +38,8 @@ export function capAiSessions(
     // The fallback is part of the service: it failing is an error even while the AI is fine.
     health: () => (fallback.health() === 'error' ? 'error' : ai.health()),
     prewarm(call) {
-      fallback.prewarm?.(call);
-      if (overCap(call.callSid)) return;
+      // Only the agent the call will likely get prepares (the flow's lookup renders a line).
+      if (overCap(call.callSid)) return fallback.prewarm?.(call);
       holding.add(call.callSid);
       const timer = setTimeout(() => {
         expiry.delete(call.callSid);
