@@ -178,6 +178,7 @@ export async function startServer(
     events,
     metrics,
     transfers,
+    router,
     whisper,
     greeting,
     ...(redis ? { redisHealth: () => redis.health() } : {}),

@@ -26,6 +26,8 @@ import { healthRoutes } from './health-routes.js';
 import { staticRoutes, type GreetingSource } from './static-routes.js';
 import { apiPlugin } from '../api/api-plugin.js';
 import { crmRoutes } from '../api/crm-routes.js';
+import type { Router } from '../routing/router.js';
+import { callControlRoutes } from './call-control-routes.js';
 import { recordingAudioFor } from '../api/recording-audio.js';
 import { agentScopeOf, principalOf } from '../api/principal.js';
 import { dashboardRoutes } from './dashboard-routes.js';
@@ -47,6 +49,8 @@ export interface AppDeps {
   metrics: Metrics;
   /** Transfers to a person: their <Dial> callbacks, and the whisper on the agents' legs. */
   transfers: TransferDesk;
+  /** Routes a transfer asked for outside a call's agent (the dashboard's Transfer button). */
+  router: Router;
   whisper: Whisper;
   greeting: GreetingSource;
   isDraining: () => boolean;
@@ -239,7 +243,7 @@ export async function buildApp(input: AppDepsInput): Promise<BuiltApp> {
     config: deps.config,
     store: deps.store,
     log: deps.log,
-    routes: [crm, testCallRoute(deps, testCalls)],
+    routes: [crm, callControlRoutes(deps), testCallRoute(deps, testCalls)],
   });
   app.addHook('onClose', async () => testCalls.close());
   await app.register(async (scope) => dashboardRoutes(scope, deps.config.dashboardDir));
