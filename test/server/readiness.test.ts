@@ -1,6 +1,14 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { TwilioEmulator } from '../../src/emulator/index.js';
-import { TEST_ACCOUNT_SID, TEST_AUTH_TOKEN, startTestServer, type TestServer } from '../support/server.js';
+import {
+  TEST_ACCOUNT_SID,
+  TEST_AUTH_TOKEN,
+  incomingCallParams,
+  newCallSid,
+  postSigned,
+  startTestServer,
+  type TestServer,
+} from '../support/server.js';
 
 const TEST_REDIS_URL = process.env.TEST_REDIS_URL?.trim() || undefined;
 
@@ -56,6 +64,10 @@ describe('draining', () => {
       const res = await fetch(`${s.origin}/readyz`);
       expect(res.status).toBe(503);
       expect(await res.json()).toMatchObject({ draining: true });
+      // Webhooks are still answered: a call that reaches this instance now still gets its TwiML.
+      const hook = await postSigned(`${s.origin}/webhook/incoming_call`, incomingCallParams(newCallSid()));
+      expect(hook.status).toBe(200);
+      expect(await hook.text()).toContain('<Connect');
       // The stream of a call this instance answered may still arrive: it is taken, not cut.
       const probe = await emulator.probeStream(`wss://${s.host}/ws/twilio-media`);
       expect(probe).toMatchObject({ ok: true, status: 101 });
