@@ -276,8 +276,8 @@ export async function buildApp(input: AppDepsInput): Promise<BuiltApp> {
     // <Connect action> (voicemail) instead.
     const until = Date.now() + (moved ? HANDOVER_WAIT_MS : 0);
     while (sessions.has(s) && Date.now() < until) await new Promise((resolve) => setTimeout(resolve, 50));
-    if (!sessions.has(s)) return;
-    s.close('STREAM_DRAINING', 'server shutting down');
+    if (sessions.has(s)) s.close('STREAM_DRAINING', 'server shutting down');
+    // Either way its end (recording, stream report) finishes before the store closes.
     await s.end(1001, 'drained');
   };
 
