@@ -7,6 +7,7 @@ import type { AppDeps } from '../app.js';
 import { publicHostOf, publicProtocolOf, type RequestOrigin } from '../../twilio/signature.js';
 import { AppError } from '../../errors.js';
 import { CALL_SID } from '../../twilio/sids.js';
+import { answeringOrigin } from '../forwarded-origin.js';
 
 const MAX_PARAMS = 1000;
 /** Twilio gives up after 15 s; the store gets a small share of that, the caller never waits on it. */
@@ -40,13 +41,14 @@ export function parseForm(body: string): Params {
   return params;
 }
 
+/** The request's public origin; through the proxy when its signature matched the forwarded URL. */
 export function originOf(deps: AppDeps, request: FastifyRequest): RequestOrigin {
-  return {
+  return answeringOrigin(request, {
     publicHost: deps.config.publicHost,
     trustProxy: deps.config.trustProxy,
     protocol: request.protocol,
     headers: request.headers,
-  };
+  });
 }
 
 /** Parses the form body (or `source`, e.g. the query of a callback URL we wrote); 400 on bad input. */
