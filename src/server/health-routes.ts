@@ -4,6 +4,7 @@
 import { timingSafeEqual } from 'node:crypto';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance, type FastifyRequest } from 'fastify';
 import type { AppDeps } from './app.js';
+import { transcriptionStatus } from '../jobs/transcription-status.js';
 import { sendError } from './error-reply.js';
 
 type DependencyState = 'ok' | 'disabled' | 'error' | 'unconfigured';
@@ -37,6 +38,7 @@ export async function healthRoutes(app: FastifyInstance, deps: AppDeps): Promise
 
 /** /readyz and /metrics, behind METRICS_TOKEN when it is set. */
 export async function opsRoutes(app: FastifyInstance, deps: AppDeps): Promise<void> {
+  const status = transcriptionStatus(deps.config);
   const token = deps.config.ops.metricsToken;
   if (token) {
     app.addHook('onRequest', async (request, reply) => {
@@ -69,6 +71,9 @@ export async function opsRoutes(app: FastifyInstance, deps: AppDeps): Promise<vo
       agent,
       agentKind: deps.agents.name,
       redis,
+      // Off is a choice (no audio leaves the machine), not a fault: it never makes the server unready.
+      transcription: status.transcription ? 'ok' : 'disabled',
+      analysis: status.analysis ? 'ok' : 'disabled',
       capacity: deps.capacity.full ? 'full' : 'ok',
       calls: deps.capacity.active,
       maxCalls: deps.capacity.max,
