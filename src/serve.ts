@@ -25,6 +25,8 @@ import { Whisper } from './call/transfer/whisper.js';
 import { publishingStore } from './call/publishing-store.js';
 import { WebhookOutbox } from './jobs/webhook-outbox.js';
 import { callCompletedPayload } from './api/webhook-payload.js';
+import { openBus } from './bus/open-bus.js';
+import type { EventBus } from './bus/event-bus.js';
 
 export interface RunningServer {
   built: BuiltApp;
@@ -46,6 +48,8 @@ export interface ServeOverrides {
   /** The agents' lines a transfer holds (default: the directory router's, in the store). */
   lines?: AgentLines;
   greeting?: LoadedGreeting;
+  /** The cluster's bus (default: from REDIS_URL / DATABASE_URL, else in-process). */
+  bus?: EventBus;
   /** Registers more routes before the server listens (tests mount the CRM API this way). */
   routes?: (built: BuiltApp) => Promise<void>;
 }
@@ -157,6 +161,8 @@ export async function startServer(
   const redis = config.redisUrl ? connectRedis(config.redisUrl, log) : undefined;
 
   const twilioCalls = overrides.twilioCalls ?? restClient(config, authToken, authTokenSource, log);
+  const bus = overrides.bus ?? openBus(config, log);
+  await busReady(bus, log);
   const built = await buildApp({
     config,
     log,
@@ -166,6 +172,8 @@ export async function startServer(
     agents,
     twilioCalls,
     events,
+    bus,
+    router,
     transfers,
     whisper,
     greeting,
@@ -203,12 +211,26 @@ export async function startServer(
       directory?.close();
       await greeting.close();
       await redis?.close();
+      if (!overrides.bus) await bus.close();
       if (!overrides.store) await store.close();
       log.info('STOPPED');
     })());
 
   webhookOut?.start();
   return { built, store, url, authToken, greeting, stop };
+}
+
+/**
+ * Waits a moment for the bus's subscription, so the first call's messages reach this instance.
+ * A bus that is down does not stop the start: calls work, only cross-instance messages wait.
+ */
+async function busReady(bus: EventBus, log: Logger): Promise<void> {
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<'late'>((resolve) => (timer = setTimeout(() => resolve('late'), 3000)));
+  const state = await Promise.race([bus.ready().then(() => 'ready' as const), late]);
+  clearTimeout(timer);
+  if (state === 'ready') log.info({ bus: bus.kind }, 'BUS_READY');
+  else log.warn({ bus: bus.kind }, 'BUS_NOT_READY: starting anyway; cross-instance messages wait for it');
 }
 
 /** CRM_WEBHOOK_URL: `call.completed` from the store's outbox (src/jobs/webhook-outbox.ts). */

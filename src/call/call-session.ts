@@ -108,6 +108,11 @@ export class CallSession {
     return this.state === 'connected';
   }
 
+  /** What a dashboard action (hang up, transfer) needs of this call; undefined unless it is live. */
+  liveActions(): CallActionContext | undefined {
+    return this.state === 'live' ? this.actionContext() : undefined;
+  }
+
   /** Closes the stream from our side (drain, call ended elsewhere). */
   close(code: ErrorCode | 1000, reason: string): void {
     const wsCode = code === 1000 ? 1000 : ((ERRORS[code] as { wsClose?: number }).wsClose ?? 1011);

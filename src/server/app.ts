@@ -31,6 +31,11 @@ import { agentScopeOf, principalOf } from '../api/principal.js';
 import { dashboardRoutes } from './dashboard-routes.js';
 import { TestCalls } from '../test-call/test-calls.js';
 import { testCallRoute } from './test-call-route.js';
+import type { EventBus } from '../bus/event-bus.js';
+import { createLocalBus } from '../bus/local-bus.js';
+import { publishLiveEvents } from '../bus/live-events.js';
+import type { Router } from '../routing/router.js';
+import { announceCallEnded, relayCalls } from './call-relay.js';
 
 export interface AppDeps {
   config: Config;
@@ -42,6 +47,10 @@ export interface AppDeps {
   agents: AgentFactory;
   twilioCalls: TwilioCallsApi | undefined;
   events: CallEvents;
+  /** The cluster's bus (src/bus/): what must reach the instance holding a call, and live events. */
+  bus: EventBus;
+  /** Routes the dashboard's transfers (call-relay.ts); absent: such a transfer goes to voicemail. */
+  router?: Router;
   metrics: Metrics;
   /** Transfers to a person: their <Dial> callbacks, and the whisper on the agents' legs. */
   transfers: TransferDesk;
@@ -55,8 +64,11 @@ export interface AppDeps {
   restFor?: (callSid: string) => TwilioCallsApi | undefined;
 }
 
-export type AppDepsInput = Omit<AppDeps, 'events' | 'metrics' | 'isDraining' | 'onCallEnded' | 'restFor'> &
-  Partial<Pick<AppDeps, 'events' | 'metrics'>>;
+export type AppDepsInput = Omit<
+  AppDeps,
+  'events' | 'bus' | 'metrics' | 'isDraining' | 'onCallEnded' | 'restFor'
+> &
+  Partial<Pick<AppDeps, 'events' | 'bus' | 'metrics'>>;
 
 export interface BuiltApp {
   app: FastifyInstance;
@@ -70,6 +82,8 @@ export async function buildApp(input: AppDepsInput): Promise<BuiltApp> {
   const sessions = new Set<CallSession>();
   let draining = false;
   const events = input.events ?? new CallEvents();
+  // Without a bus given (tests, one instance) the app is its own cluster of one.
+  const bus = input.bus ?? createLocalBus();
   const testCalls = new TestCalls({
     authToken: input.authToken,
     accountSid: input.config.twilioAccountSid,
@@ -81,11 +95,15 @@ export async function buildApp(input: AppDepsInput): Promise<BuiltApp> {
   const deps: AppDeps = {
     ...input,
     events,
+    bus,
     restFor: (callSid) => testCalls.restFor(callSid),
     metrics: input.metrics ?? createMetrics(),
     isDraining: () => draining,
     onCallEnded: (callSid) => {
       deps.events.publish({ type: 'call.ended', callSid, at: new Date() });
+      // The stream may be on any instance: the bus tells them all (this one too, but without
+      // waiting on the bus: a Redis outage must not keep a finished call's stream open here).
+      announceCallEnded(bus, callSid);
       for (const s of sessions) if (s.sids.callSid === callSid) s.close(1000, 'call ended');
       // Whatever agent lines the call still holds (a leg the callbacks never ended) are freed.
       input.transfers
@@ -174,6 +192,14 @@ export async function buildApp(input: AppDepsInput): Promise<BuiltApp> {
     },
   });
 
+  const unrelay = relayCalls({ bus, sessions, agents: deps.agents, router: deps.router, log: deps.log });
+  const unpublish = publishLiveEvents(events, bus, deps.log);
+  app.addHook('onClose', async () => {
+    unrelay();
+    unpublish();
+    if (!input.bus) await bus.close();
+  });
+
   await app.register(async (scope) => healthRoutes(scope, deps));
   await app.register(async (scope) => staticRoutes(scope, deps.greeting));
   const idleMemory = new IdleMemory();
@@ -186,7 +212,7 @@ export async function buildApp(input: AppDepsInput): Promise<BuiltApp> {
       config: deps.config,
       log: deps.log,
       store: deps.store,
-      events: deps.events,
+      bus: deps.bus,
       recordings: recordingAudioFor(deps.config, deps.authToken, deps.log),
       principal: (request) => {
         const scoped = agentScopeOf(principalOf(request));
