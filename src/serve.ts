@@ -26,6 +26,7 @@ import { publishingStore } from './call/publishing-store.js';
 import { WebhookOutbox } from './jobs/webhook-outbox.js';
 import { callCompletedPayload } from './api/webhook-payload.js';
 import { openBus } from './bus/open-bus.js';
+import { openBlobStore } from './blobs/open-blobs.js';
 import type { EventBus } from './bus/event-bus.js';
 
 export interface RunningServer {
@@ -152,7 +153,8 @@ export async function startServer(
   const whisper = new Whisper({ store, lines, notes, log });
   // Every route an agent asks for is on the call's timeline (transfer-requested).
   const router = recordTransferRequests(overrides.router ?? directoryRouter, notes);
-  const agents = overrides.agents ?? (await createAgentFactory({ config, log, store, router }));
+  const blobs = openBlobStore(config);
+  const agents = overrides.agents ?? (await createAgentFactory({ config, log, store, router, blobs }));
   if (config.holdMusicUrl)
     log.warn(
       "HOLD_MUSIC_UNSUPPORTED: HOLD_MUSIC_URL is set, but while a transfer's <Dial> rings Twilio plays ringback tones only; callers hear ringback (see README, The transfer)",
@@ -173,6 +175,7 @@ export async function startServer(
     twilioCalls,
     events,
     bus,
+    blobs,
     router,
     transfers,
     whisper,

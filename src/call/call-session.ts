@@ -21,6 +21,8 @@ import type { CallRecorder } from './recorder.js';
 import { Frame } from './caller-frame.js';
 import { FrameGuard, SESSION_LIMITS } from './session-limits.js';
 import { saveRecording, startRecording, type CallActionContext } from './call-actions.js';
+import type { BlobStore } from '../blobs/blob-store.js';
+import { keepRecording } from '../blobs/keep-recording.js';
 import { callControl } from './call-control.js';
 import { Heartbeat, SessionTimers } from './session-timers.js';
 import { reportStreamClosed, reportStreamOpened } from './stream-report.js';
@@ -37,6 +39,8 @@ export interface SessionDeps {
   events: CallEvents;
   metrics: CallMetrics;
   transfers: TransferDesk;
+  /** Where finished recordings go so every instance can serve them (src/blobs/). */
+  blobs?: BlobStore;
 }
 
 type State = 'connected' | 'starting' | 'live' | 'ended';
@@ -352,7 +356,10 @@ export class CallSession {
       await agent.close(reason).catch((err: unknown) => this.log.error({ err }, 'AGENT_CLOSE_FAILED'));
     }
     const actions = this.actionContext();
-    if (this.recorder && actions) await saveRecording(actions, this.recorder);
+    if (this.recorder && actions)
+      await saveRecording(actions, this.recorder, (file) =>
+        keepRecording(this.deps.blobs, this.deps.config.dataDir, file),
+      );
     if (wasLive && this.streamSid && this.callSid) {
       const ids = { callSid: this.callSid, streamSid: this.streamSid };
       await reportStreamClosed(this.deps, this.log, ids, { ...this.counts, ...out }, code, reason);

@@ -33,6 +33,8 @@ import { TestCalls } from '../test-call/test-calls.js';
 import { testCallRoute } from './test-call-route.js';
 import type { EventBus } from '../bus/event-bus.js';
 import { createLocalBus } from '../bus/local-bus.js';
+import type { BlobStore } from '../blobs/blob-store.js';
+import { openBlobStore } from '../blobs/open-blobs.js';
 import { publishLiveEvents } from '../bus/live-events.js';
 import type { Router } from '../routing/router.js';
 import { announceCallEnded, relayCalls } from './call-relay.js';
@@ -49,6 +51,8 @@ export interface AppDeps {
   events: CallEvents;
   /** The cluster's bus (src/bus/): what must reach the instance holding a call, and live events. */
   bus: EventBus;
+  /** Where recordings are kept so every instance serves them (src/blobs/). */
+  blobs: BlobStore;
   /** Routes the dashboard's transfers (call-relay.ts); absent: such a transfer goes to voicemail. */
   router?: Router;
   metrics: Metrics;
@@ -66,9 +70,9 @@ export interface AppDeps {
 
 export type AppDepsInput = Omit<
   AppDeps,
-  'events' | 'bus' | 'metrics' | 'isDraining' | 'onCallEnded' | 'restFor'
+  'events' | 'bus' | 'blobs' | 'metrics' | 'isDraining' | 'onCallEnded' | 'restFor'
 > &
-  Partial<Pick<AppDeps, 'events' | 'bus' | 'metrics'>>;
+  Partial<Pick<AppDeps, 'events' | 'bus' | 'blobs' | 'metrics'>>;
 
 export interface BuiltApp {
   app: FastifyInstance;
@@ -96,6 +100,7 @@ export async function buildApp(input: AppDepsInput): Promise<BuiltApp> {
     ...input,
     events,
     bus,
+    blobs: input.blobs ?? openBlobStore(input.config),
     restFor: (callSid) => testCalls.restFor(callSid),
     metrics: input.metrics ?? createMetrics(),
     isDraining: () => draining,
@@ -213,7 +218,7 @@ export async function buildApp(input: AppDepsInput): Promise<BuiltApp> {
       log: deps.log,
       store: deps.store,
       bus: deps.bus,
-      recordings: recordingAudioFor(deps.config, deps.authToken, deps.log),
+      recordings: recordingAudioFor(deps.config, deps.authToken, deps.log, deps.blobs),
       principal: (request) => {
         const scoped = agentScopeOf(principalOf(request));
         // An agent user not linked to a directory agent took no calls: they see none ('').

@@ -11,6 +11,7 @@ import { FlowAgent, type FlowServices, type FrameVad } from './flow-agent.js';
 import { flowPrompts, loadFlow, returningLine } from './load-flow.js';
 import { localRecordingSid } from '../../store/recording-sid.js';
 import { pathInside } from '../../data-path.js';
+import { keepRecording } from '../../blobs/keep-recording.js';
 
 /** Bound on the contact lookup: past it the caller gets the plain flow. */
 const LOOKUP_TIMEOUT_MS = 1000;
@@ -84,7 +85,7 @@ export async function createFlowAgentFactory(deps: AgentDeps): Promise<AgentFact
       await store.upsertRecording({
         recordingSid,
         callSid,
-        url: file,
+        url: await keepRecording(deps.blobs, config.dataDir, file),
         durationSec: Math.round(mulaw.length / 8000),
         status: 'completed',
         source: 'answer',
