@@ -41,7 +41,7 @@ describe.skipIf(skip)(`recordings in S3, served by any instance${skip ? ` (skipp
         S3_ACCESS_KEY_ID: s3.accessKeyId,
         S3_SECRET_ACCESS_KEY: s3.secretAccessKey,
       },
-      envOf: (i) => (i === 0 ? { PORT: String(port) } : {}),
+      envOf: (i): Record<string, string> => (i === 0 ? { PORT: String(port) } : {}),
     });
   }, 60_000);
   afterAll(async () => {
