@@ -15,7 +15,7 @@ export interface CrmPrincipal {
 }
 
 export interface CrmDeps {
-  config: Pick<Config, 'timezone'>;
+  config: Pick<Config, 'timezone' | 'agentsFile'>;
   log: Logger;
   store: Store;
   /** The cluster's bus: the live events of every instance's calls (src/bus/live-events.ts). */

@@ -26,6 +26,8 @@ import { healthRoutes } from './health-routes.js';
 import { staticRoutes, type GreetingSource } from './static-routes.js';
 import { apiPlugin } from '../api/api-plugin.js';
 import { crmRoutes } from '../api/crm-routes.js';
+import type { Router } from '../routing/router.js';
+import { callControlRoutes } from './call-control-routes.js';
 import { recordingAudioFor } from '../api/recording-audio.js';
 import { agentScopeOf, principalOf } from '../api/principal.js';
 import { dashboardRoutes } from './dashboard-routes.js';
@@ -36,7 +38,6 @@ import { createLocalBus } from '../bus/local-bus.js';
 import type { BlobStore } from '../blobs/blob-store.js';
 import { openBlobStore } from '../blobs/open-blobs.js';
 import { publishLiveEvents } from '../bus/live-events.js';
-import type { Router } from '../routing/router.js';
 import { announceCallEnded, relayCalls } from './call-relay.js';
 
 export interface AppDeps {
@@ -53,11 +54,11 @@ export interface AppDeps {
   bus: EventBus;
   /** Where recordings are kept so every instance serves them (src/blobs/). */
   blobs: BlobStore;
-  /** Routes the dashboard's transfers (call-relay.ts); absent: such a transfer goes to voicemail. */
-  router?: Router;
   metrics: Metrics;
   /** Transfers to a person: their <Dial> callbacks, and the whisper on the agents' legs. */
   transfers: TransferDesk;
+  /** Routes a transfer asked for outside a call's agent (the dashboard's Transfer button). */
+  router: Router;
   whisper: Whisper;
   greeting: GreetingSource;
   isDraining: () => boolean;
@@ -230,7 +231,7 @@ export async function buildApp(input: AppDepsInput): Promise<BuiltApp> {
     config: deps.config,
     store: deps.store,
     log: deps.log,
-    routes: [crm, testCallRoute(deps, testCalls)],
+    routes: [crm, callControlRoutes(deps), testCallRoute(deps, testCalls)],
   });
   app.addHook('onClose', async () => testCalls.close());
   await app.register(async (scope) => dashboardRoutes(scope, deps.config.dashboardDir));

@@ -331,9 +331,6 @@ export class KyselyStore implements Store {
   setCallTest(callSid: string, isTest: boolean): Promise<void> {
     return this.run('setCallTest', (db) => crmCalls.setCallMark(db, callSid, { is_test: isTest ? 1 : 0 }));
   }
-  setCallAgent(callSid: string, agentId: string | null): Promise<void> {
-    return this.run('setCallAgent', (db) => crmCalls.setCallMark(db, callSid, { agent_id: agentId }));
-  }
   listContacts(
     filter: crm.ContactFilter,
     page: { limit?: number; after?: number },

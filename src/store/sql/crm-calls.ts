@@ -153,7 +153,7 @@ export async function getRecording(db: Db, recordingSid: string): Promise<Record
 export async function setCallMark(
   db: Db,
   callSid: string,
-  mark: { is_test: number } | { agent_id: string | null },
+  mark: { is_test: number },
 ): Promise<void> {
   await db.updateTable('calls').set(mark).where('call_sid', '=', requireKey(callSid, 'callSid')).execute();
 }
