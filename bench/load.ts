@@ -241,7 +241,7 @@ async function main() {
   }
   const counted = rows.filter((r) => !r.superseded);
 
-  const [a, b] = clusterMode ? ['cluster', 'ours'] : ['ours', 'bare'];
+  const [a, b] = clusterMode ? ['cluster', 'ours'] : instances ? [`lb${instances}`, 'lb1'] : ['ours', 'bare'];
   const head = headline(counted, label(a as TargetKind), label(b as TargetKind));
   if (counted.some((r) => r.generatorTail))
     notes.push(
