@@ -25,6 +25,7 @@ export const LOG_EVENTS = {
   BUS_RECOVERED: 'the event bus is connected again',
   BUS_MESSAGE_INVALID: 'a bus message that is not ours (or of another version) was dropped',
   BUS_MESSAGE_TOO_LARGE: 'a live event too big for the bus was not sent to other instances',
+  FLOW_ANSWER_NOT_KEPT: 'an answer clip could not be handed to the blob store (only its instance serves it)',
   BLOB_STORE_FAILED: 'the blob store (shared directory or S3) failed to give a recording',
   CALL_ACTION: "a dashboard action (hang up, transfer) run by the instance holding the call's stream",
   CALL_ACTION_FAILED: 'a dashboard action on a live call failed',
