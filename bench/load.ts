@@ -9,6 +9,7 @@
 //   npm run bench -- --profile 300     CPU profile of AgentLocator's steady window at N = 300
 //   npm run bench -- --cluster         one process vs node dist/cluster.js (2 workers), unpinned
 //   npm run bench -- --instances 2     1 instance vs 2 behind nginx on PostgreSQL + Redis, unpinned
+//   npm run bench -- --keep-going      measure every N even after a target stopped holding
 //                                      (--nginx /usr/sbin/nginx --database-url … --redis-url …)
 //   npm run bench -- --env RECORD_CALLS=false   (ablations; AgentLocator only)
 //   npm run bench -- --syscalls        system calls per frame (perf stat on the syscall tracepoints)
@@ -235,7 +236,7 @@ async function main() {
       }
       const kept = runs.reduce((best, r) => (r.othersCpuPct < best.othersCpuPct ? r : best));
       for (const r of runs) if (r !== kept) r.superseded = true;
-      if (!kept.pass) active.delete(kind);
+      if (!kept.pass && !has('--keep-going')) active.delete(kind);
     }
     if (active.size === 0) break;
   }
