@@ -295,6 +295,9 @@ export class KyselyStore implements Store {
   claimSignedStream(callSid: string, at: Date): Promise<boolean> {
     return this.run('claimSignedStream', (db) => security.claimSignedStream(db, callSid, at));
   }
+  reclaimStream(callSid: string, previous: Date, at: Date, signedOnly: boolean): Promise<boolean> {
+    return this.run('reclaimStream', (db) => security.reclaimStream(db, callSid, previous, at, signedOnly));
+  }
 
   // --- transfer ---
   saveTransfer(transfer: NewTransfer): Promise<void> {
