@@ -17,7 +17,7 @@ import { TEST_DATABASE_URL } from '../support/databases.js';
 import { TEST_REDIS_URL } from '../support/cluster.js';
 import { makePki, nginxSiteConf, startNginx, TEST_NGINX, type RunningNginx } from '../support/nginx.js';
 import { startServerProcess, type ServerProcess } from '../support/server-process.js';
-import { TEST_ACCOUNT_SID, TEST_AUTH_TOKEN, freePort } from '../support/server.js';
+import { DIRECT_FRAMES, TEST_ACCOUNT_SID, TEST_AUTH_TOKEN, freePort } from '../support/server.js';
 import { until } from '../support/until.js';
 
 const ROOT = path.resolve(import.meta.dirname, '../..');
@@ -93,6 +93,8 @@ describe.skipIf(skip)(`three instances behind nginx with TLS${skip ? ` (skipped:
       GREETING_FILE: greeting,
       PROMPT_CACHE_DIR: path.join(tmpdir(), 'agentlocator-test-prompts'),
       DRAIN_TIMEOUT_MS: '60000',
+      // .ci/run's second pass (WS_DIRECT_FRAMES=false) reaches the instances too.
+      WS_DIRECT_FRAMES: String(DIRECT_FRAMES),
     });
     const ports = [await freePort(), await freePort(), await freePort()];
     // The first migrates the schema; the others then start side by side.
