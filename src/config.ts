@@ -27,6 +27,10 @@ export interface Config {
   /** `undefined` = SQLite in dataDir. */
   readonly databaseUrl: string | undefined;
   readonly redisUrl: string | undefined;
+  /** The event bus's Redis channel / PostgreSQL LISTEN channel: instances sharing it are one cluster. */
+  readonly busChannel: string;
+  /** Where recordings are kept so every instance can serve them (src/blobs/). */
+  readonly blobs: BlobConfig;
   readonly agent: AgentKind;
   /** The flow agent's call flow (JSON or YAML); undefined = the built-in Hebrew flow. */
   readonly flowFile: string | undefined;
@@ -112,6 +116,17 @@ export interface LlmConfig {
   readonly apiKey: string | undefined;
   readonly model: string;
 }
+
+export type BlobConfig =
+  | { readonly kind: 'filesystem'; readonly dir: string }
+  | {
+      readonly kind: 's3';
+      readonly endpoint: string;
+      readonly bucket: string;
+      readonly region: string;
+      readonly accessKeyId: string;
+      readonly secretAccessKey: string;
+    };
 
 export class ConfigError extends Error {
   constructor(readonly problems: string[]) {
@@ -227,6 +242,25 @@ const envSchema = z
       z.string().regex(/^postgres(ql)?:\/\//, { message: 'must be a postgres:// URL, or empty for SQLite' }),
     ),
     REDIS_URL: opt(z.string().regex(/^rediss?:\/\//, { message: 'must be a redis:// or rediss:// URL' })),
+    BUS_CHANNEL: opt(
+      z
+        .string()
+        .regex(/^[a-z_][a-z0-9_]{0,62}$/, { message: 'must be lower-case letters, digits and _ (≤ 63)' }),
+    ),
+    BLOB_STORE: z.preprocess(
+      empty,
+      z.enum(['filesystem', 's3'], { message: 'must be "filesystem" or "s3"' }).optional(),
+    ),
+    BLOB_DIR: opt(z.string()),
+    S3_ENDPOINT: opt(
+      z.string().regex(/^https?:\/\/[^/?#]+\/?$/, { message: 'must be an http(s):// origin' }),
+    ),
+    S3_BUCKET: opt(
+      z.string().regex(/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/, { message: 'must be an S3 bucket name' }),
+    ),
+    S3_REGION: opt(z.string().regex(/^[a-z0-9-]+$/, { message: 'must be a region such as us-east-1' })),
+    S3_ACCESS_KEY_ID: opt(z.string()),
+    S3_SECRET_ACCESS_KEY: opt(z.string()),
     AGENT: z.preprocess(
       empty,
       z.enum(['flow', 'openai-realtime'], { message: 'must be "flow" or "openai-realtime"' }).optional(),
@@ -402,6 +436,7 @@ export function parseConfig(env: Record<string, string | undefined>): Config {
   }
 
   const dataDir = path.resolve(e.DATA_DIR ?? './data');
+  const blobs = blobConfig(e, dataDir);
   const config: Config = {
     port: e.PORT,
     bindHost: e.HOST ?? '0.0.0.0',
@@ -416,6 +451,8 @@ export function parseConfig(env: Record<string, string | undefined>): Config {
     dataDir,
     databaseUrl: e.DATABASE_URL,
     redisUrl: e.REDIS_URL,
+    busChannel: e.BUS_CHANNEL ?? 'agentlocator_bus',
+    blobs,
     agent,
     flowFile: e.FLOW_FILE ? path.resolve(e.FLOW_FILE) : undefined,
     agentsFile: e.AGENTS_FILE ? path.resolve(e.AGENTS_FILE) : undefined,
@@ -469,6 +506,38 @@ export function parseConfig(env: Record<string, string | undefined>): Config {
     deleteTwilioRecordings: e.DELETE_TWILIO_RECORDINGS,
   };
   return deepFreeze(config);
+}
+
+/** BLOB_STORE=s3 needs its endpoint, bucket and keys; the filesystem default is BLOB_DIR or DATA_DIR. */
+function blobConfig(e: z.infer<typeof envSchema>, dataDir: string): BlobConfig {
+  if (e.BLOB_STORE !== 's3') return { kind: 'filesystem', dir: path.resolve(e.BLOB_DIR ?? dataDir) };
+  const {
+    S3_ENDPOINT: endpoint,
+    S3_BUCKET: bucket,
+    S3_ACCESS_KEY_ID: keyId,
+    S3_SECRET_ACCESS_KEY: secret,
+  } = e;
+  if (!endpoint || !bucket || !keyId || !secret) {
+    const missing = {
+      S3_ENDPOINT: endpoint,
+      S3_BUCKET: bucket,
+      S3_ACCESS_KEY_ID: keyId,
+      S3_SECRET_ACCESS_KEY: secret,
+    };
+    throw new ConfigError(
+      Object.entries(missing)
+        .filter(([, v]) => !v)
+        .map(([k]) => `${k}: BLOB_STORE=s3 needs it`),
+    );
+  }
+  return {
+    kind: 's3',
+    endpoint: endpoint.replace(/\/$/, ''),
+    bucket,
+    region: e.S3_REGION ?? 'us-east-1',
+    accessKeyId: keyId,
+    secretAccessKey: secret,
+  };
 }
 
 /** Reads the process environment once; main.ts and the CLI call this, nothing else touches process.env. */

@@ -2,7 +2,7 @@
 // principal; agent users linked to a directory agent see only the calls that agent took.
 import type { FastifyRequest } from 'fastify';
 import type { Logger } from 'pino';
-import type { CallEvents } from '../call/call-events.js';
+import type { EventBus } from '../bus/event-bus.js';
 import type { Config } from '../config.js';
 import type { CallFilter, CrmCall } from '../store/crm-store.js';
 import type { Store } from '../store/store.js';
@@ -18,7 +18,8 @@ export interface CrmDeps {
   config: Pick<Config, 'timezone' | 'agentsFile'>;
   log: Logger;
   store: Store;
-  events: CallEvents;
+  /** The cluster's bus: the live events of every instance's calls (src/bus/live-events.ts). */
+  bus: EventBus;
   recordings: RecordingAudio;
   /** Who made the request (set by the authenticating scope). */
   principal(request: FastifyRequest): CrmPrincipal;

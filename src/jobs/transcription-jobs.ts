@@ -10,6 +10,7 @@ import { JobRunner, type JobRunnerOptions } from './job-runner.js';
 import { OpenAiTranscriber, type Transcriber } from './transcriber.js';
 import { transcriptionWork } from './transcription-work.js';
 import { transcriptionStatus } from './transcription-status.js';
+import type { BlobStore } from '../blobs/blob-store.js';
 
 export { transcriptionStatus, type TranscriptionStatus } from './transcription-status.js';
 
@@ -20,6 +21,8 @@ export interface TranscriptionJobsDeps {
   log: Logger;
   /** The Twilio auth token the server uses (voicemails are fetched with the account). */
   authToken: string;
+  /** Where recordings are kept (the same store every instance's API serves them from). */
+  blobs: BlobStore;
   /** Tests: other clients, shorter timings. */
   transcriber?: Transcriber;
   analyzer?: CallAnalyzer;
@@ -47,7 +50,7 @@ export function transcriptionJobs(deps: TranscriptionJobsDeps): TranscriptionJob
     store,
     events,
     log,
-    recordings: recordingAudioFor(config, deps.authToken, log),
+    recordings: recordingAudioFor(config, deps.authToken, log, deps.blobs),
     transcriber,
     analyzer,
     deleteTwilioRecordings: config.deleteTwilioRecordings,

@@ -3,10 +3,9 @@
 // caller turn; an answer's text also beside its clip in the lead's field; Twilio's copy of a
 // voicemail is deleted when DELETE_TWILIO_RECORDINGS says so. analyze: the call's transcript to
 // the CallAnalyzer; the summary (unless the agent wrote one) and the fields into the call's lead.
-import { readFile } from 'node:fs/promises';
 import type { Logger } from 'pino';
 import type { CallEvents } from '../call/call-events.js';
-import { AudioUnavailable, type RecordingAudio } from '../recordings/recording-audio.js';
+import { AudioUnavailable, type AudioFile, type RecordingAudio } from '../recordings/recording-audio.js';
 import type { JobItem } from '../store/job-store.js';
 import type { RecordingRecord, Store } from '../store/store.js';
 import type { CallAnalyzer, AnalysisInput } from './call-analyzer.js';
@@ -38,22 +37,20 @@ function clipField(fields: Record<string, unknown>, recordingSid: string) {
 
 /** Audio of a recording, as the CRM's player gets it; Twilio's "not there yet" is worth a retry. */
 async function audioOf(recordings: RecordingAudio, rec: RecordingRecord): Promise<Buffer> {
-  let file: string;
+  let audio: AudioFile;
   try {
-    file = (await recordings.open(rec)).file;
+    audio = await recordings.open(rec);
   } catch (err) {
     if (!(err instanceof AudioUnavailable)) throw err;
     // 404: Twilio may not have finished the file; 502: Twilio or the disk failed this time.
     const retryable = err.code === 'RECORDING_NOT_AT_TWILIO' || err.code === 'TWILIO_FETCH_FAILED';
     throw new JobFailure(`the audio could not be opened: ${err.message}`, retryable);
   }
-  const data = await readFile(file);
-  if (data.length > MAX_UPLOAD_BYTES)
-    throw new JobFailure(
-      `the recording is ${data.length} bytes, over the 25 MB a transcription takes`,
-      false,
-    );
-  return data;
+  if (audio.size > MAX_UPLOAD_BYTES)
+    throw new JobFailure(`the recording is ${audio.size} bytes, over the 25 MB a transcription takes`, false);
+  const chunks: Buffer[] = [];
+  for await (const chunk of await audio.read()) chunks.push(chunk as Buffer);
+  return Buffer.concat(chunks);
 }
 
 export function transcriptionWork(deps: TranscriptionWorkDeps): {

@@ -33,6 +33,12 @@ import { agentScopeOf, principalOf } from '../api/principal.js';
 import { dashboardRoutes } from './dashboard-routes.js';
 import { TestCalls } from '../test-call/test-calls.js';
 import { testCallRoute } from './test-call-route.js';
+import type { EventBus } from '../bus/event-bus.js';
+import { createLocalBus } from '../bus/local-bus.js';
+import type { BlobStore } from '../blobs/blob-store.js';
+import { openBlobStore } from '../blobs/open-blobs.js';
+import { publishLiveEvents } from '../bus/live-events.js';
+import { announceCallEnded, relayCalls } from './call-relay.js';
 import { CallCapacity } from '../call/call-capacity.js';
 import { ForwardedOriginNotice } from './forwarded-origin.js';
 
@@ -46,6 +52,10 @@ export interface AppDeps {
   agents: AgentFactory;
   twilioCalls: TwilioCallsApi | undefined;
   events: CallEvents;
+  /** The cluster's bus (src/bus/): what must reach the instance holding a call, and live events. */
+  bus: EventBus;
+  /** Where recordings are kept so every instance serves them (src/blobs/). */
+  blobs: BlobStore;
   metrics: Metrics;
   /** Transfers to a person: their <Dial> callbacks, and the whisper on the agents' legs. */
   transfers: TransferDesk;
@@ -70,6 +80,8 @@ export interface AppDeps {
 export type AppDepsInput = Omit<
   AppDeps,
   | 'events'
+  | 'bus'
+  | 'blobs'
   | 'metrics'
   | 'isDraining'
   | 'isHandingOver'
@@ -78,7 +90,7 @@ export type AppDepsInput = Omit<
   | 'onCallEnded'
   | 'restFor'
 > &
-  Partial<Pick<AppDeps, 'events' | 'metrics'>>;
+  Partial<Pick<AppDeps, 'events' | 'bus' | 'blobs' | 'metrics'>>;
 
 export interface BuiltApp {
   app: FastifyInstance;
@@ -99,6 +111,8 @@ export async function buildApp(input: AppDepsInput): Promise<BuiltApp> {
   let draining = false;
   let handingOver = false;
   const events = input.events ?? new CallEvents();
+  // Without a bus given (tests, one instance) the app is its own cluster of one.
+  const bus = input.bus ?? createLocalBus();
   const metrics = input.metrics ?? createMetrics();
   const capacity = new CallCapacity({
     maxCalls: input.config.ops.maxCalls,
@@ -121,6 +135,8 @@ export async function buildApp(input: AppDepsInput): Promise<BuiltApp> {
   const deps: AppDeps = {
     ...input,
     events,
+    bus,
+    blobs: input.blobs ?? openBlobStore(input.config),
     restFor: (callSid) => testCalls.restFor(callSid),
     metrics,
     isDraining: () => draining,
@@ -130,6 +146,9 @@ export async function buildApp(input: AppDepsInput): Promise<BuiltApp> {
     onCallEnded: (callSid) => {
       capacity.release(callSid, 'call-ended');
       deps.events.publish({ type: 'call.ended', callSid, at: new Date() });
+      // The stream may be on any instance: the bus tells them all (this one too, but without
+      // waiting on the bus: a Redis outage must not keep a finished call's stream open here).
+      announceCallEnded(bus, callSid);
       for (const s of sessions) if (s.sids.callSid === callSid) s.close(1000, 'call ended');
       // Whatever agent lines the call still holds (a leg the callbacks never ended) are freed.
       input.transfers
@@ -218,6 +237,14 @@ export async function buildApp(input: AppDepsInput): Promise<BuiltApp> {
     },
   });
 
+  const unrelay = relayCalls({ bus, sessions, agents: deps.agents, router: deps.router, log: deps.log });
+  const unpublish = publishLiveEvents(events, bus, deps.log);
+  app.addHook('onClose', async () => {
+    unrelay();
+    unpublish();
+    if (!input.bus) await bus.close();
+  });
+
   await app.register(async (scope) => healthRoutes(scope, deps));
   await app.register(async (scope) => staticRoutes(scope, deps.greeting));
   const idleMemory = new IdleMemory();
@@ -230,8 +257,8 @@ export async function buildApp(input: AppDepsInput): Promise<BuiltApp> {
       config: deps.config,
       log: deps.log,
       store: deps.store,
-      events: deps.events,
-      recordings: recordingAudioFor(deps.config, deps.authToken, deps.log),
+      bus: deps.bus,
+      recordings: recordingAudioFor(deps.config, deps.authToken, deps.log, deps.blobs),
       principal: (request) => {
         const scoped = agentScopeOf(principalOf(request));
         // An agent user not linked to a directory agent took no calls: they see none ('').

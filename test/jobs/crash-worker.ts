@@ -6,6 +6,7 @@ import { CallEvents } from '../../src/call/call-events.js';
 import { parseConfig } from '../../src/config.js';
 import { transcriptionJobs } from '../../src/jobs/transcription-jobs.js';
 import { openStore, type OpenStoreOptions } from '../../src/store/open-store.js';
+import { openBlobStore } from '../../src/blobs/open-blobs.js';
 
 const args = JSON.parse(process.argv[2] ?? '{}') as OpenStoreOptions & { sttUrl: string; leaseMs: number };
 // One slot: a lease that lapses while this process still lives cannot be taken by itself again.
@@ -19,6 +20,7 @@ const store = await openStore(args);
 const jobs = transcriptionJobs({
   config,
   store,
+  blobs: openBlobStore(config),
   events: new CallEvents(),
   log: pino({ level: 'silent' }),
   authToken: 'crash-worker-token-0123456789',

@@ -14,6 +14,7 @@ import { useCleanup } from '../support/cleanup.js';
 import { until } from '../support/until.js';
 import { makeCall } from '../support/crm-fixtures.js';
 import { answerClip, testWav } from './support.js';
+import { openBlobStore } from '../../src/blobs/open-blobs.js';
 
 const cleanup = useCleanup();
 
@@ -60,6 +61,7 @@ describeEachStore('A crash mid-job', (target) => {
     const jobs = transcriptionJobs({
       config,
       store: restarted,
+      blobs: openBlobStore(config),
       events,
       log: pino({ level: 'silent' }),
       authToken: 'restart-token-0123456789abcdef',
@@ -110,6 +112,7 @@ describeEachStore('A stalled worker', (target) => {
       const jobs = transcriptionJobs({
         config,
         store,
+        blobs: openBlobStore(config),
         events: new CallEvents(),
         log: pino({ level: 'silent' }),
         authToken: 'stalled-token-0123456789abcdef',
