@@ -9,6 +9,7 @@ import { crmContract } from './contract/crm.js';
 import { leadsContract } from './contract/leads.js';
 import { lifecycleContract } from './contract/lifecycle.js';
 import { securityContract } from './contract/security.js';
+import { streamErrorsContract } from './contract/stream-errors.js';
 import { timelineContract } from './contract/timeline.js';
 import { transferContract } from './contract/transfer.js';
 
@@ -23,4 +24,5 @@ describeEachStore('Store contract', (target) => {
   describe('security: signed incoming_call, signed stream claim', () => securityContract(target));
   describe('transfers', () => transferContract(target));
   describe('crm', () => crmContract(target));
+  describe('stream errors', () => streamErrorsContract(target));
 });
