@@ -22,10 +22,12 @@ import { createMetrics, type Metrics } from './metrics.js';
 import { IdleMemory } from './idle-memory.js';
 import { webhookRoutes } from './webhooks/index.js';
 import { mediaRoutes } from './media-route.js';
-import { healthRoutes } from './health-routes.js';
+import { checkReadiness, healthRoutes } from './health-routes.js';
 import { staticRoutes, type GreetingSource } from './static-routes.js';
 import { apiPlugin } from '../api/api-plugin.js';
 import { crmRoutes } from '../api/crm-routes.js';
+import { settingsRoutes } from '../api/settings.js';
+import { VERSION } from '../version.js';
 import { recordingAudioFor } from '../api/recording-audio.js';
 import { agentScopeOf, principalOf } from '../api/principal.js';
 import { dashboardRoutes } from './dashboard-routes.js';
@@ -194,12 +196,22 @@ export async function buildApp(input: AppDepsInput): Promise<BuiltApp> {
         return scoped ? { role: 'agent', agentId: scoped.agentId ?? '' } : { role: 'admin', agentId: null };
       },
     });
+  const settings = (scope: FastifyInstance) =>
+    settingsRoutes(scope, {
+      config: deps.config,
+      store: deps.store,
+      readiness: () => checkReadiness(deps, deps.log as unknown as FastifyBaseLogger),
+      twilioRest: deps.twilioCalls !== undefined,
+      // This server has no transcription setting yet: calls are not transcribed after the fact.
+      transcription: false,
+      version: VERSION,
+    });
   await app.register(apiPlugin, {
     prefix: '/api/v1',
     config: deps.config,
     store: deps.store,
     log: deps.log,
-    routes: [crm, testCallRoute(deps, testCalls)],
+    routes: [crm, settings, testCallRoute(deps, testCalls)],
   });
   app.addHook('onClose', async () => testCalls.close());
   await app.register(async (scope) => dashboardRoutes(scope, deps.config.dashboardDir));
