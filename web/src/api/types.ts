@@ -4,6 +4,7 @@
 
 // The API's own (zod-inferred) shapes, type-only: nothing of the server reaches the bundle.
 import type { ApiKeyView, UserView } from '../../../src/api/views.js';
+import type { SettingsView } from '../../../src/api/settings-view.js';
 
 type Iso = string;
 
@@ -241,14 +242,5 @@ export interface ApiErrorBody {
   message: string;
 }
 
-/** GET /settings: what the server runs with, for the Settings page (no secrets). */
-export interface SettingsView {
-  /** The host the TwiML's Stream URL names; null = taken from each webhook's Host header. */
-  publicHost: string | null;
-  /** e.g. wss://ai-crm.example.com/ws/twilio-media, when the host is fixed. */
-  streamUrl: string | null;
-  webhookUrl: string | null;
-  timezone: string;
-  agentKind: string;
-  recordCalls: boolean;
-}
+/** GET /settings (admin): readiness, the TwiML host, the last stream errors; no secrets. */
+export type { SettingsView };

@@ -274,7 +274,14 @@ export const en: Dict = {
     ready: 'Ready for calls',
     notReady: 'Not ready',
     draining: 'Shutting down: no new calls',
-    deps: { db: 'Database', agent: 'Voice agent', twilio: 'Twilio', redis: 'Redis' },
+    deps: {
+      store: 'Database',
+      redis: 'Redis',
+      agent: 'Voice agent',
+      twilioSigning: 'Twilio signatures',
+      twilioRest: 'Twilio REST credentials',
+      transcription: 'Transcription after the call',
+    },
     states: {
       ok: 'OK',
       disabled: 'Not used',
@@ -283,11 +290,14 @@ export const en: Dict = {
       unknown: 'Unknown',
     },
     depHelp: {
-      db: 'The server cannot talk to its database. Check DATABASE_URL and the PostgreSQL server.',
+      store: 'The server cannot talk to its database. Check DATABASE_URL and the PostgreSQL server.',
       agent: 'The voice agent is unavailable. Check its API key and the connection to the provider.',
-      twilio:
+      twilioSigning:
         'TWILIO_AUTH_TOKEN is not set: signatures are checked with a local token and real Twilio calls are refused.',
+      twilioRest:
+        'TWILIO_ACCOUNT_SID and TWILIO_AUTH_TOKEN are not both set: hang up, transfer and voicemail downloads cannot reach Twilio.',
       redis: 'The server cannot talk to Redis. Check REDIS_URL.',
+      transcription: 'Calls are not transcribed after they end.',
     },
     twiml: 'The address Twilio is given',
     publicHost: 'Public host',
@@ -303,6 +313,12 @@ export const en: Dict = {
     noStreamErrors: 'No stream errors.',
     times: (count: number) => (count === 1 ? 'once' : `${count} times`),
     noCode: 'An error without a Twilio code.',
+    lastStreamErrors: 'Last stream errors',
+    twilioSaid: 'Twilio said:',
+    version: 'Version',
+    recording: 'Call recording',
+    on: 'On',
+    off: 'Off',
   },
   password: {
     title: 'My password',

@@ -277,7 +277,14 @@ export const he = {
     ready: 'מוכן לקבל שיחות',
     notReady: 'לא מוכן',
     draining: 'בכיבוי: לא מקבל שיחות חדשות',
-    deps: { db: 'מסד נתונים', agent: 'סוכן קולי', twilio: 'Twilio', redis: 'Redis' },
+    deps: {
+      store: 'מסד נתונים',
+      redis: 'Redis',
+      agent: 'סוכן קולי',
+      twilioSigning: 'חתימות Twilio',
+      twilioRest: 'פרטי גישה ל־Twilio REST',
+      transcription: 'תמלול אחרי השיחה',
+    },
     states: {
       ok: 'תקין',
       disabled: 'לא בשימוש',
@@ -286,10 +293,14 @@ export const he = {
       unknown: 'לא ידוע',
     },
     depHelp: {
-      db: 'השרת לא מצליח לדבר עם מסד הנתונים. בדקו את DATABASE_URL ואת שרת ה־PostgreSQL.',
+      store: 'השרת לא מצליח לדבר עם מסד הנתונים. בדקו את DATABASE_URL ואת שרת ה־PostgreSQL.',
       agent: 'הסוכן הקולי לא זמין. בדקו את מפתח ה־API שלו ואת החיבור לספק.',
-      twilio: 'TWILIO_AUTH_TOKEN לא מוגדר: השרת בודק חתימות עם אסימון מקומי, ושיחות אמיתיות מ־Twilio יידחו.',
+      twilioSigning:
+        'TWILIO_AUTH_TOKEN לא מוגדר: השרת בודק חתימות עם אסימון מקומי, ושיחות אמיתיות מ־Twilio יידחו.',
+      twilioRest:
+        'TWILIO_ACCOUNT_SID ו־TWILIO_AUTH_TOKEN לא מוגדרים שניהם: ניתוק, העברה והורדת הודעות קוליות לא יגיעו ל־Twilio.',
       redis: 'השרת לא מצליח לדבר עם Redis. בדקו את REDIS_URL.',
+      transcription: 'השיחות לא מתומללות אחרי שהן מסתיימות.',
     },
     twiml: 'הכתובת ש־Twilio מקבל',
     publicHost: 'שם השרת הציבורי',
@@ -305,6 +316,12 @@ export const he = {
     noStreamErrors: 'לא היו שגיאות זרם.',
     times: (count: number) => (count === 1 ? 'פעם אחת' : `${count} פעמים`),
     noCode: 'שגיאה בלי קוד של Twilio.',
+    lastStreamErrors: 'שגיאות הזרם האחרונות',
+    twilioSaid: 'Twilio כתב:',
+    version: 'גרסה',
+    recording: 'הקלטת שיחות',
+    on: 'פעילה',
+    off: 'כבויה',
   },
   password: {
     title: 'הסיסמה שלי',
