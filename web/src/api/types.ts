@@ -182,26 +182,30 @@ export interface StatsView {
   streamErrors: { code: number | null; count: number }[];
 }
 
-export type AgentStatus = 'available' | 'away' | 'offline';
+/** An agent's availability as GET /agents reports it and PATCH /agents/:id/status sets it. */
+export type AgentStatus = 'available' | 'busy' | 'offline';
+export const AGENT_STATUSES: readonly AgentStatus[] = ['available', 'busy', 'offline'];
 
 export interface AgentView {
   id: string;
   name: string;
   phone: string;
-  departments: string[];
-  languages: string[];
-  skills: string[];
+  department: string | null;
   status: AgentStatus;
-  hours: Record<string, unknown> | null;
+  /** The hours spec as written (`{ "sun-thu": "09:00-18:00" }`); null = the department's hours. */
+  hours: Record<string, unknown> | string | null;
   /** Whether routing would offer this agent a call right now, and why not. */
-  eligibleNow?: boolean;
-  reason?: string | null;
+  eligibleNow: boolean;
+  whyNot?: string;
+  liveCalls: number;
+  maxCalls: number;
 }
 
+/** GET /agents. */
 export interface AgentsList {
-  items: AgentView[];
-  /** true when AGENTS_FILE manages the directory (the API refuses edits). */
-  readOnly?: boolean;
+  agents: AgentView[];
+  /** true when AGENTS_FILE manages the directory (only availability can change). */
+  readOnly: boolean;
 }
 
 /** GET /readyz (public): each dependency's state. */
