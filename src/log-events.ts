@@ -65,6 +65,11 @@ export const LOG_EVENTS = {
   // The CRM API: resources, live events, the webhook out
   CONTACT_UPDATED: 'a contact was edited (name, notes, tags)',
   LEAD_UPDATED: 'a lead was edited (status, assignee, notes)',
+  AGENT_SAVED: 'an agent was added or changed through the API',
+  AGENT_DELETED: 'an agent was removed through the API',
+  AGENT_STATUS_SET: "an agent's live status was set through the API",
+  DEPARTMENT_SAVED: 'a department was created or replaced through the API',
+  DEPARTMENT_DELETED: 'a department was removed through the API',
   SSE_CONNECTED: 'a client subscribed to the live events',
   SSE_CLIENT_DROPPED: 'a live-events client fell too far behind and was dropped',
   RECORDING_PATH_REFUSED: 'a recording whose file lies outside DATA_DIR was not served',

@@ -4,7 +4,7 @@ import type { FastifyInstance } from 'fastify';
 import type { CallEvent } from '../store/store.js';
 import { maySeeCall, scopedCallFilter, type CrmDeps } from './crm-deps.js';
 import { callCursor, callFilterOf, callQuery, callSidParam } from './query-schemas.js';
-import { parseOrReply } from './validate.js';
+import { parseInput } from './validate.js';
 import {
   callView,
   contactView,
@@ -24,9 +24,8 @@ export async function callRoutes(scope: FastifyInstance, deps: CrmDeps): Promise
   const { store } = deps;
   const query = callQuery(deps.config.timezone);
 
-  scope.get('/calls', async (request, reply) => {
-    const q = parseOrReply(query, request.query, reply);
-    if (!q) return reply;
+  scope.get('/calls', async (request) => {
+    const q = parseInput(query, request.query ?? {}, 'query');
     const filter = scopedCallFilter(callFilterOf(q), deps.principal(request));
     const after = q.cursor ? { startedAt: new Date(q.cursor.t), callSid: q.cursor.s } : undefined;
     const page = await store.listCrmCalls(filter, { limit: q.limit, ...(after ? { after } : {}) });
@@ -39,8 +38,7 @@ export async function callRoutes(scope: FastifyInstance, deps: CrmDeps): Promise
   });
 
   scope.get('/calls/:callSid', async (request, reply) => {
-    const p = parseOrReply(callSidParam, request.params, reply);
-    if (!p) return reply;
+    const p = parseInput(callSidParam, request.params ?? {}, 'params');
     const call = await store.getCrmCall(p.callSid);
     // Someone else's call is answered like a missing one: its existence is not theirs to learn.
     if (!call || !maySeeCall(deps.principal(request), call)) {

@@ -4,7 +4,7 @@ import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
 import { scopedCallFilter, type CrmDeps } from './crm-deps.js';
 import { idParam, pageLimit, searchText } from './query-schemas.js';
-import { cursorCodec, parseOrReply } from './validate.js';
+import { cursorCodec, parseInput } from './validate.js';
 import { callView, contactView, leadView } from './crm-views.js';
 
 const HISTORY_LIMIT = 50;
@@ -49,9 +49,8 @@ export async function contactRoutes(scope: FastifyInstance, deps: CrmDeps): Prom
   const { store } = deps;
   const notFound = (id: number) => ({ error: 'NOT_FOUND', message: `no contact ${id}` });
 
-  scope.get('/contacts', async (request, reply) => {
-    const q = parseOrReply(contactQuery, request.query, reply);
-    if (!q) return reply;
+  scope.get('/contacts', async (request) => {
+    const q = parseInput(contactQuery, request.query ?? {}, 'query');
     const page = await store.listContacts(
       { ...(q.q ? { text: q.q } : {}), ...(q.tag ? { tag: q.tag } : {}) },
       { limit: q.limit, ...(q.cursor ? { after: q.cursor.id } : {}) },
@@ -63,8 +62,7 @@ export async function contactRoutes(scope: FastifyInstance, deps: CrmDeps): Prom
   });
 
   scope.get('/contacts/:id', async (request, reply) => {
-    const p = parseOrReply(idParam, request.params, reply);
-    if (!p) return reply;
+    const p = parseInput(idParam, request.params ?? {}, 'params');
     const contact = await store.getCrmContact(p.id);
     if (!contact) return reply.code(404).send(notFound(p.id));
     const [calls, leads] = await Promise.all([
@@ -81,10 +79,8 @@ export async function contactRoutes(scope: FastifyInstance, deps: CrmDeps): Prom
   });
 
   scope.patch('/contacts/:id', async (request, reply) => {
-    const p = parseOrReply(idParam, request.params, reply);
-    if (!p) return reply;
-    const patch = parseOrReply(contactPatch, request.body, reply);
-    if (!patch) return reply;
+    const p = parseInput(idParam, request.params ?? {}, 'params');
+    const patch = parseInput(contactPatch, request.body ?? {}, 'body');
     const contact = await store.patchContact(p.id, patch);
     if (!contact) return reply.code(404).send(notFound(p.id));
     request.log.info({ contactId: p.id, fields: Object.keys(patch) }, 'CONTACT_UPDATED');

@@ -5,7 +5,7 @@ import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
 import type { CrmDeps } from './crm-deps.js';
 import { LiveFeed } from './live-feed.js';
-import { parseOrReply } from './validate.js';
+import { parseInput } from './validate.js';
 
 const eventsQuery = z.strictObject({ lastEventId: z.string().max(100).optional() });
 
@@ -18,8 +18,7 @@ export async function eventRoutes(scope: FastifyInstance, deps: CrmDeps): Promis
 
   // No HEAD twin: it would hold a stream open with nothing to send.
   scope.get('/events', { exposeHeadRoute: false }, async (request, reply) => {
-    const q = parseOrReply(eventsQuery, request.query, reply);
-    if (!q) return reply;
+    const q = parseInput(eventsQuery, request.query ?? {}, 'query');
     const header = request.headers['last-event-id'];
     const lastEventId = (typeof header === 'string' ? header : undefined) ?? q.lastEventId;
     reply.hijack();

@@ -7,7 +7,7 @@ import type { CallCursor, CrmLead, LeadCursor } from '../store/crm-store.js';
 import { scopedCallFilter, type CrmDeps } from './crm-deps.js';
 import { CSV_BOM, csvLine } from './csv.js';
 import { callExportQuery, callFilterOf, leadExportQuery, leadFilterOf } from './query-schemas.js';
-import { parseOrReply } from './validate.js';
+import { parseInput } from './validate.js';
 import { localDate, localDateTime } from './zoned-time.js';
 
 const BATCH = 200;
@@ -61,8 +61,7 @@ export async function exportRoutes(scope: FastifyInstance, deps: CrmDeps): Promi
   const leadQuery = leadExportQuery(zone);
 
   scope.get('/calls.csv', async (request, reply) => {
-    const q = parseOrReply(callQuery, request.query, reply);
-    if (!q) return reply;
+    const q = parseInput(callQuery, request.query ?? {}, 'query');
     const filter = scopedCallFilter(callFilterOf(q), deps.principal(request));
     const { store } = deps;
     async function* rows() {
@@ -98,8 +97,7 @@ export async function exportRoutes(scope: FastifyInstance, deps: CrmDeps): Promi
   });
 
   scope.get('/leads.csv', async (request, reply) => {
-    const q = parseOrReply(leadQuery, request.query, reply);
-    if (!q) return reply;
+    const q = parseInput(leadQuery, request.query ?? {}, 'query');
     const leads: CrmLead[] = [];
     let after: LeadCursor | undefined;
     do {

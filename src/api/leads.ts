@@ -6,7 +6,7 @@ import { z } from 'zod';
 import { LEAD_STATUSES } from '../store/crm-store.js';
 import { maySeeCall, type CrmDeps } from './crm-deps.js';
 import { idParam, leadCursor, leadFilterOf, leadQuery, principalId } from './query-schemas.js';
-import { parseOrReply } from './validate.js';
+import { parseInput } from './validate.js';
 import { callView, leadView } from './crm-views.js';
 
 const leadPatch = z
@@ -24,9 +24,8 @@ export async function leadRoutes(scope: FastifyInstance, deps: CrmDeps): Promise
   const query = leadQuery(deps.config.timezone);
   const notFound = (id: number) => ({ error: 'NOT_FOUND', message: `no lead ${id}` });
 
-  scope.get('/leads', async (request, reply) => {
-    const q = parseOrReply(query, request.query, reply);
-    if (!q) return reply;
+  scope.get('/leads', async (request) => {
+    const q = parseInput(query, request.query ?? {}, 'query');
     const after = q.cursor ? { createdAt: new Date(q.cursor.t), id: q.cursor.id } : undefined;
     const page = await store.listLeads(leadFilterOf(q), { limit: q.limit, ...(after ? { after } : {}) });
     return {
@@ -38,8 +37,7 @@ export async function leadRoutes(scope: FastifyInstance, deps: CrmDeps): Promise
   });
 
   scope.get('/leads/:id', async (request, reply) => {
-    const p = parseOrReply(idParam, request.params, reply);
-    if (!p) return reply;
+    const p = parseInput(idParam, request.params ?? {}, 'params');
     const lead = await store.getCrmLead(p.id);
     if (!lead) return reply.code(404).send(notFound(p.id));
     const call = await store.getCrmCall(lead.callSid);
@@ -48,10 +46,8 @@ export async function leadRoutes(scope: FastifyInstance, deps: CrmDeps): Promise
   });
 
   scope.patch('/leads/:id', async (request, reply) => {
-    const p = parseOrReply(idParam, request.params, reply);
-    if (!p) return reply;
-    const patch = parseOrReply(leadPatch, request.body, reply);
-    if (!patch) return reply;
+    const p = parseInput(idParam, request.params ?? {}, 'params');
+    const patch = parseInput(leadPatch, request.body ?? {}, 'body');
     const lead = await store.patchLead(p.id, patch, new Date());
     if (!lead) return reply.code(404).send(notFound(p.id));
     request.log.info({ leadId: p.id, status: lead.status, fields: Object.keys(patch) }, 'LEAD_UPDATED');

@@ -6,7 +6,7 @@ import { z } from 'zod';
 import { parseByteRange } from './byte-range.js';
 import { maySeeCall, type CrmDeps } from './crm-deps.js';
 import { AudioUnavailable, type AudioFile } from './recording-audio.js';
-import { parseOrReply } from './validate.js';
+import { parseInput } from './validate.js';
 
 const recordingParam = z.object({
   id: z.string().regex(/^(RE|LC)[0-9a-fA-F]{32}$/, { message: 'must be a recording sid (RE… or LC…)' }),
@@ -14,8 +14,7 @@ const recordingParam = z.object({
 
 export async function recordingRoutes(scope: FastifyInstance, deps: CrmDeps): Promise<void> {
   scope.get('/recordings/:id/audio', async (request, reply) => {
-    const p = parseOrReply(recordingParam, request.params, reply);
-    if (!p) return reply;
+    const p = parseInput(recordingParam, request.params ?? {}, 'params');
     const notFound = () => reply.code(404).send({ error: 'NOT_FOUND', message: `no recording ${p.id}` });
     const recording = await deps.store.getRecording(p.id);
     if (!recording) return notFound();

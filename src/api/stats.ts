@@ -6,7 +6,7 @@ import { z } from 'zod';
 import type { DayCounts } from '../store/crm-store.js';
 import type { CrmDeps } from './crm-deps.js';
 import { timeBound } from './query-schemas.js';
-import { parseOrReply } from './validate.js';
+import { parseInput } from './validate.js';
 import { addDays, dateOfDayIndex, localDate, offsetSegments, startOfLocalDay } from './zoned-time.js';
 
 const DAY_MS = 86_400_000;
@@ -23,8 +23,7 @@ export async function statsRoutes(scope: FastifyInstance, deps: CrmDeps): Promis
     .refine((q) => !q.from || !q.to || q.from < q.to, { message: 'must be after from', path: ['to'] });
 
   scope.get('/stats', async (request, reply) => {
-    const q = parseOrReply(query, request.query, reply);
-    if (!q) return reply;
+    const q = parseInput(query, request.query ?? {}, 'query');
     const today = localDate(Date.now(), zone);
     const to = q.to?.getTime() ?? startOfLocalDay(addDays(today, 1), zone);
     const from =
