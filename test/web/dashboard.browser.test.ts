@@ -38,16 +38,26 @@ const SCREENSHOT_DIR =
   process.env.EVIDENCE_DIR?.trim() ||
   path.join(tmpdir(), 'agentlocator-evidence');
 
-/** Two people in one department, always open, so someone is eligible whatever the hour. */
+/** Two people; sales is always open, so Yossi's eligibility follows his switch at any hour. */
 function agentsFile(dir: string): string {
   const file = path.join(dir, 'agents.json');
   writeFileSync(
     file,
     JSON.stringify({
       timezone: 'Asia/Jerusalem',
-      departments: { sales: { strategy: 'sequential' } },
+      departments: {
+        sales: { strategy: 'sequential' },
+        support: { strategy: 'round-robin', hours: { 'sun-thu': '09:00-18:00', fri: '09:00-13:00' } },
+      },
       agents: [
-        { id: 'dana', name: 'דנה לוי', phone: '+972501112233', departments: ['sales'], maxCalls: 2 },
+        {
+          id: 'dana',
+          name: 'דנה לוי',
+          phone: '+972501112233',
+          departments: ['sales', 'support'],
+          maxCalls: 2,
+          hours: { 'sun-fri': '08:00-20:00' },
+        },
         { id: 'yossi', name: 'יוסי כהן', phone: '+972502223344', departments: ['sales'], status: 'offline' },
       ],
     }),

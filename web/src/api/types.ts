@@ -183,29 +183,53 @@ export interface StatsView {
 }
 
 /** An agent's availability as GET /agents reports it and PATCH /agents/:id/status sets it. */
-export type AgentStatus = 'available' | 'busy' | 'offline';
-export const AGENT_STATUSES: readonly AgentStatus[] = ['available', 'busy', 'offline'];
+export type AgentStatus = 'available' | 'away' | 'offline';
+export const AGENT_STATUSES: readonly AgentStatus[] = ['available', 'away', 'offline'];
 
+/** One agent of GET /agents (src/routing/directory-view.ts). */
 export interface AgentView {
   id: string;
   name: string;
   phone: string;
-  department: string | null;
+  departments: string[];
+  languages: string[];
+  skills: string[];
+  priority: number;
+  maxCalls: number;
+  /** The hours spec as written; null = the departments' hours. */
+  hours: Record<string, unknown> | null;
+  /** e.g. `sun-thu 09:00-18:00, fri 09:00-13:00`, or `always`. */
+  hoursText: string;
+  /** The status routing uses now (live, else the definition's). */
   status: AgentStatus;
-  /** The hours spec as written (`{ "sun-thu": "09:00-18:00" }`); null = the department's hours. */
-  hours: Record<string, unknown> | string | null;
+  definedStatus: string;
+  statusSetAt: Iso | null;
+  liveCalls: number;
   /** Whether routing would offer this agent a call right now, and why not. */
   eligibleNow: boolean;
-  whyNot?: string;
-  liveCalls: number;
-  maxCalls: number;
+  whyNot: string | null;
 }
 
-/** GET /agents. */
+export interface DepartmentView {
+  id: string;
+  strategy: string;
+  ringSeconds: number;
+  hours: Record<string, unknown> | null;
+  hoursText: string;
+  closed: string[];
+  /** open, closed (outside hours) or holiday, right now. */
+  now: string;
+}
+
+/** GET /agents: the directory, who can take a call now. */
 export interface AgentsList {
-  agents: AgentView[];
+  /** file: AGENTS_FILE manages it; store: managed here; null: nothing configured yet. */
+  source: 'file' | 'store' | null;
   /** true when AGENTS_FILE manages the directory (only availability can change). */
   readOnly: boolean;
+  timezone: string;
+  departments: DepartmentView[];
+  agents: AgentView[];
 }
 
 /** GET /readyz (public): each dependency's state. */

@@ -38,7 +38,7 @@ function TransferForm({
     [hasAgents],
   );
   const list = agents.data?.agents ?? [];
-  const departments = [...new Set(list.map((a) => a.department).filter((d): d is string => Boolean(d)))];
+  const departments = (agents.data?.departments ?? []).map((d) => d.id);
   const body = transferBody(target);
   return (
     <form

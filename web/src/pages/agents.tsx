@@ -12,19 +12,34 @@ import { Badge, Empty, ErrorNote, Loading, PageHeader, Phone } from '../componen
 /** Eligibility moves with the clock (hours) and with calls (lines in use). */
 const REFRESH_MS = 15_000;
 
-function Hours({ hours }: { hours: AgentView['hours'] }) {
+/** `sun-thu 09:00-18:00` as the server words it; `always` and none in the page's language. */
+function Hours({ text, own }: { text: string; own: boolean }) {
   const { t } = useI18n();
-  if (typeof hours === 'string') return <bdi dir="ltr">{hours}</bdi>;
-  if (!hours || Object.keys(hours).length === 0) return <span class="muted">{t.agents.departmentHours}</span>;
+  if (!own) return <span class="muted">{t.agents.departmentHours}</span>;
+  if (text === 'always') return <span>{t.agents.always}</span>;
+  return <bdi dir="ltr">{text}</bdi>;
+}
+
+function Departments({ departments }: { departments: AgentsList['departments'] }) {
+  const { t } = useI18n();
+  if (departments.length === 0) return null;
   return (
-    <ul class="hours">
-      {Object.entries(hours).map(([days, span]) => (
-        <li key={days}>
-          <span>{t.agents.days[days as keyof typeof t.agents.days] ?? days}</span>{' '}
-          <bdi dir="ltr">{Array.isArray(span) ? span.join(', ') : String(span)}</bdi>
-        </li>
-      ))}
-    </ul>
+    <section class="card departments" data-card="departments">
+      <h2>{t.agents.departments}</h2>
+      <ul class="deps">
+        {departments.map((d) => (
+          <li key={d.id} data-department={d.id} data-now={d.now}>
+            <span class="dep-name" dir="auto">
+              {d.id}
+            </span>
+            <Badge tone={d.now === 'open' ? 'ok' : 'neutral'}>
+              {t.agents.departmentNow[d.now as keyof typeof t.agents.departmentNow] ?? d.now}
+            </Badge>
+            <Hours text={d.hoursText} own />
+          </li>
+        ))}
+      </ul>
+    </section>
   );
 }
 
@@ -112,8 +127,8 @@ function AgentCard({
       <AvailabilitySwitch agent={agent} editable={editable} onSaved={onSaved} />
       <dl class="facts">
         <div>
-          <dt>{t.agents.department}</dt>
-          <dd dir="auto">{agent.department ?? '—'}</dd>
+          <dt>{t.agents.departments}</dt>
+          <dd dir="auto">{agent.departments.join(', ') || '—'}</dd>
         </div>
         <div>
           <dt>{t.agents.lines}</dt>
@@ -126,7 +141,7 @@ function AgentCard({
         <div>
           <dt>{t.agents.hours}</dt>
           <dd>
-            <Hours hours={agent.hours} />
+            <Hours text={agent.hoursText} own={agent.hours !== null} />
           </dd>
         </div>
       </dl>
@@ -161,6 +176,7 @@ export function AgentsPage() {
             : t.agents.eligibleNow(eligible.map((a) => a.name).join(', '))}
         </p>
       ) : null}
+      {list.data ? <Departments departments={list.data.departments} /> : null}
       <div class="agent-grid">
         {agents.map((agent) => (
           <AgentCard
