@@ -65,6 +65,9 @@ export const LOG_EVENTS = {
   // The CRM API: resources, live events, the webhook out
   CONTACT_UPDATED: 'a contact was edited (name, notes, tags)',
   LEAD_UPDATED: 'a lead was edited (status, assignee, notes)',
+  CALL_HANGUP_REQUESTED: 'the dashboard (or an API key) asked to hang up a live call',
+  CALL_TRANSFER_REQUESTED: 'the dashboard (or an API key) asked to transfer a live call',
+  CALL_CONTROL_FAILED: 'Twilio refused a hang-up or transfer asked through the API',
   AGENT_SAVED: 'an agent was added or changed through the API',
   AGENT_DELETED: 'an agent was removed through the API',
   AGENT_STATUS_SET: "an agent's live status was set through the API",

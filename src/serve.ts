@@ -167,6 +167,7 @@ export async function startServer(
     twilioCalls,
     events,
     transfers,
+    router,
     whisper,
     greeting,
     ...(redis ? { redisHealth: () => redis.health() } : {}),

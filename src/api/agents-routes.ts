@@ -144,7 +144,8 @@ export async function agentRoutes(scope: FastifyInstance, deps: AgentRoutesDeps)
         summary: 'Add an agent (not with AGENTS_FILE)',
         tags,
         body: agentSchema,
-        responses: { 201: agentAnswer, 409: null },
+        responses: { 201: agentAnswer },
+        errors: { 409: 'the id or name is taken, or AGENTS_FILE manages the directory' },
       }),
     },
     async (request, reply) => {

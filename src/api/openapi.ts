@@ -48,6 +48,8 @@ export interface RouteDoc {
   params?: z.ZodType;
   /** Status → body schema; null for an empty answer (204). */
   responses: Readonly<Record<number, z.ZodType | null>>;
+  /** Further error answers the route gives (404, 409, 502…), each with the error body. */
+  errors?: Readonly<Record<number, string>>;
   /** Reachable without a session or key (documented with an empty security list). */
   public?: boolean;
 }
@@ -64,6 +66,7 @@ export function routeSchema(doc: RouteDoc): FastifySchema {
     response[status] = body === null ? { description, type: 'null' } : { description, ...jsonSchema(body) };
   }
   const error = (description: string) => ({ description, ...errorBody });
+  for (const [status, description] of Object.entries(doc.errors ?? {})) response[status] = error(description);
   if (doc.body || doc.query || doc.params) response['400'] ??= error('bad input; `field` names it');
   if (!doc.public) {
     response['401'] ??= error('no valid session or API key');

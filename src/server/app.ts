@@ -28,6 +28,8 @@ import { apiPlugin } from '../api/api-plugin.js';
 import { crmRoutes } from '../api/crm-routes.js';
 import { settingsRoutes } from '../api/settings.js';
 import { VERSION } from '../version.js';
+import type { Router } from '../routing/router.js';
+import { callControlRoutes } from './call-control-routes.js';
 import { recordingAudioFor } from '../api/recording-audio.js';
 import { agentScopeOf, principalOf } from '../api/principal.js';
 import { dashboardRoutes } from './dashboard-routes.js';
@@ -47,6 +49,8 @@ export interface AppDeps {
   metrics: Metrics;
   /** Transfers to a person: their <Dial> callbacks, and the whisper on the agents' legs. */
   transfers: TransferDesk;
+  /** Routes a transfer asked for outside a call's agent (the dashboard's Transfer button). */
+  router: Router;
   whisper: Whisper;
   greeting: GreetingSource;
   isDraining: () => boolean;
@@ -211,7 +215,7 @@ export async function buildApp(input: AppDepsInput): Promise<BuiltApp> {
     config: deps.config,
     store: deps.store,
     log: deps.log,
-    routes: [crm, settings, testCallRoute(deps, testCalls)],
+    routes: [crm, settings, callControlRoutes(deps), testCallRoute(deps, testCalls)],
   });
   app.addHook('onClose', async () => testCalls.close());
   await app.register(async (scope) => dashboardRoutes(scope, deps.config.dashboardDir));
