@@ -2,7 +2,7 @@
 // by the Twilio emulator shows on Live with the caller's answers as they are given, then in
 // Calls; its page plays the recording (the <audio> element loads; 200/206); a lead moves to
 // "contacted" (and the API says so); Settings shows the stream error Twilio reported; Agents
-// switches availability; English and back flips <html dir> and is remembered over a reload; at
+// switches availability; Live transfers a call to a department and hangs it up; English and back flips <html dir> and is remembered over a reload; at
 // 390 px nothing overflows sideways. Each page is photographed at 1280×800 into SCREENSHOT_DIR
 // (`npm run screenshots` points it at docs/screenshots). Skipped unless TEST_CHROMIUM is set.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -199,7 +199,10 @@ describe.skipIf(!CHROMIUM)(
           currentTime: number;
         };
         await audio.play();
-        await new Promise((resolve) => setTimeout(resolve, 300));
+        // Playing has begun once the clock moves (a loaded machine may take a moment).
+        for (let i = 0; i < 100 && audio.currentTime === 0; i++) {
+          await new Promise((resolve) => setTimeout(resolve, 50));
+        }
         return { duration: audio.duration, readyState: audio.readyState, time: audio.currentTime };
       });
       expect(played.duration).toBeGreaterThan(1);
@@ -270,6 +273,45 @@ describe.skipIf(!CHROMIUM)(
       await page.locator('.test-call-start').waitFor();
       await shot('test-call');
     });
+
+    it('transfers a live call to a department and hangs it up from Live', async () => {
+      page.on('dialog', (dialog) => void dialog.accept());
+      await page.goto(`${s.origin}/live`);
+      await page.waitForSelector('.conn-on');
+      const call = emulator.placeCall({
+        webhookUrl: `${s.origin}/webhook/incoming_call`,
+        statusCallbackUrl: `${s.origin}/webhook/call_status`,
+        from: '+972527654321',
+      });
+      const card = page.locator(`.live-card[data-call-sid="${call.callSid}"]`);
+      await card.waitFor({ timeout: 15_000 });
+      await call.waitFor('first-media-received');
+
+      // The targets come from GET /agents: the departments, then each agent by name.
+      const target = card.locator('select.transfer-target');
+      await target.locator('option[value="department:sales"]').waitFor({ state: 'attached' });
+      await target.selectOption('department:sales');
+      const transferred = page.waitForResponse((r) => r.url().endsWith(`/calls/${call.callSid}/transfer`));
+      await card.locator('.call-actions button[type=submit]').click();
+      const transfer = await transferred;
+      expect(transfer.status()).toBe(202);
+      expect(transfer.request().postDataJSON()).toEqual({ department: 'sales' });
+      expect(((await transfer.json()) as { department: string }).department).toBe('sales');
+      await until(
+        async () => (await s.store.listCallEvents(call.callSid)).find((e) => e.kind === 'dashboard'),
+        'the transfer on the call timeline',
+      );
+
+      const hungUp = page.waitForResponse((r) => r.url().endsWith(`/calls/${call.callSid}/hangup`));
+      await card.locator('button.hang-up').click();
+      expect((await hungUp).status()).toBe(202);
+      const result = await call.done;
+      expect(result.endedBy).toBe('api');
+      const stored = await until(async () => s.store.getCrmCall(call.callSid), 'the call stored', {
+        is: (c) => c?.status === 'completed',
+      });
+      expect(stored?.outcome).toBe('hangup: dashboard');
+    }, 60_000);
 
     it('switches to English and back, remembered over a reload', async () => {
       await page.goto(`${s.origin}/calls`);
