@@ -7,18 +7,8 @@ import type { AgentsList } from '../api/types.js';
 import { useI18n } from '../i18n/i18n.js';
 import { useSession } from '../session.js';
 import { useData } from './use-data.js';
+import { transferBody } from '../api/transfer-target.js';
 import { ErrorNote } from './ui.js';
-
-/** `department:sales` or `agent:dana`, the select's values; the body the API takes. */
-export function transferBody(target: string): { department: string } | { agentId: string } | undefined {
-  const colon = target.indexOf(':');
-  const kind = target.slice(0, colon);
-  const id = target.slice(colon + 1);
-  if (!id) return undefined;
-  if (kind === 'department') return { department: id };
-  if (kind === 'agent') return { agentId: id };
-  return undefined;
-}
 
 function TransferForm({
   path,

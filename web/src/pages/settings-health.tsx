@@ -4,6 +4,7 @@
 import { useEffect } from 'preact/hooks';
 import { fetchReadiness } from '../api/client.js';
 import type { SettingsView } from '../api/types.js';
+import { dependencyRows } from '../api/dependency-rows.js';
 import { useI18n } from '../i18n/i18n.js';
 import { Link } from '../router.js';
 import type { Data } from '../components/use-data.js';
@@ -17,45 +18,6 @@ const STATE_TONE: Record<string, Tone> = {
   unconfigured: 'warn',
   error: 'bad',
 };
-
-export type DepKey = 'store' | 'redis' | 'agent' | 'twilioSigning' | 'twilioRest' | 'transcription';
-interface DepRow {
-  key: DepKey;
-  state: string;
-  /** What it is (sqlite, flow, a host): shown beside the state, never a secret. */
-  detail?: string | null;
-}
-
-/** The rows of GET /settings, or of /readyz when that is all a user may read. */
-export function dependencyRows(
-  settings: SettingsView | undefined,
-  ready: Record<string, unknown> | undefined,
-): DepRow[] {
-  if (settings) {
-    const d = settings.dependencies;
-    const agent = [d.agent.kind, d.agent.model, d.agent.endpointHost].filter(Boolean).join(' · ');
-    return [
-      { key: 'store', state: d.store.state, detail: d.store.kind },
-      { key: 'redis', state: d.redis.state },
-      { key: 'agent', state: d.agent.state, detail: agent },
-      { key: 'twilioSigning', state: d.twilioSigning.state },
-      { key: 'twilioRest', state: d.twilioRest.state, detail: d.twilioRest.apiHost },
-      { key: 'transcription', state: settings.transcription.enabled ? 'ok' : 'disabled' },
-    ];
-  }
-  if (!ready) return [];
-  const state = (name: string) => String(ready[name] ?? 'unknown');
-  return [
-    { key: 'store', state: state('db') },
-    { key: 'redis', state: state('redis') },
-    {
-      key: 'agent',
-      state: state('agent'),
-      detail: typeof ready.agentKind === 'string' ? ready.agentKind : null,
-    },
-    { key: 'twilioSigning', state: state('twilio') },
-  ];
-}
 
 export function Health({ settings }: { settings: Data<SettingsView | undefined> }) {
   const { t } = useI18n();
