@@ -3,7 +3,8 @@
 // Calls; its page plays the recording (the <audio> element loads; 200/206); a lead moves to
 // "contacted" (and the API says so); Settings shows the stream error Twilio reported; Agents
 // switches availability; Live transfers a call to a department and hangs it up; English and back flips <html dir> and is remembered over a reload; at
-// 390 px nothing overflows sideways. Each page is photographed at 1280×800 into SCREENSHOT_DIR
+// 390 px nothing overflows sideways; an agent user gets health from /readyz and only their own
+// availability switch. Each page is photographed at 1280×800 into SCREENSHOT_DIR
 // (`npm run screenshots` points it at docs/screenshots). Skipped unless TEST_CHROMIUM is set.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -30,6 +31,7 @@ import {
   signIn,
 } from '../support/dashboard.js';
 import { until } from '../support/until.js';
+import { ApiClient } from '../api/support.js';
 
 const ADMIN_PASSWORD = 'dashboard-browser-pass';
 /** Where the screenshots go: docs/screenshots from `npm run screenshots`, else a temp folder. */
@@ -351,7 +353,39 @@ describe.skipIf(!CHROMIUM)(
       }
       expect(overflow).toEqual(Object.fromEntries(paths.map((p) => [p, 0])));
       await page.setViewportSize({ width: 1280, height: 800 });
-      expect(errors).toEqual([]);
     }, 60_000);
+
+    it('gives an agent user health from /readyz and only their own switch', async () => {
+      const admin = new ApiClient(s.origin);
+      expect((await admin.login('admin', ADMIN_PASSWORD)).status).toBe(200);
+      const created = await admin.post('/api/v1/users', {
+        username: 'dana',
+        password: 'dana-pass-12345',
+        role: 'agent',
+        agentId: 'dana',
+      });
+      expect(created.status).toBe(201);
+      await page.locator('.topbar-end button.link-button').click();
+      await page.waitForSelector('input[name=username]');
+      await signIn(page, s.origin, 'dana', 'dana-pass-12345');
+
+      await page.click('nav a[href="/settings"]');
+      await page.locator('[data-dependency="store"][data-state="ok"]').waitFor();
+      // Settings is for admins: no TwiML card, no "last stream errors" (and no 403 asked for).
+      expect(await page.locator('[data-card="twiml"], [data-card="stream-errors"]').count()).toBe(0);
+      expect(await page.locator('[data-dependency]').count()).toBe(4);
+
+      await page.click('nav a[href="/agents"]');
+      await page.locator('.agent-card[data-agent-id="dana"]').waitFor();
+      expect(
+        await page.locator('.agent-card[data-agent-id="dana"] button[data-status]:enabled').count(),
+      ).toBe(3);
+      expect(
+        await page.locator('.agent-card[data-agent-id="yossi"] button[data-status]:enabled').count(),
+      ).toBe(0);
+      await page.locator('.agent-card[data-agent-id="dana"] [data-status="away"]').click();
+      await page.locator('.agent-card[data-agent-id="dana"][data-status="away"]').waitFor();
+      expect(errors).toEqual([]);
+    });
   },
 );
