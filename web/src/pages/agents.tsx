@@ -8,6 +8,7 @@ import { useI18n } from '../i18n/i18n.js';
 import { isAdmin, useSession } from '../session.js';
 import { useData } from '../components/use-data.js';
 import { Badge, Empty, ErrorNote, Loading, PageHeader, Phone } from '../components/ui.js';
+import { AddAgent, AddDepartment, RemoveAgent } from './agents-admin.js';
 
 /** Eligibility moves with the clock (hours) and with calls (lines in use). */
 const REFRESH_MS = 15_000;
@@ -94,10 +95,12 @@ function AvailabilitySwitch({
 function AgentCard({
   agent,
   editable,
+  removable,
   onSaved,
 }: {
   agent: AgentView;
   editable: boolean;
+  removable: boolean;
   onSaved: () => void;
 }) {
   const { t } = useI18n();
@@ -145,13 +148,14 @@ function AgentCard({
           </dd>
         </div>
       </dl>
+      {removable ? <RemoveAgent agent={agent} onRemoved={onSaved} /> : null}
     </article>
   );
 }
 
 export function AgentsPage() {
   const { t } = useI18n();
-  const { user } = useSession();
+  const { user, caps } = useSession();
   const list = useData(() => api.get<AgentsList>('/agents'), []);
   const { reload } = list;
   useEffect(() => {
@@ -161,6 +165,8 @@ export function AgentsPage() {
   const missing = list.error instanceof ApiError && list.error.status === 404;
   const agents = list.data?.agents ?? [];
   const eligible = agents.filter((a) => a.eligibleNow);
+  // The file is the one place to edit a directory AGENTS_FILE manages; availability still works.
+  const canEdit = isAdmin(user) && list.data?.readOnly === false && caps.has('post', '/agents');
   return (
     <section>
       <PageHeader title={t.agents.title} />
@@ -184,10 +190,18 @@ export function AgentsPage() {
             agent={agent}
             // Admins set anyone's availability; an agent user only their own.
             editable={isAdmin(user) || user.agentId === agent.id}
+            removable={canEdit}
             onSaved={reload}
           />
         ))}
       </div>
+      {canEdit && list.data ? (
+        <section class="card" data-card="directory-edit">
+          <h2>{t.agents.edit}</h2>
+          <AddDepartment onSaved={reload} />
+          <AddAgent departments={list.data.departments} onSaved={reload} />
+        </section>
+      ) : null}
     </section>
   );
 }
