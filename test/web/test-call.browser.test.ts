@@ -19,11 +19,16 @@ const EVIDENCE_DIR = process.env.EVIDENCE_DIR?.trim() || path.join(tmpdir(), 'ag
 
 const ADMIN_PASSWORD = 'test-call-browser-pass';
 
-/** 3 s of silence, then a short sentence: Chromium loops the file as the microphone. */
+/**
+ * 6 s of silence, then a short sentence: Chromium loops the file as the microphone. The silence
+ * outlasts a slow connect (another browser test on the two cores), so the sentence cannot cut the
+ * prompt before a second of it has played.
+ */
+const SILENCE_S = 6;
 async function microphoneWav(dir: string): Promise<string> {
   const speech = await synthesize('שלום, אני רוצה להשאיר פרטים');
-  const samples = new Int16Array(speech.sampleRate * 3 + speech.pcm.length + speech.sampleRate * 2);
-  samples.set(speech.pcm, speech.sampleRate * 3);
+  const samples = new Int16Array(speech.sampleRate * SILENCE_S + speech.pcm.length + speech.sampleRate * 2);
+  samples.set(speech.pcm, speech.sampleRate * SILENCE_S);
   const file = path.join(dir, 'microphone.wav');
   writeFileSync(file, writeWav({ encoding: 'pcm16', sampleRate: speech.sampleRate, samples }));
   return file;
@@ -97,17 +102,23 @@ describe.skipIf(!CHROMIUM)(
       expect(callSid).toMatch(/^CA[0-9a-f]{32}$/);
 
       // The welcome prompt: received, not silence, and played out by the page's AudioContext.
-      const playing = await until(async () => {
-        const d = await panel(page);
-        return Number(d['agent-played-ms']) > 1000 ? d : undefined;
-      }, 'a second of the agent played');
+      let seen: Record<string, string> = {};
+      const playing = await until(
+        async () => {
+          const d = (seen = await panel(page));
+          return Number(d['agent-played-ms']) > 1000 ? d : undefined;
+        },
+        () => `a second of the agent played; the panel said ${JSON.stringify(seen)}`,
+        // Twice the default: with another browser test on the two cores the prompt starts late.
+        { timeoutMs: 20_000 },
+      );
       expect(Number(playing['agent-bytes'])).toBeGreaterThan(8000);
       expect(Number(playing['agent-rms'])).toBeGreaterThan(0.02);
       expect(Number(playing['mic-frames'])).toBeGreaterThan(0);
       mkdirSync(EVIDENCE_DIR, { recursive: true });
       await page.screenshot({ path: path.join(EVIDENCE_DIR, 'test-call.png'), fullPage: true });
 
-      // The fake microphone's sentence (3 s in) reached the agent: it stopped its prompt for it.
+      // The fake microphone's sentence (6 s in) reached the agent: it stopped its prompt for it.
       const bargeIn = await until(
         () => s.logs.lines.find((l) => l.callSid === callSid && l.msg === 'FLOW_BARGE_IN'),
         'the agent hearing the microphone',
@@ -133,6 +144,6 @@ describe.skipIf(!CHROMIUM)(
       expect(stored.fromNumber).toBe(TEST_CALL_FROM);
       expect(stored.isTest).toBe(true);
       expect(errors).toEqual([]);
-    });
+    }, 60_000);
   },
 );
