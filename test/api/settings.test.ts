@@ -1,4 +1,4 @@
-// GET /api/v1/settings: admins only (401 without credentials, 403 for an agent user), each
+// GET /api/v1/settings: admins and API keys only (401 without credentials, 403 for an agent user), each
 // dependency's readiness (store, Redis when set, the agent, Twilio signing and REST credentials),
 // the public host the TwiML names, the last stream errors with code, time and call, no secrets in
 // the answer, and the route's response schema in the OpenAPI document.
@@ -25,6 +25,16 @@ describe('the settings API', () => {
     expect(anonymous.status).toBe(401);
     const agent = await api(s, '/settings', { headers: as('agent:dana') });
     expect(agent.status).toBe(403);
+  });
+
+  it('answers an integration’s API key (keys act as admins), and never shows the key', async () => {
+    const made = await api<{ key: string }>(s, '/api-keys', { method: 'POST', body: { name: 'monitor' } });
+    expect(made.status).toBe(201);
+    const res = await fetch(`${s.api}/settings`, { headers: { authorization: `Bearer ${made.body.key}` } });
+    expect(res.status).toBe(200);
+    const text = await res.text();
+    expect(JSON.parse(text)).toMatchObject({ ready: true });
+    expect(text).not.toContain(made.body.key);
   });
 
   it('reports each dependency, the TwiML host and no secrets', async () => {
