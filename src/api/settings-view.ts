@@ -9,6 +9,9 @@ export const settingsView = z.object({
   version: z.string().describe('the AgentLocator package version'),
   ready: z.boolean().describe('what /readyz answers 200 for'),
   draining: z.boolean(),
+  capacity: z
+    .object({ state: z.enum(['ok', 'full']), calls: z.number().int(), maxCalls: z.number().int() })
+    .describe('calls this instance holds against its limit; full is still ready'),
   dependencies: z.object({
     store: z.object({ state, kind: z.enum(['sqlite', 'postgresql']) }),
     redis: z.object({ state }).describe('disabled when REDIS_URL is not set'),

@@ -19,6 +19,8 @@ export interface Readiness {
   redis: State;
   draining: boolean;
   ready: boolean;
+  /** Calls this instance holds against its limit; full is still ready (new calls go elsewhere). */
+  capacity: { state: 'ok' | 'full'; calls: number; maxCalls: number };
 }
 
 export interface SettingsDeps {
@@ -65,6 +67,7 @@ export function settingsOf(
     version: deps.version,
     ready: ready.ready,
     draining: ready.draining,
+    capacity: ready.capacity,
     dependencies: {
       store: { state: ready.db, kind: config.databaseUrl ? 'postgresql' : 'sqlite' },
       redis: { state: ready.redis },

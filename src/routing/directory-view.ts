@@ -1,7 +1,12 @@
 // The directory as people read it (the CLI's `agents list`, the API's GET /agents, the dashboard's
 // Agents page): each department open or not now, each agent with their live status, load and
 // whether they can take a call right now — or, in words, why not.
-import type { DirectorySource, DirectoryStore, AgentStatus } from '../store/directory-store.js';
+import type {
+  AgentDefinition,
+  AgentStatus,
+  DirectorySource,
+  DirectoryStore,
+} from '../store/directory-store.js';
 import { DirectoryRouter } from './directory-router.js';
 import { departmentState } from './eligibility.js';
 import { describeHours, type LocalTime } from './hours.js';
@@ -19,16 +24,8 @@ export interface DepartmentView {
   now: string;
 }
 
-export interface AgentView {
-  id: string;
-  name: string;
-  phone: string;
-  departments: string[];
-  languages: string[];
-  skills: string[];
-  priority: number;
-  maxCalls: number;
-  hours: Record<string, unknown> | null;
+/** An agent's definition (the AGENTS_FILE entry's fields), and how they stand right now. */
+export interface AgentView extends Omit<AgentDefinition, 'status'> {
   hoursText: string;
   /** The status routing uses now: the live one set through the CLI/API, else the definition's. */
   status: AgentStatus;

@@ -44,6 +44,7 @@ describe('the settings API', () => {
     expect(body.version).toMatch(/^\d+\.\d+\.\d+/);
     expect(body.ready).toBe(true);
     expect(body.draining).toBe(false);
+    expect(body.capacity).toEqual({ state: 'ok', calls: 0, maxCalls: expect.any(Number) });
     expect(body.dependencies).toEqual({
       store: { state: 'ok', kind: 'sqlite' },
       redis: { state: 'disabled' },

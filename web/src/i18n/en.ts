@@ -333,6 +333,8 @@ export const en: Dict = {
     times: (count: number) => (count === 1 ? 'once' : `${count} times`),
     noCode: 'An error without a Twilio code.',
     lastStreamErrors: 'Last stream errors',
+    healthForAdmins: 'This server shows its health to admins only.',
+    capacity: (calls: number, max: number) => `${calls} of ${max} calls at once`,
     twilioSaid: 'Twilio said:',
     version: 'Version',
     recording: 'Call recording',

@@ -336,6 +336,8 @@ export const he = {
     times: (count: number) => (count === 1 ? 'פעם אחת' : `${count} פעמים`),
     noCode: 'שגיאה בלי קוד של Twilio.',
     lastStreamErrors: 'שגיאות הזרם האחרונות',
+    healthForAdmins: 'השרת הזה מציג את מצבו למנהלים בלבד.',
+    capacity: (calls: number, max: number) => `${calls} מתוך ${max} שיחות בו־זמנית`,
     twilioSaid: 'Twilio כתב:',
     version: 'גרסה',
     recording: 'הקלטת שיחות',

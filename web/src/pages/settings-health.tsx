@@ -19,9 +19,21 @@ const STATE_TONE: Record<string, Tone> = {
   error: 'bad',
 };
 
-export function Health({ settings }: { settings: Data<SettingsView | undefined> }) {
+/** /readyz answers only without METRICS_TOKEN and OPS_PORT; its states are what it says then. */
+function readyzStates(body: Record<string, unknown> | undefined): Record<string, unknown> | undefined {
+  return body && typeof body.db === 'string' ? body : undefined;
+}
+
+export function Health({
+  settings,
+  useSettings,
+}: {
+  settings: Data<SettingsView | undefined>;
+  /** An admin's page reads GET /settings; anyone else the public /readyz. */
+  useSettings: boolean;
+}) {
   const { t } = useI18n();
-  const ready = useData(fetchReadiness, []);
+  const ready = useData(() => (useSettings ? Promise.resolve(undefined) : fetchReadiness()), [useSettings]);
   const { reload: reloadReady } = ready;
   const { reload: reloadSettings } = settings;
   useEffect(() => {
@@ -31,14 +43,20 @@ export function Health({ settings }: { settings: Data<SettingsView | undefined> 
     }, 10_000);
     return () => clearInterval(timer);
   }, [reloadReady, reloadSettings]);
-  const rows = dependencyRows(settings.data, ready.data?.body);
+  const states = readyzStates(ready.data?.body);
+  const rows = dependencyRows(settings.data, states);
   const ok = settings.data?.ready ?? ready.data?.ok;
-  const draining = settings.data?.draining ?? ready.data?.body.draining === true;
+  const draining = settings.data?.draining ?? states?.draining === true;
+  const capacity = settings.data?.capacity;
+  // /readyz kept for the operator (METRICS_TOKEN, or OPS_PORT on the loopback): admins see it here.
+  const hidden = !useSettings && ready.data !== undefined && !states;
   return (
     <section class="card" data-card="health">
       <h2>{t.settings.health}</h2>
       {ready.error !== undefined ? <ErrorNote error={ready.error} /> : null}
-      {rows.length === 0 ? (
+      {hidden ? (
+        <p class="muted">{t.settings.healthForAdmins}</p>
+      ) : rows.length === 0 ? (
         <Loading />
       ) : (
         <>
@@ -53,6 +71,12 @@ export function Health({ settings }: { settings: Data<SettingsView | undefined> 
               <span class="muted small">
                 {' '}
                 {t.settings.version} <bdi dir="ltr">{settings.data.version}</bdi>
+              </span>
+            ) : null}
+            {capacity ? (
+              <span class="muted small" data-capacity={capacity.state}>
+                {' · '}
+                {t.settings.capacity(capacity.calls, capacity.maxCalls)}
               </span>
             ) : null}
           </p>

@@ -117,7 +117,7 @@ export function SettingsPage() {
     <section class="settings">
       <PageHeader title={t.settings.title} />
       <div class="settings-grid">
-        <Health settings={settings} />
+        <Health settings={settings} useSettings={available} />
         {isAdmin(user) ? <PublicHost settings={settings} /> : null}
         {settings.data ? <LastStreamErrors settings={settings.data} /> : null}
         <StreamErrorCounts />
