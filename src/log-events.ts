@@ -92,6 +92,20 @@ export const LOG_EVENTS = {
   WEBHOOK_RETRY: 'a call.completed webhook failed; retried with backoff',
   WEBHOOK_GAVE_UP: 'a call.completed webhook failed every attempt',
 
+  // Transcription and post-call analysis (src/jobs/, TRANSCRIBE_URL, LLM_URL)
+  TRANSCRIPTION_OFF: 'TRANSCRIBE_URL is unset: nothing is transcribed and no audio leaves the machine',
+  TRANSCRIPTION_ON: 'transcription (and analysis, with LLM_URL) runs: the hosts audio and text go to',
+  JOBS_STARTED: 'this instance runs transcription/analysis jobs (kinds, concurrency)',
+  JOBS_SWEEP_FAILED: 'a sweep or lease of the jobs table failed (retried at the next poll)',
+  JOB_DONE: 'a transcription or analysis job finished',
+  JOB_RETRY: 'a job failed in a way worth retrying (429, 5xx, network, Twilio 404); retried with backoff',
+  JOB_GAVE_UP: "a job failed for good (a 4xx, or every attempt); the reason is on the call's timeline",
+  JOB_SETTLE_FAILED: "a job's result could not be written to the store (its lease lapses; it runs again)",
+  TRANSCRIBED: 'a voicemail or answer clip got its text (the text itself is never logged)',
+  CALL_ANALYSED: 'a call got its summary and lead fields from the LLM',
+  VOICEMAIL_DELETED_AT_TWILIO: "Twilio's copy of a voicemail was deleted (DELETE_TWILIO_RECORDINGS)",
+  VOICEMAIL_DELETE_FAILED: "Twilio's copy of a voicemail could not be deleted (kept there)",
+
   // HTTP and the webhooks
   HTTP: 'one line per HTTP request: method, url, status, ms',
   HTTP_BAD_REQUEST: 'a 4xx for a malformed request (body, content type, size)',

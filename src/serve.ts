@@ -25,6 +25,7 @@ import { Whisper } from './call/transfer/whisper.js';
 import { publishingStore } from './call/publishing-store.js';
 import { WebhookOutbox } from './jobs/webhook-outbox.js';
 import { callCompletedPayload } from './api/webhook-payload.js';
+import { transcriptionJobs, type TranscriptionJobsDeps } from './jobs/transcription-jobs.js';
 import { createMetrics } from './server/metrics.js';
 import { opsServer } from './server/health-routes.js';
 
@@ -48,6 +49,8 @@ export interface ServeOverrides {
   /** The agents' lines a transfer holds (default: the directory router's, in the store). */
   lines?: AgentLines;
   greeting?: LoadedGreeting;
+  /** Other transcription and analysis clients, shorter job timings (tests). */
+  transcription?: Pick<TranscriptionJobsDeps, 'transcriber' | 'analyzer' | 'timing'>;
   /** Registers more routes before the server listens (tests mount the CRM API this way). */
   routes?: (built: BuiltApp) => Promise<void>;
 }
@@ -185,6 +188,8 @@ export async function startServer(
   });
   await overrides.routes?.(built);
   const webhookOut = webhookOutbox(config, store, log);
+  // TRANSCRIBE_URL (and LLM_URL): voicemails and answers transcribed, calls analysed, from the store's jobs.
+  const jobs = transcriptionJobs({ config, store, events, log, authToken, ...overrides.transcription });
   const address = await built.app.listen({ port: config.port, host: config.bindHost });
   const url = address.replace('://0.0.0.0', '://127.0.0.1').replace('://[::]', '://127.0.0.1');
   const ops = config.ops.opsPort === undefined ? undefined : await opsServer(built.deps, config.ops.opsPort);
@@ -213,6 +218,7 @@ export async function startServer(
       await built.app.close().finally(() => clearInterval(idle));
       await ops?.close();
       await webhookOut?.stop();
+      await jobs?.stop();
       await agents.close?.();
       directory?.close();
       await greeting.close();
@@ -222,6 +228,7 @@ export async function startServer(
     })());
 
   webhookOut?.start();
+  jobs?.start();
   return { built, store, url, authToken, greeting, stop };
 }
 

@@ -6,7 +6,7 @@ import type { CallEvents } from '../call/call-events.js';
 import type { Config } from '../config.js';
 import type { CallFilter, CrmCall } from '../store/crm-store.js';
 import type { Store } from '../store/store.js';
-import type { RecordingAudio } from './recording-audio.js';
+import type { RecordingAudio } from '../recordings/recording-audio.js';
 
 export interface CrmPrincipal {
   role: 'admin' | 'agent';

@@ -5,7 +5,7 @@ import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
 import { parseByteRange } from './byte-range.js';
 import { maySeeCall, type CrmDeps } from './crm-deps.js';
-import { AudioUnavailable, type AudioFile } from './recording-audio.js';
+import { AudioUnavailable, type AudioFile } from '../recordings/recording-audio.js';
 import { parseInput } from './validate.js';
 import { routeSchema } from './openapi.js';
 

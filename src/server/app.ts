@@ -30,7 +30,7 @@ import { settingsRoutes } from '../api/settings.js';
 import { VERSION } from '../version.js';
 import type { Router } from '../routing/router.js';
 import { callControlRoutes } from './call-control-routes.js';
-import { recordingAudioFor } from '../api/recording-audio.js';
+import { recordingAudioFor } from '../recordings/recording-audio.js';
 import { agentScopeOf, principalOf } from '../api/principal.js';
 import { dashboardRoutes } from './dashboard-routes.js';
 import { TestCalls } from '../test-call/test-calls.js';

@@ -5,6 +5,7 @@ import { timingSafeEqual } from 'node:crypto';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance, type FastifyRequest } from 'fastify';
 import type { Readiness } from '../api/settings.js';
 import type { AppDeps } from './app.js';
+import { transcriptionStatus } from '../jobs/transcription-status.js';
 import { sendError } from './error-reply.js';
 
 type DependencyState = 'ok' | 'disabled' | 'error' | 'unconfigured';
@@ -61,6 +62,7 @@ export async function healthRoutes(app: FastifyInstance, deps: AppDeps): Promise
 
 /** /readyz and /metrics, behind METRICS_TOKEN when it is set. */
 export async function opsRoutes(app: FastifyInstance, deps: AppDeps): Promise<void> {
+  const status = transcriptionStatus(deps.config);
   const token = deps.config.ops.metricsToken;
   if (token) {
     app.addHook('onRequest', async (request, reply) => {
@@ -77,6 +79,9 @@ export async function opsRoutes(app: FastifyInstance, deps: AppDeps): Promise<vo
     // weighted one can read `capacity` and send new calls elsewhere.
     return reply.code(ready ? 200 : 503).send({
       ...states,
+      // Off is a choice (no audio leaves the machine), not a fault: it never makes the server unready.
+      transcription: status.transcription ? 'ok' : 'disabled',
+      analysis: status.analysis ? 'ok' : 'disabled',
       capacity: capacity.state,
       calls: capacity.calls,
       maxCalls: capacity.maxCalls,

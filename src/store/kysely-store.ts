@@ -33,6 +33,8 @@ import * as crmLeads from './sql/crm-leads.js';
 import * as crmOutbox from './sql/crm-outbox.js';
 import * as crmStats from './sql/crm-stats.js';
 import * as streamErrors from './sql/stream-errors.js';
+import * as jobs from './sql/jobs.js';
+import type { JobItem, JobKind, JobSweep, RecordingTranscript } from './job-store.js';
 import type * as crm from './crm-store.js';
 import type {
   CallEvent,
@@ -386,5 +388,40 @@ export class KyselyStore implements Store {
   }
   getOutboxItem(eventKey: string): Promise<crm.OutboxItem | undefined> {
     return this.run('getOutboxItem', (db) => crmOutbox.getOutboxItem(db, eventKey));
+  }
+  // --- jobs ---
+  enqueueDueJobs(sweep: JobSweep): Promise<number> {
+    return this.run('enqueueDueJobs', (db) => jobs.enqueueDueJobs(db, sweep));
+  }
+  claimJobs(opts: {
+    owner: string;
+    now: Date;
+    leaseMs: number;
+    limit: number;
+    kinds: readonly JobKind[];
+  }): Promise<JobItem[]> {
+    return this.run('claimJobs', (db) => jobs.claimJobs(db, opts));
+  }
+  markJobDone(id: number, owner: string, at: Date): Promise<boolean> {
+    return this.run('markJobDone', (db) => jobs.markJobDone(db, id, owner, at));
+  }
+  markJobFailed(
+    id: number,
+    owner: string,
+    failure: { error: string; retryAt: Date | null; at: Date },
+  ): Promise<boolean> {
+    return this.run('markJobFailed', (db) => jobs.markJobFailed(db, id, owner, failure));
+  }
+  getJob(jobKey: string): Promise<JobItem | undefined> {
+    return this.run('getJob', (db) => jobs.getJob(db, jobKey));
+  }
+  listJobsForCall(callSid: string): Promise<JobItem[]> {
+    return this.run('listJobsForCall', (db) => jobs.listJobsForCall(db, callSid));
+  }
+  saveRecordingTranscript(t: RecordingTranscript): Promise<boolean> {
+    return this.run('saveRecordingTranscript', (db) => jobs.saveRecordingTranscript(db, t));
+  }
+  setCallSummaryIfEmpty(callSid: string, summary: string): Promise<boolean> {
+    return this.run('setCallSummaryIfEmpty', (db) => jobs.setCallSummaryIfEmpty(db, callSid, summary));
   }
 }

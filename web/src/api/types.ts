@@ -111,6 +111,8 @@ export interface RecordingView {
   durationSec: number | null;
   createdAt: Iso;
   audioUrl: string;
+  /** The server's transcription (TRANSCRIBE_URL), once made. */
+  transcript?: string;
 }
 
 export interface EventView {
@@ -260,6 +262,8 @@ export type LiveEventBody =
       twilioCode: number | null;
       detail: Record<string, unknown> | null;
     }
+  /** A transcription or analysis finished: the call's detail has new text. */
+  | { type: 'job.done'; job: 'transcribe' | 'analyze'; recordingSid: string | null; field: string | null }
   | { type: 'call.ended' };
 
 export type LiveEvent = LiveEventBody & { callSid: string; at: Iso; id?: string };

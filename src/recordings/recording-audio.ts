@@ -1,6 +1,7 @@
 // Where a recording's audio is on disk: local WAVs (call audio, answer clips) only inside
 // DATA_DIR, and Twilio voicemails fetched once with the account's credentials into
-// DATA_DIR/recordings (0600), so Twilio's URL never reaches a browser.
+// DATA_DIR/recordings (0600), so Twilio's URL never reaches a browser. The CRM's player and the
+// transcription jobs both open recordings here; DELETE_TWILIO_RECORDINGS deletes Twilio's copy.
 import { createWriteStream } from 'node:fs';
 import { chmod, mkdir, realpath, rename, rm, stat } from 'node:fs/promises';
 import path from 'node:path';
@@ -122,24 +123,12 @@ export class RecordingAudio {
         'voicemails are kept at Twilio: set TWILIO_ACCOUNT_SID and TWILIO_AUTH_TOKEN to play them',
       );
     }
-    const source = new URL(url);
-    const match = TWILIO_RECORDING_PATH.exec(source.pathname);
-    if (!TWILIO_HOST.test(source.hostname) || !match || match[2] !== recordingSid) {
-      throw new AudioUnavailable(
-        404,
-        'RECORDING_URL_UNKNOWN',
-        'the recording’s URL is not a Twilio recording',
-      );
-    }
-    // Credentials only ever go to the configured Twilio origin, whatever host the row names.
-    const origin = (access.baseUrl ?? 'https://api.twilio.com').replace(/\/+$/, '');
+    const { origin, path: recordingPath, auth } = this.twilioTarget(access, recordingSid, url);
     const started = Date.now();
     let response: Response;
     try {
-      response = await fetch(`${origin}${match[1]}.wav`, {
-        headers: {
-          authorization: `Basic ${Buffer.from(`${access.accountSid}:${access.authToken}`).toString('base64')}`,
-        },
+      response = await fetch(`${origin}${recordingPath}.wav`, {
+        headers: { authorization: auth },
         signal: AbortSignal.timeout(this.opts.timeoutMs ?? 30_000),
       });
     } catch (err) {
@@ -158,6 +147,56 @@ export class RecordingAudio {
     const size = await this.store(response.body, file);
     this.opts.log.info({ recordingSid, bytes: size, ms: Date.now() - started }, 'VOICEMAIL_FETCHED');
     return { file, size, contentType: 'audio/wav' };
+  }
+
+  /**
+   * Where Twilio keeps a voicemail: its recording path under the configured REST origin.
+   * Credentials only ever go to that origin, whatever host the row names.
+   */
+  private twilioTarget(access: TwilioRecordingAccess, recordingSid: string, url: string) {
+    const source = new URL(url);
+    const match = TWILIO_RECORDING_PATH.exec(source.pathname);
+    if (!TWILIO_HOST.test(source.hostname) || !match || match[2] !== recordingSid) {
+      throw new AudioUnavailable(
+        404,
+        'RECORDING_URL_UNKNOWN',
+        'the recording’s URL is not a Twilio recording',
+      );
+    }
+    return {
+      origin: (access.baseUrl ?? 'https://api.twilio.com').replace(/\/+$/, ''),
+      path: match[1]!,
+      auth: `Basic ${Buffer.from(`${access.accountSid}:${access.authToken}`).toString('base64')}`,
+    };
+  }
+
+  /**
+   * Deletes Twilio's copy of a voicemail once ours is on disk (DELETE_TWILIO_RECORDINGS). True when
+   * Twilio no longer has it (deleted now, or already gone); never deletes what we did not keep.
+   */
+  async deleteAtTwilio(rec: RecordingRecord): Promise<boolean> {
+    const access = this.opts.twilio;
+    if (!access || !rec.url || !/^https?:\/\//i.test(rec.url)) return false;
+    const kept = path.join(this.opts.dataDir, 'recordings', `${rec.recordingSid}.wav`);
+    if (
+      !(await stat(kept).then(
+        (i) => i.isFile() && i.size > 0,
+        () => false,
+      ))
+    )
+      return false;
+    const { origin, path: recordingPath, auth } = this.twilioTarget(access, rec.recordingSid, rec.url);
+    const response = await fetch(`${origin}${recordingPath}.json`, {
+      method: 'DELETE',
+      headers: { authorization: auth },
+      signal: AbortSignal.timeout(this.opts.timeoutMs ?? 30_000),
+    });
+    await response.body?.cancel();
+    const gone = response.status === 204 || response.status === 404;
+    const fields = { recordingSid: rec.recordingSid, status: response.status };
+    if (gone) this.opts.log.info(fields, 'VOICEMAIL_DELETED_AT_TWILIO');
+    else this.opts.log.warn(fields, 'VOICEMAIL_DELETE_FAILED');
+    return gone;
   }
 
   /** Streams to a private temp file, then renames: a reader never sees half a file. */
