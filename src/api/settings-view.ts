@@ -34,7 +34,13 @@ export const settingsView = z.object({
   timezone: z.string(),
   agentKind: z.string(),
   recordCalls: z.boolean(),
-  transcription: z.object({ enabled: z.boolean() }),
+  transcription: z
+    .object({
+      enabled: z.boolean().describe('TRANSCRIBE_URL set: voicemails and answers become text'),
+      analysis: z.boolean().describe('LLM_URL set too: each call gets a summary and lead fields'),
+      host: z.string().nullable().describe('the host the audio goes to (never a key)'),
+    })
+    .describe('off when TRANSCRIBE_URL is unset: no audio leaves the machine'),
   streamErrors: z
     .array(
       z.object({

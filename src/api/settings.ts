@@ -39,8 +39,8 @@ export interface SettingsDeps {
   readiness(): Promise<Readiness>;
   /** Whether the server has Twilio REST credentials (account SID and auth token). */
   twilioRest: boolean;
-  /** Whether call audio is transcribed after the call (a server without that setting: false). */
-  transcription: boolean;
+  /** Whether voicemails and answers are transcribed (TRANSCRIBE_URL), calls analysed, and where to. */
+  transcription: { enabled: boolean; analysis: boolean; host: string | null };
   version: string;
 }
 
@@ -90,7 +90,7 @@ export function settingsOf(
     timezone: config.timezone,
     agentKind: ready.agentKind,
     recordCalls: config.recordCalls,
-    transcription: { enabled: deps.transcription },
+    transcription: deps.transcription,
     streamErrors: errors.map((e) => ({
       at: e.at.toISOString(),
       callSid: e.callSid,

@@ -28,6 +28,7 @@ import { apiPlugin } from '../api/api-plugin.js';
 import { crmRoutes } from '../api/crm-routes.js';
 import { settingsRoutes } from '../api/settings.js';
 import { VERSION } from '../version.js';
+import { transcriptionStatus } from '../jobs/transcription-status.js';
 import type { Router } from '../routing/router.js';
 import { callControlRoutes } from './call-control-routes.js';
 import { recordingAudioFor } from '../recordings/recording-audio.js';
@@ -95,6 +96,12 @@ export interface BuiltApp {
 
 /** How long a handed-over stream may take to be ended by Twilio before it is closed here. */
 const HANDOVER_WAIT_MS = 10_000;
+
+/** What the Settings page says about transcription: on or off, and to which host. */
+function transcriptionOf(config: Config): { enabled: boolean; analysis: boolean; host: string | null } {
+  const status = transcriptionStatus(config);
+  return { enabled: status.transcription, analysis: status.analysis, host: status.transcribeHost };
+}
 
 export async function buildApp(input: AppDepsInput): Promise<BuiltApp> {
   const sessions = new Set<CallSession>();
@@ -246,8 +253,7 @@ export async function buildApp(input: AppDepsInput): Promise<BuiltApp> {
       store: deps.store,
       readiness: () => checkReadiness(deps, deps.log as unknown as FastifyBaseLogger),
       twilioRest: deps.twilioCalls !== undefined,
-      // This server has no transcription setting yet: calls are not transcribed after the fact.
-      transcription: false,
+      transcription: transcriptionOf(deps.config),
       version: VERSION,
     });
   await app.register(apiPlugin, {

@@ -56,7 +56,8 @@ describe('the settings API', () => {
     expect(body.streamUrl).toBe('wss://ai-crm.example.com/ws/twilio-media');
     expect(body.webhookUrl).toBe('https://ai-crm.example.com/webhook/incoming_call');
     expect(body.timezone).toBe('Asia/Jerusalem');
-    expect(body.transcription).toEqual({ enabled: false });
+    // Off unless TRANSCRIBE_URL is set: no audio leaves the machine.
+    expect(body.transcription).toEqual({ enabled: false, analysis: false, host: null });
     const text = JSON.stringify(body);
     for (const secret of [TEST_AUTH_TOKEN, TEST_ACCOUNT_SID, ADMIN_PASSWORD, SESSION_SECRET]) {
       expect(text).not.toContain(secret);
@@ -119,9 +120,10 @@ describe('the settings API', () => {
   });
 });
 
-describe('the settings API without Twilio credentials, with the Realtime agent', () => {
+describe('the settings API without Twilio credentials, with Realtime and transcription', () => {
   let s: CrmTestServer;
   const OPENAI_API_KEY = 'sk-settings-test-secret-key-0123456789';
+  const TRANSCRIBE_API_KEY = 'sk-transcribe-secret-key-9876543210';
   beforeAll(async () => {
     s = await startCrmTestServer({
       TWILIO_AUTH_TOKEN: '',
@@ -129,11 +131,13 @@ describe('the settings API without Twilio credentials, with the Realtime agent',
       AGENT: 'openai-realtime',
       OPENAI_API_KEY,
       OPENAI_REALTIME_URL: 'wss://realtime.example.test/v1/realtime?api_key=hidden',
+      TRANSCRIBE_URL: 'https://stt.example.test/v1',
+      TRANSCRIBE_API_KEY: TRANSCRIBE_API_KEY,
     });
   });
   afterAll(async () => s.stop());
 
-  it('says the Twilio credentials are missing and where Realtime goes, never the key', async () => {
+  it('says the Twilio credentials are missing, where Realtime and transcription go, never a key', async () => {
     const res = await api<SettingsView>(s, '/settings');
     expect(res.status).toBe(200);
     expect(res.body.dependencies.twilioSigning).toEqual({ state: 'unconfigured', source: 'local' });
@@ -146,7 +150,9 @@ describe('the settings API without Twilio credentials, with the Realtime agent',
     expect(res.body.publicHost).toBeNull();
     expect(res.body.streamUrl).toBeNull();
     const text = JSON.stringify(res.body);
+    expect(res.body.transcription).toEqual({ enabled: true, analysis: false, host: 'stt.example.test' });
     expect(text).not.toContain(OPENAI_API_KEY);
+    expect(text).not.toContain(TRANSCRIBE_API_KEY);
     expect(text).not.toContain('hidden');
   });
 });

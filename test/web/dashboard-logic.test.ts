@@ -244,7 +244,7 @@ describe('the Settings dependency rows', () => {
       twilioSigning: { state: 'ok', source: 'env' },
       twilioRest: { state: 'unconfigured', apiHost: 'api.twilio.com' },
     },
-    transcription: { enabled: true },
+    transcription: { enabled: true, analysis: false, host: 'stt.example.test' },
   } as unknown as SettingsView;
 
   it('shows every dependency of GET /settings with what it is', () => {
@@ -254,7 +254,7 @@ describe('the Settings dependency rows', () => {
       { key: 'agent', state: 'ok', detail: 'openai-realtime · gpt-realtime · api.openai.com' },
       { key: 'twilioSigning', state: 'ok' },
       { key: 'twilioRest', state: 'unconfigured', detail: 'api.twilio.com' },
-      { key: 'transcription', state: 'ok' },
+      { key: 'transcription', state: 'ok', detail: 'stt.example.test' },
     ]);
   });
 

@@ -24,7 +24,11 @@ export function dependencyRows(
       { key: 'agent', state: d.agent.state, detail: agent },
       { key: 'twilioSigning', state: d.twilioSigning.state },
       { key: 'twilioRest', state: d.twilioRest.state, detail: d.twilioRest.apiHost },
-      { key: 'transcription', state: settings.transcription.enabled ? 'ok' : 'disabled' },
+      {
+        key: 'transcription',
+        state: settings.transcription.enabled ? 'ok' : 'disabled',
+        detail: settings.transcription.host,
+      },
     ];
   }
   if (!ready) return [];
