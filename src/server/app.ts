@@ -22,10 +22,13 @@ import { createMetrics, type Metrics } from './metrics.js';
 import { IdleMemory } from './idle-memory.js';
 import { webhookRoutes } from './webhooks/index.js';
 import { mediaRoutes } from './media-route.js';
-import { healthRoutes } from './health-routes.js';
+import { checkReadiness, healthRoutes } from './health-routes.js';
 import { staticRoutes, type GreetingSource } from './static-routes.js';
 import { apiPlugin } from '../api/api-plugin.js';
 import { crmRoutes } from '../api/crm-routes.js';
+import { settingsRoutes } from '../api/settings.js';
+import { VERSION } from '../version.js';
+import { transcriptionStatus } from '../jobs/transcription-status.js';
 import type { Router } from '../routing/router.js';
 import { callControlRoutes } from './call-control-routes.js';
 import { recordingAudioFor } from '../recordings/recording-audio.js';
@@ -105,6 +108,12 @@ export interface BuiltApp {
 
 /** How long a handed-over stream may take to be ended by Twilio before it is closed here. */
 const HANDOVER_WAIT_MS = 10_000;
+
+/** What the Settings page says about transcription: on or off, and to which host. */
+function transcriptionOf(config: Config): { enabled: boolean; analysis: boolean; host: string | null } {
+  const status = transcriptionStatus(config);
+  return { enabled: status.transcription, analysis: status.analysis, host: status.transcribeHost };
+}
 
 export async function buildApp(input: AppDepsInput): Promise<BuiltApp> {
   const sessions = new Set<CallSession>();
@@ -265,12 +274,21 @@ export async function buildApp(input: AppDepsInput): Promise<BuiltApp> {
         return scoped ? { role: 'agent', agentId: scoped.agentId ?? '' } : { role: 'admin', agentId: null };
       },
     });
+  const settings = (scope: FastifyInstance) =>
+    settingsRoutes(scope, {
+      config: deps.config,
+      store: deps.store,
+      readiness: () => checkReadiness(deps, deps.log as unknown as FastifyBaseLogger),
+      twilioRest: deps.twilioCalls !== undefined,
+      transcription: transcriptionOf(deps.config),
+      version: VERSION,
+    });
   await app.register(apiPlugin, {
     prefix: '/api/v1',
     config: deps.config,
     store: deps.store,
     log: deps.log,
-    routes: [crm, callControlRoutes(deps), testCallRoute(deps, testCalls)],
+    routes: [crm, settings, callControlRoutes(deps), testCallRoute(deps, testCalls)],
   });
   app.addHook('onClose', async () => testCalls.close());
   await app.register(async (scope) => dashboardRoutes(scope, deps.config.dashboardDir));

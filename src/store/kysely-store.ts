@@ -32,6 +32,7 @@ import * as crmContacts from './sql/crm-contacts.js';
 import * as crmLeads from './sql/crm-leads.js';
 import * as crmOutbox from './sql/crm-outbox.js';
 import * as crmStats from './sql/crm-stats.js';
+import * as streamErrors from './sql/stream-errors.js';
 import * as jobs from './sql/jobs.js';
 import type { JobItem, JobKind, JobSweep, RecordingTranscript } from './job-store.js';
 import type * as crm from './crm-store.js';
@@ -362,6 +363,9 @@ export class KyselyStore implements Store {
   }
   callStats(range: { from: Date; to: Date; segments: crm.OffsetSegment[] }): Promise<crm.CallStats> {
     return this.run('callStats', (db) => crmStats.callStats(db, range));
+  }
+  recentStreamErrors(limit: number): Promise<crm.StreamErrorRecord[]> {
+    return this.run('recentStreamErrors', (db) => streamErrors.recentStreamErrors(db, limit));
   }
   enqueueCompletedCalls(sweep: crm.CompletedCallSweep): Promise<number> {
     return this.run('enqueueCompletedCalls', (db) => crmOutbox.enqueueCompletedCalls(db, sweep));
