@@ -3,13 +3,7 @@
 // socket: every failure ends this call only (voicemail if the caller is still there).
 import type { WebSocket } from 'ws';
 import type { Logger } from 'pino';
-import type { Config } from '../config.js';
-import type { AgentFactory, CallInfo, VoiceAgent } from '../agents/agent.js';
-import type { Store } from '../store/store.js';
-import type { TwilioCallsApi } from '../twilio/rest.js';
-import type { CallEvents } from './call-events.js';
-import type { CallMetrics } from './call-metrics.js';
-import type { TransferDesk } from './transfer/transfer-desk.js';
+import type { VoiceAgent } from '../agents/agent.js';
 import { ERRORS, type ErrorCode } from '../errors.js';
 import { parseInbound, type MediaMessage, type StartMessage } from '../twilio/stream-messages.js';
 import { PlaybackTracker } from './playback.js';
@@ -20,31 +14,15 @@ import type { CallRecorder } from './recorder.js';
 import { Frame } from './caller-frame.js';
 import { FrameGuard, SESSION_LIMITS } from './session-limits.js';
 import { saveRecording, startRecording, type CallActionContext } from './call-actions.js';
-import type { BlobStore } from '../blobs/blob-store.js';
 import { keepRecording } from '../blobs/keep-recording.js';
 import { callControl } from './call-control.js';
 import { Heartbeat, SessionTimers } from './session-timers.js';
 import { reportStreamClosed, reportStreamOpened } from './stream-report.js';
 import { handOverCall, noteHandoverResumed, type HandoverDeps } from './handover.js';
-import { claimStart } from './stream-claim.js';
+import { callInfoOf, claimStart } from './stream-claim.js';
+import type { SessionDeps } from './session-deps.js';
 
-export interface SessionDeps {
-  config: Config;
-  log: Logger;
-  store: Store;
-  agents: AgentFactory;
-  authToken: string;
-  twilioCalls: TwilioCallsApi | undefined;
-  /** A call whose REST API is not Twilio's (the dashboard's test calls: the in-process emulator). */
-  restFor?: (callSid: string) => TwilioCallsApi | undefined;
-  events: CallEvents;
-  metrics: CallMetrics;
-  transfers: TransferDesk;
-  /** MAX_CALLS: the session says when its call starts and stops holding a line here. */
-  capacity?: { streamStarted(callSid: string): void; release(callSid: string, outcome: string): void };
-  /** Where finished recordings go so every instance can serve them (src/blobs/). */
-  blobs?: BlobStore;
-}
+export type { SessionDeps };
 
 type State = 'connected' | 'starting' | 'live' | 'ended';
 
@@ -276,7 +254,7 @@ export class CallSession {
       (frames) => (this.deps.metrics.tally.framesOut += frames),
     );
 
-    const call = await this.callInfo(msg, accountSid, visibleParameters);
+    const call = await callInfoOf(this.deps.store, msg, visibleParameters);
     if (handover?.resume) call.resume = handover.resume;
     if (this.state !== 'live') return;
     let agent: VoiceAgent;
@@ -311,22 +289,6 @@ export class CallSession {
       this.log.error({ err }, 'AGENT_START_FAILED: caller goes to voicemail');
       if (this.state === 'live') this.close(1000, 'agent failed');
     }
-  }
-
-  private async callInfo(
-    msg: StartMessage,
-    accountSid: string,
-    customParameters: Record<string, string>,
-  ): Promise<CallInfo> {
-    const record = await this.deps.store.getCall(msg.start.callSid).catch(() => undefined);
-    return {
-      callSid: msg.start.callSid,
-      streamSid: msg.streamSid,
-      accountSid,
-      from: record?.fromNumber ?? null,
-      to: record?.toNumber ?? null,
-      customParameters,
-    };
   }
 
   /** What hang-up, transfer and the recording need of this call (after start: callSid is known). */

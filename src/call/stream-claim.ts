@@ -2,8 +2,9 @@
 // handover's, which signs every parameter) and the store's single-use claim of the call (moved
 // from the old stream to this one for a handover).
 import type { Config } from '../config.js';
-import type { ResumeState } from '../agents/agent.js';
+import type { CallInfo, ResumeState } from '../agents/agent.js';
 import type { Store } from '../store/store.js';
+import type { StartMessage } from '../twilio/stream-messages.js';
 import { isValidHandoverToken, isValidStreamToken } from '../twilio/stream-token.js';
 import { handoverOf, withoutHandover } from './handover.js';
 
@@ -60,5 +61,22 @@ export async function claimStart(
     claimedAt: handover ? new Date(Math.max(now.getTime(), handover.claimedAt.getTime() + 1)) : now,
     parameters: withoutHandover(signed),
     handover: handover ? { resume: handover.resume } : undefined,
+  };
+}
+
+/** What the agent is told of the call: the start frame's ids and the numbers the webhook stored. */
+export async function callInfoOf(
+  store: Pick<Store, 'getCall'>,
+  msg: StartMessage,
+  customParameters: Record<string, string>,
+): Promise<CallInfo> {
+  const record = await store.getCall(msg.start.callSid).catch(() => undefined);
+  return {
+    callSid: msg.start.callSid,
+    streamSid: msg.streamSid,
+    accountSid: msg.start.accountSid,
+    from: record?.fromNumber ?? null,
+    to: record?.toNumber ?? null,
+    customParameters,
   };
 }
