@@ -78,6 +78,8 @@ export const LOG_EVENTS = {
 
   // HTTP and the webhooks
   HTTP: 'one line per HTTP request: method, url, status, ms',
+  HTTP_CLIENT_ERROR:
+    'a request cut before it reached a route: too slow (408), headers too large (431), malformed (400)',
   HTTP_BAD_REQUEST: 'a 4xx for a malformed request (body, content type, size)',
   READYZ_DB_ERROR: '/readyz found the store not answering',
   WEBHOOK_BAD_PARAMS: 'a webhook’s form parameters failed validation (400)',

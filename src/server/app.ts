@@ -7,6 +7,9 @@ import Fastify, {
   type FastifyInstance,
 } from 'fastify';
 import websocket from '@fastify/websocket';
+import { STATUS_CODES } from 'node:http';
+import type { Socket } from 'node:net';
+import type { Duplex } from 'node:stream';
 import type { Logger } from 'pino';
 import type { Config } from '../config.js';
 import type { Store } from '../store/store.js';
@@ -66,6 +69,34 @@ export interface BuiltApp {
   drain(timeoutMs: number): Promise<void>;
 }
 
+/** Twilio's largest headers (signature, forwarded-for chain) are far below this. */
+const MAX_HEADER_BYTES = 16 * 1024;
+
+const CLIENT_ERRORS: Record<string, [number, string]> = {
+  ERR_HTTP_REQUEST_TIMEOUT: [408, 'the request was not received in time'],
+  HPE_HEADER_OVERFLOW: [431, 'request headers larger than 16 KiB'],
+};
+
+/**
+ * Errors before a request exists (timeouts, oversized or malformed headers): a short answer, one
+ * log line (Fastify's own handler logs at trace only), and the socket closed.
+ */
+function clientErrorHandler(log: Logger) {
+  return (err: NodeJS.ErrnoException, socket: Duplex): void => {
+    if (err.code === 'ECONNRESET' || socket.destroyed) return;
+    const [status, message] = CLIENT_ERRORS[err.code ?? ''] ?? [400, 'malformed HTTP request'];
+    const address = (socket as Partial<Socket>).remoteAddress;
+    log.warn({ code: err.code, status, address }, `HTTP_CLIENT_ERROR: ${message}`);
+    if (socket.writable) {
+      const body = JSON.stringify({ error: err.code ?? 'BAD_REQUEST', message });
+      socket.write(
+        `HTTP/1.1 ${status} ${STATUS_CODES[status]}\r\nConnection: close\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\n\r\n${body}`,
+      );
+    }
+    socket.destroy();
+  };
+}
+
 export async function buildApp(input: AppDepsInput): Promise<BuiltApp> {
   const sessions = new Set<CallSession>();
   let draining = false;
@@ -106,7 +137,16 @@ export async function buildApp(input: AppDepsInput): Promise<BuiltApp> {
     logController: new LogController({ disableRequestLogging: true }),
     bodyLimit: 64 * 1024,
     trustProxy: deps.config.trustProxy,
-    requestTimeout: 30_000,
+    // Slow senders (slowloris) are cut: headers within headersTimeoutMs of connecting, the whole
+    // request within requestTimeoutMs, checked every second (Node's default is every 30 s, so a
+    // socket would outlive its deadline by up to that). Headers above 16 KiB are a 431.
+    requestTimeout: deps.config.http.requestTimeoutMs,
+    http: {
+      headersTimeout: Math.min(deps.config.http.headersTimeoutMs, deps.config.http.requestTimeoutMs),
+      connectionsCheckingInterval: 1000,
+      maxHeaderSize: MAX_HEADER_BYTES,
+    },
+    clientErrorHandler: clientErrorHandler(deps.log),
     // Twilio posts plain forms; nothing here needs prototype-bearing JSON.
     onProtoPoisoning: 'error',
     onConstructorPoisoning: 'error',
