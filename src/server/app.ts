@@ -20,6 +20,7 @@ import type { CallSession } from '../call/call-session.js';
 import type { TransferDesk } from '../call/transfer/transfer-desk.js';
 import type { Whisper } from '../call/transfer/whisper.js';
 import { AppError } from '../errors.js';
+import { Gauge } from 'prom-client';
 import { sendError } from './error-reply.js';
 import { createMetrics, type Metrics } from './metrics.js';
 import { IdleMemory } from './idle-memory.js';
@@ -203,6 +204,24 @@ export async function buildApp(input: AppDepsInput): Promise<BuiltApp> {
     // Fastify's own 4xx (body too large, bad content type, malformed body): say what was wrong.
     request.log.warn({ code: error.code, reason: error.message, url: request.url }, 'HTTP_BAD_REQUEST');
     return reply.code(status).send({ error: error.code ?? 'BAD_REQUEST', message: error.message });
+  });
+
+  // Every table that holds an entry per call, as one gauge: a leak is a line that only grows.
+  new Gauge({
+    name: 'agentlocator_call_state_entries',
+    help: 'Entries in the per-call tables (sessions, agent lookups, subscribers, test calls), by table',
+    labelNames: ['table'] as const,
+    registers: [deps.metrics.registry],
+    collect() {
+      const sizes: Record<string, number> = {
+        sessions: sessions.size,
+        event_subscribers: events.subscribers,
+        test_calls: testCalls.size,
+        test_calls_by_sid: testCalls.byCallSidSize,
+        ...deps.agents.stateSizes?.(),
+      };
+      for (const [table, n] of Object.entries(sizes)) this.set({ table }, n);
+    },
   });
 
   await app.register(websocket, {

@@ -30,6 +30,8 @@ export interface ServerProcessOptions {
   dataDir?: string;
   env?: Record<string, string>;
   readyTimeoutMs?: number;
+  /** The call flow: one prompt then voicemail (default), or the built-in receptionist. */
+  flow?: 'voicemail' | 'default';
 }
 
 let greetingFile: string | undefined;
@@ -79,7 +81,7 @@ export async function startServerProcess(opts: ServerProcessOptions): Promise<Se
       DRAIN_TIMEOUT_MS: '0',
       GREETING_FILE: greeting(),
       PROMPT_CACHE_DIR: path.join(tmpdir(), 'agentlocator-test-prompts'),
-      FLOW_FILE: voicemailFlowFile(),
+      ...(opts.flow === 'default' ? {} : { FLOW_FILE: voicemailFlowFile() }),
       ...opts.env,
     },
     stdio: ['ignore', 'pipe', 'pipe'],
