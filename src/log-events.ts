@@ -112,6 +112,8 @@ export const LOG_EVENTS = {
   WS_STOP: 'the stream ended, with its counters',
   RECORDING_DISK_SLOW: 'a call recording write blocked; writes go asynchronous',
   CALL_AUDIO_SAVED: 'the call’s two-leg recording stored',
+  CALL_AUDIO_INCOMPLETE:
+    'the call’s recording failed part-way (disk full, write error): listed with status incomplete',
   CALL_AUDIO_NOT_SAVED: 'the call’s recording could not be stored',
 
   // Call controls and the agent's lifecycle

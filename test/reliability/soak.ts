@@ -4,6 +4,7 @@
 // The server's /metrics is sampled (RSS, heap, handles, timers, every per-call table); passes
 // when no series rises beyond noise after the warm-up and every table is back to idle once the
 // calls are over. Prints each series' slope per hour; exits 1 on a failure.
+import { writeFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { mulawEncode } from '../../src/audio/mulaw.js';
 import { freePort } from '../support/server.js';
@@ -15,6 +16,8 @@ const { values: args } = parseArgs({
   options: {
     minutes: { type: 'string', default: '10' },
     concurrency: { type: 'string', default: '4' },
+    /** Writes every sample as JSON here, for a closer look. */
+    samples: { type: 'string' },
   },
 });
 const minutes = Number(args.minutes);
@@ -64,11 +67,12 @@ async function main(): Promise<number> {
   const worker = async () => {
     while (Date.now() - t0 < durationMs) {
       tally.placed += 1;
+      const hangUpAfterMs = 2500 + Math.round(Math.random() * 4000);
       const result = await twilio.emulator.placeCall({
         webhookUrl: publicUrl('/webhook/incoming_call'),
         statusCallbackUrl: publicUrl('/webhook/call_status'),
         statusCallbackEvents: ['initiated', 'ringing', 'answered', 'completed'],
-        caller: { audio, hangUpAfterMs: 1500 + Math.round(Math.random() * 4000) },
+        caller: { audio, hangUpAfterMs },
       }).done;
       const stream = result.streams[0];
       if (stream && stream.clears > 0) tally.bargeIns += 1;
@@ -103,6 +107,7 @@ async function main(): Promise<number> {
   await twilio.close();
   await server.stop();
 
+  if (args.samples) writeFileSync(args.samples, JSON.stringify(samples));
   const found = trends(samples, warmupSec);
   out(
     `calls placed ${tally.placed}, completed ${tally.completed}, bad ${tally.bad}, heard the agent ${tally.heard}, ` +

@@ -12,6 +12,7 @@ export interface Sample {
 export const WATCHED: Record<string, (m: Map<string, number>) => number | undefined> = {
   rss_mb: (m) => mb(m.get('process_resident_memory_bytes')),
   heap_used_mb: (m) => mb(m.get('nodejs_heap_size_used_bytes')),
+  external_mb: (m) => mb(m.get('nodejs_external_memory_bytes')),
   handles: (m) => m.get('nodejs_active_handles_total'),
   timers: (m) => m.get('nodejs_active_resources{type="Timeout"}') ?? 0,
   sessions: (m) => m.get('agentlocator_call_state_entries{table="sessions"}'),
@@ -27,6 +28,7 @@ export const WATCHED: Record<string, (m: Map<string, number>) => number | undefi
 export const TOLERANCE_PER_HOUR: Record<string, number> = {
   rss_mb: 24,
   heap_used_mb: 12,
+  external_mb: 12,
   handles: 0,
   timers: 0,
   sessions: 0,
@@ -39,6 +41,7 @@ export const TOLERANCE_PER_HOUR: Record<string, number> = {
 export const TOLERANCE_ABSOLUTE: Record<string, number> = {
   rss_mb: 4,
   heap_used_mb: 4,
+  external_mb: 4,
 };
 const COUNT_TOLERANCE_ABSOLUTE = 2;
 
