@@ -36,6 +36,23 @@ export interface CrashReport {
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
+/**
+ * On a shared PostgreSQL, Kysely's migration introspection reads every schema's catalog and fails
+ * ("schema … does not exist") when another suite drops its schema at that moment: not this
+ * store's doing, so opening is tried again (three times at most).
+ */
+async function retried<T>(open: () => Promise<T>): Promise<T> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await open();
+    } catch (err) {
+      const text = `${String(err)} ${String((err as Error).cause)} ${(err as Error).message}`;
+      if (attempt >= 3 || !/schema "[^"]+" does not exist/.test(text)) throw err;
+      await sleep(200);
+    }
+  }
+}
+
 function postgresTarget(serverUrl: string): { databaseUrl: string; schema: string } {
   const schema = `crash_${process.pid}_${randomBytes(4).toString('hex')}`;
   const url = new URL(serverUrl);
@@ -75,10 +92,9 @@ async function checkStore(
   calls: AckedCall[],
   failures: string[],
 ): Promise<AckedCall[]> {
-  const store = await openStore({
-    dataDir: opts.dataDir,
-    ...(opts.databaseUrl ? { databaseUrl: opts.databaseUrl } : {}),
-  });
+  const store = await retried(() =>
+    openStore({ dataDir: opts.dataDir, ...(opts.databaseUrl ? { databaseUrl: opts.databaseUrl } : {}) }),
+  );
   const claimed: AckedCall[] = [];
   try {
     for (const call of calls) {
@@ -116,7 +132,7 @@ export async function runCrashes(opts: CrashOptions): Promise<CrashReport> {
   let server: ServerProcess | undefined;
   try {
     for (let round = 1; round <= opts.kills; round++) {
-      server = await startServerProcess({ port, dataDir, env, readyTimeoutMs: 60_000 });
+      server = await retried(() => startServerProcess({ port, dataDir, env, readyTimeoutMs: 60_000 }));
       // Streams claimed before an earlier kill: refused now (single use survives the crash).
       for (const call of claimedEver.splice(0, 4)) {
         const code = await claim(server.origin, call, 2000);
