@@ -152,6 +152,8 @@ export async function startTarget(opts: TargetOptions): Promise<Target> {
       RECORD_CALLS: 'true',
       DATABASE_URL: '',
       REDIS_URL: '',
+      // The sweep measures where the server breaks: the capacity caps (set from it) stay out of the way.
+      MAX_CALLS: '100000',
       ...opts.env,
     };
   }

@@ -3,6 +3,7 @@
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { z } from 'zod';
+import { opsConfig, opsEnvSchema, type OpsConfig } from './ops-config.js';
 
 export type SignatureMode = 'enforce' | 'log-only';
 export type AgentKind = 'flow' | 'openai-realtime';
@@ -87,6 +88,8 @@ export interface Config {
   readonly crmWebhook: { readonly url: string; readonly secret: string } | undefined;
   /** The built dashboard (Vite output) served at `/`; default dist/web of this package. */
   readonly dashboardDir: string;
+  /** Capacity, metrics access (src/ops-config.ts). */
+  readonly ops: OpsConfig;
 }
 
 export class ConfigError extends Error {
@@ -177,85 +180,89 @@ export function shownValue(variable: string, value: string): string {
   return `"${masked}"`;
 }
 
-const envSchema = z.object({
-  PORT: int(5000, 0, 65535),
-  HOST: opt(z.string()),
-  PUBLIC_BASE_URL: opt(z.string()),
-  PUBLIC_HOST: opt(z.string()),
-  TRUST_PROXY: bool(false),
-  TWILIO_ACCOUNT_SID: opt(
-    z.string().regex(/^AC[0-9a-fA-F]{32}$/, { message: 'must look like AC + 32 hex digits' }),
-  ),
-  TWILIO_AUTH_TOKEN: opt(z.string().min(16, { message: 'looks too short for a Twilio auth token' })),
-  TWILIO_API_BASE_URL: opt(
-    z
-      .string()
-      .regex(/^https?:\/\/[^/?#]+/, { message: 'must be an http(s):// URL' })
-      .refine((v) => !/^http:/i.test(v) || isLoopbackUrl(v), {
-        message: `http:// sends the auth token in cleartext: use https://, or http:// only to ${LOOPBACK}`,
-      }),
-  ),
-  WEBHOOK_SIGNATURE_CHECK: signatureMode,
-  STREAM_SIGNATURE_CHECK: signatureMode,
-  DATA_DIR: opt(z.string()),
-  DATABASE_URL: opt(
-    z.string().regex(/^postgres(ql)?:\/\//, { message: 'must be a postgres:// URL, or empty for SQLite' }),
-  ),
-  REDIS_URL: opt(z.string().regex(/^rediss?:\/\//, { message: 'must be a redis:// or rediss:// URL' })),
-  AGENT: z.preprocess(
-    empty,
-    z.enum(['flow', 'openai-realtime'], { message: 'must be "flow" or "openai-realtime"' }).optional(),
-  ),
-  FLOW_FILE: opt(z.string()),
-  AGENTS_FILE: opt(z.string()),
-  PROMPT_CACHE_DIR: opt(z.string()),
-  OPENAI_API_KEY: opt(z.string()),
-  OPENAI_REALTIME_URL: opt(
-    z
-      .string()
-      .regex(/^wss?:\/\/[^/?#]+/, { message: 'must be a full ws:// or wss:// URL' })
-      .refine((v) => !/^ws:/i.test(v) || isLoopbackUrl(v), {
-        message: `ws:// sends the API key in cleartext: use wss://, or ws:// only to ${LOOPBACK}`,
-      }),
-  ),
-  OPENAI_REALTIME_MODEL: opt(z.string()),
-  OPENAI_VOICE: opt(z.string()),
-  OPENAI_INSTRUCTIONS_FILE: opt(z.string()),
-  LOG_LEVEL: z.preprocess(
-    empty,
-    z
-      .enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'], {
-        message: 'must be one of fatal, error, warn, info, debug, trace, silent',
-      })
-      .optional(),
-  ),
-  LOG_UNREDACTED: bool(false),
-  GREETING_FILE: opt(z.string()),
-  GREETING_TEXT: opt(z.string()),
-  VOICEMAIL_PROMPT: opt(z.string()),
-  VOICEMAIL_MAX_LENGTH: int(120, 5, 14400),
-  HOLD_MUSIC_URL: opt(z.string().regex(/^https?:\/\/[^/?#]+/, { message: 'must be an http(s):// URL' })),
-  STREAM_START_TIMEOUT_MS: int(5000, 100, 60000),
-  STREAM_MAX_PENDING: int(256, 1, 100000),
-  STREAM_MAX_PENDING_PER_ADDRESS: int(64, 1, 100000),
-  RECORD_CALLS: bool(true),
-  DRAIN_TIMEOUT_MS: int(30000, 0, 600000),
-  HTTP_HEADERS_TIMEOUT_MS: int(10000, 500, 120000),
-  HTTP_REQUEST_TIMEOUT_MS: int(30000, 500, 300000),
-  WS_DIRECT_FRAMES: bool(true),
-  IDLE_REPROMPT_SEC: seconds(8, 0.05, 600),
-  IDLE_MAX_REPROMPTS: int(2, 0, 10),
-  SESSION_SECRET: opt(z.string().min(32, { message: 'must be at least 32 characters' })),
-  ADMIN_PASSWORD: opt(
-    z.string().min(8, { message: 'must be at least 8 characters' }).max(1024, { message: 'is too long' }),
-  ),
-  TIMEZONE: opt(
-    z.string().refine(isTimeZone, { message: 'must be an IANA time zone such as Asia/Jerusalem' }),
-  ),
-  CRM_WEBHOOK_URL: opt(z.string().regex(/^https?:\/\/[^/?#\s]+/i, { message: 'must be an http(s):// URL' })),
-  CRM_WEBHOOK_SECRET: opt(z.string().min(16, { message: 'must be at least 16 characters' })),
-  DASHBOARD_DIR: opt(z.string()),
-});
+const envSchema = z
+  .object({
+    PORT: int(5000, 0, 65535),
+    HOST: opt(z.string()),
+    PUBLIC_BASE_URL: opt(z.string()),
+    PUBLIC_HOST: opt(z.string()),
+    TRUST_PROXY: bool(false),
+    TWILIO_ACCOUNT_SID: opt(
+      z.string().regex(/^AC[0-9a-fA-F]{32}$/, { message: 'must look like AC + 32 hex digits' }),
+    ),
+    TWILIO_AUTH_TOKEN: opt(z.string().min(16, { message: 'looks too short for a Twilio auth token' })),
+    TWILIO_API_BASE_URL: opt(
+      z
+        .string()
+        .regex(/^https?:\/\/[^/?#]+/, { message: 'must be an http(s):// URL' })
+        .refine((v) => !/^http:/i.test(v) || isLoopbackUrl(v), {
+          message: `http:// sends the auth token in cleartext: use https://, or http:// only to ${LOOPBACK}`,
+        }),
+    ),
+    WEBHOOK_SIGNATURE_CHECK: signatureMode,
+    STREAM_SIGNATURE_CHECK: signatureMode,
+    DATA_DIR: opt(z.string()),
+    DATABASE_URL: opt(
+      z.string().regex(/^postgres(ql)?:\/\//, { message: 'must be a postgres:// URL, or empty for SQLite' }),
+    ),
+    REDIS_URL: opt(z.string().regex(/^rediss?:\/\//, { message: 'must be a redis:// or rediss:// URL' })),
+    AGENT: z.preprocess(
+      empty,
+      z.enum(['flow', 'openai-realtime'], { message: 'must be "flow" or "openai-realtime"' }).optional(),
+    ),
+    FLOW_FILE: opt(z.string()),
+    AGENTS_FILE: opt(z.string()),
+    PROMPT_CACHE_DIR: opt(z.string()),
+    OPENAI_API_KEY: opt(z.string()),
+    OPENAI_REALTIME_URL: opt(
+      z
+        .string()
+        .regex(/^wss?:\/\/[^/?#]+/, { message: 'must be a full ws:// or wss:// URL' })
+        .refine((v) => !/^ws:/i.test(v) || isLoopbackUrl(v), {
+          message: `ws:// sends the API key in cleartext: use wss://, or ws:// only to ${LOOPBACK}`,
+        }),
+    ),
+    OPENAI_REALTIME_MODEL: opt(z.string()),
+    OPENAI_VOICE: opt(z.string()),
+    OPENAI_INSTRUCTIONS_FILE: opt(z.string()),
+    LOG_LEVEL: z.preprocess(
+      empty,
+      z
+        .enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'], {
+          message: 'must be one of fatal, error, warn, info, debug, trace, silent',
+        })
+        .optional(),
+    ),
+    LOG_UNREDACTED: bool(false),
+    GREETING_FILE: opt(z.string()),
+    GREETING_TEXT: opt(z.string()),
+    VOICEMAIL_PROMPT: opt(z.string()),
+    VOICEMAIL_MAX_LENGTH: int(120, 5, 14400),
+    HOLD_MUSIC_URL: opt(z.string().regex(/^https?:\/\/[^/?#]+/, { message: 'must be an http(s):// URL' })),
+    STREAM_START_TIMEOUT_MS: int(5000, 100, 60000),
+    STREAM_MAX_PENDING: int(256, 1, 100000),
+    STREAM_MAX_PENDING_PER_ADDRESS: int(64, 1, 100000),
+    RECORD_CALLS: bool(true),
+    DRAIN_TIMEOUT_MS: int(600_000, 0, 4 * 3600_000),
+    HTTP_HEADERS_TIMEOUT_MS: int(10000, 500, 120000),
+    HTTP_REQUEST_TIMEOUT_MS: int(30000, 500, 300000),
+    WS_DIRECT_FRAMES: bool(true),
+    IDLE_REPROMPT_SEC: seconds(8, 0.05, 600),
+    IDLE_MAX_REPROMPTS: int(2, 0, 10),
+    SESSION_SECRET: opt(z.string().min(32, { message: 'must be at least 32 characters' })),
+    ADMIN_PASSWORD: opt(
+      z.string().min(8, { message: 'must be at least 8 characters' }).max(1024, { message: 'is too long' }),
+    ),
+    TIMEZONE: opt(
+      z.string().refine(isTimeZone, { message: 'must be an IANA time zone such as Asia/Jerusalem' }),
+    ),
+    CRM_WEBHOOK_URL: opt(
+      z.string().regex(/^https?:\/\/[^/?#\s]+/i, { message: 'must be an http(s):// URL' }),
+    ),
+    CRM_WEBHOOK_SECRET: opt(z.string().min(16, { message: 'must be at least 16 characters' })),
+    DASHBOARD_DIR: opt(z.string()),
+  })
+  .merge(opsEnvSchema);
 
 function isTimeZone(zone: string): boolean {
   try {
@@ -390,6 +397,7 @@ export function parseConfig(env: Record<string, string | undefined>): Config {
         : undefined,
     // From src/ (tsx) and dist/ (built) alike, the package's dist/web.
     dashboardDir: path.resolve(e.DASHBOARD_DIR ?? fileURLToPath(new URL('../dist/web', import.meta.url))),
+    ops: opsConfig(e),
   };
   return deepFreeze(config);
 }

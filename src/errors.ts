@@ -48,6 +48,11 @@ export const ERRORS = {
   },
   STREAM_SLOW_READER: { kind: 'protocol', wsClose: 1011, summary: 'peer is not reading; send queue full' },
   STREAM_DRAINING: { kind: 'protocol', http: 503, wsClose: 1001, summary: 'server is shutting down' },
+  OPS_UNAUTHORIZED: {
+    kind: 'auth',
+    http: 401,
+    summary: '/readyz and /metrics need the METRICS_TOKEN bearer',
+  },
   TEST_CALL_NOT_UPGRADE: {
     kind: 'protocol',
     http: 426,

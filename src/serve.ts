@@ -25,6 +25,8 @@ import { Whisper } from './call/transfer/whisper.js';
 import { publishingStore } from './call/publishing-store.js';
 import { WebhookOutbox } from './jobs/webhook-outbox.js';
 import { callCompletedPayload } from './api/webhook-payload.js';
+import { createMetrics } from './server/metrics.js';
+import { opsServer } from './server/health-routes.js';
 
 export interface RunningServer {
   built: BuiltApp;
@@ -127,6 +129,8 @@ export async function startServer(
   }
 
   const events = new CallEvents();
+  // One registry for the process: the app, the agents' cap and the transfers all count in it.
+  const metrics = createMetrics();
   // Every lead, transcript turn and timeline step saved is also a live event (the CRM's SSE).
   const store = publishingStore(
     overrides.store ?? (await openStore({ databaseUrl: config.databaseUrl, dataDir: config.dataDir, log })),
@@ -143,12 +147,18 @@ export async function startServer(
   });
   const directoryRouter = new DirectoryRouter({ store, log });
   const lines = overrides.lines ?? directoryRouter;
-  const notes = new TransferNotes({ store, events, log, now: () => new Date() });
+  const notes = new TransferNotes({
+    store,
+    events,
+    log,
+    now: () => new Date(),
+    transfers: metrics.transfers,
+  });
   const transfers = new TransferDesk({ config, store, lines, notes, log });
   const whisper = new Whisper({ store, lines, notes, log });
   // Every route an agent asks for is on the call's timeline (transfer-requested).
   const router = recordTransferRequests(overrides.router ?? directoryRouter, notes);
-  const agents = overrides.agents ?? (await createAgentFactory({ config, log, store, router }));
+  const agents = overrides.agents ?? (await createAgentFactory({ config, log, store, router, metrics }));
   if (config.holdMusicUrl)
     log.warn(
       "HOLD_MUSIC_UNSUPPORTED: HOLD_MUSIC_URL is set, but while a transfer's <Dial> rings Twilio plays ringback tones only; callers hear ringback (see README, The transfer)",
@@ -166,7 +176,9 @@ export async function startServer(
     agents,
     twilioCalls,
     events,
+    metrics,
     transfers,
+    router,
     whisper,
     greeting,
     ...(redis ? { redisHealth: () => redis.health() } : {}),
@@ -175,6 +187,7 @@ export async function startServer(
   const webhookOut = webhookOutbox(config, store, log);
   const address = await built.app.listen({ port: config.port, host: config.bindHost });
   const url = address.replace('://0.0.0.0', '://127.0.0.1').replace('://[::]', '://127.0.0.1');
+  const ops = config.ops.opsPort === undefined ? undefined : await opsServer(built.deps, config.ops.opsPort);
   log.info(
     {
       url,
@@ -191,13 +204,14 @@ export async function startServer(
     (stopping ??= (async () => {
       log.info(
         { liveStreams: built.sessions.size, timeoutMs: config.drainTimeoutMs },
-        'DRAIN: no new streams',
+        'DRAIN: /readyz answers 503; live calls go on, and are handed over to another instance at the deadline',
       );
       await built.drain(config.drainTimeoutMs);
       // Node closes idle keep-alive connections once, as close() starts; one still answering
       // then would hold the close for the whole keep-alive timeout. Close each as it goes idle.
       const idle = setInterval(() => built.app.server.closeIdleConnections(), 50);
       await built.app.close().finally(() => clearInterval(idle));
+      await ops?.close();
       await webhookOut?.stop();
       await agents.close?.();
       directory?.close();

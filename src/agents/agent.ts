@@ -11,8 +11,18 @@ export interface CallInfo {
   accountSid: string;
   from: string | null;
   to: string | null;
-  /** The <Parameter>s of the Stream (minus the secret token). */
+  /** The <Parameter>s of the Stream (minus the secret token and the handover's own). */
   customParameters: Readonly<Record<string, string>>;
+  /** Set when a draining instance handed the call over: the agent picks up where it was. */
+  resume?: ResumeState;
+}
+
+/** What a handed-over call resumes with (signed into the new stream's token, see call/handover.ts). */
+export interface ResumeState {
+  /** The agent kind that had the call (AgentFactory.name). */
+  agent: string;
+  /** The flow agent's step when the call moved. */
+  step?: string;
 }
 
 /** One 20 ms (usually) frame of caller audio: μ-law 8 kHz mono. */
@@ -71,6 +81,8 @@ export interface VoiceAgent {
   onDtmf(digit: string): void;
   /** The call or stream ended: release every timer, socket and task. Must not throw. */
   close(reason: string): Promise<void>;
+  /** Where the call is now, for another instance to resume it (a drain's handover). */
+  resumeState?(): ResumeState;
 }
 
 export type AgentHealth = 'ok' | 'disabled' | 'error';
@@ -108,6 +120,7 @@ export type AgentStore = Pick<
   | 'listCallsForContact'
   | 'listLeadsForContact'
   | 'addTranscriptTurn'
+  | 'listTranscript'
   | 'setCallSummary'
   | 'addCallEvent'
 >;

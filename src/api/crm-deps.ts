@@ -15,7 +15,7 @@ export interface CrmPrincipal {
 }
 
 export interface CrmDeps {
-  config: Pick<Config, 'timezone'>;
+  config: Pick<Config, 'timezone' | 'agentsFile'>;
   log: Logger;
   store: Store;
   events: CallEvents;

@@ -1,7 +1,8 @@
 // The CRM API's resources as one Fastify plugin: calls, recordings, contacts, leads, stats, live
-// events and CSV exports. It assumes the scope it is registered in has authenticated the
+// events, CSV exports and the agent directory. It assumes the scope it is registered in has authenticated the
 // request already (see CrmDeps.principal).
 import type { FastifyInstance } from 'fastify';
+import { agentRoutes } from './agents-routes.js';
 import { callRoutes } from './calls.js';
 import type { CrmDeps } from './crm-deps.js';
 import { contactRoutes } from './contacts.js';
@@ -19,4 +20,5 @@ export async function crmRoutes(scope: FastifyInstance, deps: CrmDeps): Promise<
   await statsRoutes(scope, deps);
   await eventRoutes(scope, deps);
   await exportRoutes(scope, deps);
+  await agentRoutes(scope, { store: deps.store, agentsFile: deps.config.agentsFile });
 }

@@ -13,6 +13,8 @@ export const API_ERRORS = {
   PAYLOAD_TOO_LARGE: 413,
   UNSUPPORTED_MEDIA_TYPE: 415,
   RATE_LIMITED: 429,
+  /** Twilio (or another service the API acts through) refused or failed. */
+  UPSTREAM_FAILED: 502,
 } as const;
 
 export type ApiErrorCode = keyof typeof API_ERRORS;

@@ -5,7 +5,8 @@ import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
 import type { CrmDeps } from './crm-deps.js';
 import { LiveFeed } from './live-feed.js';
-import { parseOrReply } from './validate.js';
+import { parseInput } from './validate.js';
+import { routeSchema } from './openapi.js';
 
 const eventsQuery = z.strictObject({ lastEventId: z.string().max(100).optional() });
 
@@ -17,23 +18,34 @@ export async function eventRoutes(scope: FastifyInstance, deps: CrmDeps): Promis
   scope.addHook('onClose', async () => unsubscribe());
 
   // No HEAD twin: it would hold a stream open with nothing to send.
-  scope.get('/events', { exposeHeadRoute: false }, async (request, reply) => {
-    const q = parseOrReply(eventsQuery, request.query, reply);
-    if (!q) return reply;
-    const header = request.headers['last-event-id'];
-    const lastEventId = (typeof header === 'string' ? header : undefined) ?? q.lastEventId;
-    reply.hijack();
-    const res = reply.raw;
-    res.writeHead(200, {
-      'content-type': 'text/event-stream; charset=utf-8',
-      'cache-control': 'no-cache, no-transform',
-      connection: 'keep-alive',
-      // nginx and friends would otherwise buffer the stream.
-      'x-accel-buffering': 'no',
-    });
-    res.write('retry: 3000\n\n');
-    const detach = feed.attach(res, lastEventId);
-    res.on('close', detach);
-    request.log.info({ clients: feed.size, replayFrom: lastEventId ?? null }, 'SSE_CONNECTED');
-  });
+  scope.get(
+    '/events',
+    {
+      exposeHeadRoute: false,
+      schema: routeSchema({
+        summary: 'Live call events (Server-Sent Events; Last-Event-ID replays)',
+        tags: ['events'],
+        query: eventsQuery,
+        responses: { 200: 'text/event-stream' },
+      }),
+    },
+    async (request, reply) => {
+      const q = parseInput(eventsQuery, request.query ?? {}, 'query');
+      const header = request.headers['last-event-id'];
+      const lastEventId = (typeof header === 'string' ? header : undefined) ?? q.lastEventId;
+      reply.hijack();
+      const res = reply.raw;
+      res.writeHead(200, {
+        'content-type': 'text/event-stream; charset=utf-8',
+        'cache-control': 'no-cache, no-transform',
+        connection: 'keep-alive',
+        // nginx and friends would otherwise buffer the stream.
+        'x-accel-buffering': 'no',
+      });
+      res.write('retry: 3000\n\n');
+      const detach = feed.attach(res, lastEventId);
+      res.on('close', detach);
+      request.log.info({ clients: feed.size, replayFrom: lastEventId ?? null }, 'SSE_CONNECTED');
+    },
+  );
 }

@@ -7,8 +7,9 @@ import type { CallCursor, CrmLead, LeadCursor } from '../store/crm-store.js';
 import { scopedCallFilter, type CrmDeps } from './crm-deps.js';
 import { CSV_BOM, csvLine } from './csv.js';
 import { callExportQuery, callFilterOf, leadExportQuery, leadFilterOf } from './query-schemas.js';
-import { parseOrReply } from './validate.js';
+import { parseInput } from './validate.js';
 import { localDate, localDateTime } from './zoned-time.js';
+import { routeSchema } from './openapi.js';
 
 const BATCH = 200;
 
@@ -60,69 +61,92 @@ export async function exportRoutes(scope: FastifyInstance, deps: CrmDeps): Promi
   const callQuery = callExportQuery(zone);
   const leadQuery = leadExportQuery(zone);
 
-  scope.get('/calls.csv', async (request, reply) => {
-    const q = parseOrReply(callQuery, request.query, reply);
-    if (!q) return reply;
-    const filter = scopedCallFilter(callFilterOf(q), deps.principal(request));
-    const { store } = deps;
-    async function* rows() {
-      yield CSV_BOM + csvLine(CALL_COLUMNS);
-      let after: CallCursor | undefined;
+  scope.get(
+    '/calls.csv',
+    {
+      schema: routeSchema({
+        summary: 'Calls as CSV (UTF-8 with BOM, for Excel)',
+        tags: ['calls'],
+        query: callQuery,
+        responses: { 200: 'text/csv' },
+      }),
+    },
+    async (request, reply) => {
+      const q = parseInput(callQuery, request.query ?? {}, 'query');
+      const filter = scopedCallFilter(callFilterOf(q), deps.principal(request));
+      const { store } = deps;
+      async function* rows() {
+        yield CSV_BOM + csvLine(CALL_COLUMNS);
+        let after: CallCursor | undefined;
+        do {
+          const page = await store.listCrmCalls(filter, { limit: BATCH, ...(after ? { after } : {}) });
+          yield page.items
+            .map((c) =>
+              csvLine([
+                c.callSid,
+                time(c.startedAt),
+                time(c.endedAt),
+                c.direction,
+                c.fromNumber,
+                c.toNumber,
+                c.status,
+                c.result,
+                c.outcome,
+                c.durationSec,
+                c.contactName,
+                c.agentId,
+                c.isTest ? 'yes' : 'no',
+                c.leadStatus,
+                c.summary,
+              ]),
+            )
+            .join('');
+          after = page.next ?? undefined;
+        } while (after);
+      }
+      return sendCsv(reply, 'calls', zone, Readable.from(rows()));
+    },
+  );
+
+  scope.get(
+    '/leads.csv',
+    {
+      schema: routeSchema({
+        summary: 'Leads as CSV (UTF-8 with BOM, for Excel)',
+        tags: ['leads'],
+        query: leadQuery,
+        responses: { 200: 'text/csv' },
+      }),
+    },
+    async (request, reply) => {
+      const q = parseInput(leadQuery, request.query ?? {}, 'query');
+      const leads: CrmLead[] = [];
+      let after: LeadCursor | undefined;
       do {
-        const page = await store.listCrmCalls(filter, { limit: BATCH, ...(after ? { after } : {}) });
-        yield page.items
-          .map((c) =>
-            csvLine([
-              c.callSid,
-              time(c.startedAt),
-              time(c.endedAt),
-              c.direction,
-              c.fromNumber,
-              c.toNumber,
-              c.status,
-              c.result,
-              c.outcome,
-              c.durationSec,
-              c.contactName,
-              c.agentId,
-              c.isTest ? 'yes' : 'no',
-              c.leadStatus,
-              c.summary,
-            ]),
-          )
-          .join('');
+        const page = await deps.store.listLeads(leadFilterOf(q), {
+          limit: BATCH,
+          ...(after ? { after } : {}),
+        });
+        leads.push(...page.items);
         after = page.next ?? undefined;
       } while (after);
-    }
-    return sendCsv(reply, 'calls', zone, Readable.from(rows()));
-  });
-
-  scope.get('/leads.csv', async (request, reply) => {
-    const q = parseOrReply(leadQuery, request.query, reply);
-    if (!q) return reply;
-    const leads: CrmLead[] = [];
-    let after: LeadCursor | undefined;
-    do {
-      const page = await deps.store.listLeads(leadFilterOf(q), { limit: BATCH, ...(after ? { after } : {}) });
-      leads.push(...page.items);
-      after = page.next ?? undefined;
-    } while (after);
-    // Every field any lead has, in the order they first appear.
-    const fields = [...new Set(leads.flatMap((l) => Object.keys(l.fields)))];
-    const lines = leads.map((l) =>
-      csvLine([
-        l.id,
-        time(l.createdAt),
-        time(l.updatedAt),
-        l.status,
-        l.assignee,
-        l.contactName,
-        l.contactPhone,
-        l.callSid,
-        l.notes,
-        ...fields.map((f) => fieldCell(l.fields[f])),
-      ]),
-    );
-    return sendCsv(reply, 'leads', zone, CSV_BOM + csvLine([...LEAD_COLUMNS, ...fields]) + lines.join(''));
-  });
+      // Every field any lead has, in the order they first appear.
+      const fields = [...new Set(leads.flatMap((l) => Object.keys(l.fields)))];
+      const lines = leads.map((l) =>
+        csvLine([
+          l.id,
+          time(l.createdAt),
+          time(l.updatedAt),
+          l.status,
+          l.assignee,
+          l.contactName,
+          l.contactPhone,
+          l.callSid,
+          l.notes,
+          ...fields.map((f) => fieldCell(l.fields[f])),
+        ]),
+      );
+      return sendCsv(reply, 'leads', zone, CSV_BOM + csvLine([...LEAD_COLUMNS, ...fields]) + lines.join(''));
+    },
+  );
 }

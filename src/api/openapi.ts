@@ -29,7 +29,13 @@ export function jsonSchema(schema: z.ZodType, io: 'input' | 'output' = 'output')
   return rest;
 }
 
-const DESCRIPTIONS: Record<string, string> = { '200': 'OK', '201': 'created', '204': 'no content' };
+const DESCRIPTIONS: Record<string, string> = {
+  '200': 'OK',
+  '201': 'created',
+  '202': 'accepted',
+  '204': 'no content',
+  '206': 'partial content (a Range request)',
+};
 
 const errorBody = jsonSchema(
   z.object({
@@ -46,8 +52,10 @@ export interface RouteDoc {
   body?: z.ZodType;
   query?: z.ZodType;
   params?: z.ZodType;
-  /** Status → body schema; null for an empty answer (204). */
-  responses: Readonly<Record<number, z.ZodType | null>>;
+  /** Status → body schema; null for an empty answer (204); a media type for a body not JSON. */
+  responses: Readonly<Record<number, z.ZodType | null | `${string}/${string}`>>;
+  /** Further error answers the route gives (404, 409, 502…), each with the error body. */
+  errors?: Readonly<Record<number, string>>;
   /** Reachable without a session or key (documented with an empty security list). */
   public?: boolean;
 }
@@ -61,9 +69,15 @@ export function routeSchema(doc: RouteDoc): FastifySchema {
   const response: Json = {};
   for (const [status, body] of Object.entries(doc.responses)) {
     const description = DESCRIPTIONS[status] ?? 'answer';
-    response[status] = body === null ? { description, type: 'null' } : { description, ...jsonSchema(body) };
+    response[status] =
+      body === null
+        ? { description, type: 'null' }
+        : typeof body === 'string'
+          ? { description, content: { [body]: { schema: { type: 'string', format: 'binary' } } } }
+          : { description, ...jsonSchema(body) };
   }
   const error = (description: string) => ({ description, ...errorBody });
+  for (const [status, description] of Object.entries(doc.errors ?? {})) response[status] = error(description);
   if (doc.body || doc.query || doc.params) response['400'] ??= error('bad input; `field` names it');
   if (!doc.public) {
     response['401'] ??= error('no valid session or API key');

@@ -6,9 +6,10 @@ import { CALL_RESULTS, LEAD_STATUSES } from '../store/crm-store.js';
 import type { CallFilter, LeadFilter } from '../store/crm-store.js';
 import { cursorCodec } from './validate.js';
 import { addDays, startOfLocalDay } from './zoned-time.js';
+import { CALL_SID } from '../twilio/sids.js';
 
 export const callSidParam = z.object({
-  callSid: z.string().regex(/^CA[0-9a-fA-F]{32}$/, { message: 'must be CA followed by 32 hex digits' }),
+  callSid: z.string().regex(CALL_SID, { message: 'must be CA followed by 32 lowercase hex digits' }),
 });
 export const idParam = z.object({
   id: z.coerce

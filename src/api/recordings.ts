@@ -6,44 +6,60 @@ import { z } from 'zod';
 import { parseByteRange } from './byte-range.js';
 import { maySeeCall, type CrmDeps } from './crm-deps.js';
 import { AudioUnavailable, type AudioFile } from './recording-audio.js';
-import { parseOrReply } from './validate.js';
+import { parseInput } from './validate.js';
+import { routeSchema } from './openapi.js';
 
 const recordingParam = z.object({
   id: z.string().regex(/^(RE|LC)[0-9a-fA-F]{32}$/, { message: 'must be a recording sid (RE… or LC…)' }),
 });
 
 export async function recordingRoutes(scope: FastifyInstance, deps: CrmDeps): Promise<void> {
-  scope.get('/recordings/:id/audio', async (request, reply) => {
-    const p = parseOrReply(recordingParam, request.params, reply);
-    if (!p) return reply;
-    const notFound = () => reply.code(404).send({ error: 'NOT_FOUND', message: `no recording ${p.id}` });
-    const recording = await deps.store.getRecording(p.id);
-    if (!recording) return notFound();
-    const call = await deps.store.getCrmCall(recording.callSid);
-    if (!maySeeCall(deps.principal(request), call ?? { agentId: null })) return notFound();
+  scope.get(
+    '/recordings/:id/audio',
+    {
+      schema: routeSchema({
+        summary: "A recording's audio (Range requests: 206)",
+        tags: ['calls'],
+        params: recordingParam,
+        responses: { 200: 'audio/wav', 206: 'audio/wav' },
+        errors: {
+          404: 'no such recording (or not yours)',
+          416: 'the range is outside the audio',
+          502: 'Twilio would not give the voicemail',
+        },
+      }),
+    },
+    async (request, reply) => {
+      const p = parseInput(recordingParam, request.params ?? {}, 'params');
+      const notFound = () => reply.code(404).send({ error: 'NOT_FOUND', message: `no recording ${p.id}` });
+      const recording = await deps.store.getRecording(p.id);
+      if (!recording) return notFound();
+      const call = await deps.store.getCrmCall(recording.callSid);
+      if (!maySeeCall(deps.principal(request), call ?? { agentId: null })) return notFound();
 
-    let audio: AudioFile;
-    try {
-      audio = await deps.recordings.open(recording);
-    } catch (err) {
-      if (err instanceof AudioUnavailable)
-        return reply.code(err.status).send({ error: err.code, message: err.message });
-      throw err;
-    }
-    reply
-      .header('accept-ranges', 'bytes')
-      .header('cache-control', 'private, max-age=3600')
-      .header('x-content-type-options', 'nosniff');
-    const range = parseByteRange(request.headers.range, audio.size);
-    if (range === undefined) return reply.code(416).header('content-range', `bytes */${audio.size}`).send();
-    reply.type(audio.contentType);
-    if (range === null) {
-      return reply.code(200).header('content-length', audio.size).send(createReadStream(audio.file));
-    }
-    return reply
-      .code(206)
-      .header('content-range', `bytes ${range.start}-${range.end}/${audio.size}`)
-      .header('content-length', range.end - range.start + 1)
-      .send(createReadStream(audio.file, { start: range.start, end: range.end }));
-  });
+      let audio: AudioFile;
+      try {
+        audio = await deps.recordings.open(recording);
+      } catch (err) {
+        if (err instanceof AudioUnavailable)
+          return reply.code(err.status).send({ error: err.code, message: err.message });
+        throw err;
+      }
+      reply
+        .header('accept-ranges', 'bytes')
+        .header('cache-control', 'private, max-age=3600')
+        .header('x-content-type-options', 'nosniff');
+      const range = parseByteRange(request.headers.range, audio.size);
+      if (range === undefined) return reply.code(416).header('content-range', `bytes */${audio.size}`).send();
+      reply.type(audio.contentType);
+      if (range === null) {
+        return reply.code(200).header('content-length', audio.size).send(createReadStream(audio.file));
+      }
+      return reply
+        .code(206)
+        .header('content-range', `bytes ${range.start}-${range.end}/${audio.size}`)
+        .header('content-length', range.end - range.start + 1)
+        .send(createReadStream(audio.file, { start: range.start, end: range.end }));
+    },
+  );
 }

@@ -1,13 +1,15 @@
 // Parsing request input with zod at the edge: a failure is 400 {error:'BAD_REQUEST', message,
 // field} naming the first wrong field, so every /api route reports bad input the same way.
-import type { FastifyReply, FastifyRequest } from 'fastify';
+import type { FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import { ApiError } from './errors.js';
 
 type Part = 'body' | 'query' | 'params';
 
-function fieldOf(path: readonly PropertyKey[]): string | undefined {
-  return path.length === 0 ? undefined : path.map((p) => String(p)).join('.');
+function issueField(issue: z.core.$ZodIssue): string | undefined {
+  // An unknown key is reported on the object; the key itself is the field to name.
+  if (issue.code === 'unrecognized_keys') return issue.keys[0];
+  return issue.path.length > 0 ? issue.path.map(String).join('.') : undefined;
 }
 
 /** Parses `value` or throws ApiError BAD_REQUEST; `part` names where it came from when no field does. */
@@ -15,10 +17,11 @@ export function parseInput<S extends z.ZodType>(schema: S, value: unknown, part:
   const result = schema.safeParse(value);
   if (result.success) return result.data;
   const issue = result.error.issues[0];
-  const field = issue ? fieldOf(issue.path) : undefined;
+  const field = issue ? issueField(issue) : undefined;
   const what = field ?? part;
-  const message = issue ? `${what}: ${issue.message}` : `${what}: invalid`;
-  throw new ApiError('BAD_REQUEST', message, field ?? part);
+  const message =
+    issue?.code === 'unrecognized_keys' ? 'is not a field of this resource' : (issue?.message ?? 'invalid');
+  throw new ApiError('BAD_REQUEST', `${what}: ${message}`, field ?? part);
 }
 
 /** A JSON body; a missing body parses as `undefined`, so the schema's message names it. */
@@ -34,32 +37,6 @@ export function parseQuery<S extends z.ZodType>(schema: S, request: FastifyReque
 /** Path parameters (`/users/:id` → { id: '12' }): strings, like the query. */
 export function parseParams<S extends z.ZodType>(schema: S, request: FastifyRequest): z.output<S> {
   return parseInput(schema, request.params, 'params');
-}
-
-// The CRM routes answer their 400 directly (same shape) and page with opaque cursors.
-function issueField(issue: z.core.$ZodIssue): string | undefined {
-  // An unknown key is reported on the object; the key itself is the field to name.
-  if (issue.code === 'unrecognized_keys') return issue.keys[0];
-  return issue.path.length > 0 ? issue.path.map(String).join('.') : undefined;
-}
-
-/** The parsed value, or undefined after answering 400 (the handler then returns the reply). */
-export function parseOrReply<S extends z.ZodType>(
-  schema: S,
-  value: unknown,
-  reply: FastifyReply,
-): z.output<S> | undefined {
-  const parsed = schema.safeParse(value ?? {});
-  if (parsed.success) return parsed.data;
-  const issue = parsed.error.issues[0];
-  const field = issue && issueField(issue);
-  const message = issue?.code === 'unrecognized_keys' ? 'is not a field of this resource' : issue?.message;
-  void reply.code(400).send({
-    error: 'BAD_REQUEST',
-    message: `${field ?? 'request'}: ${message ?? 'is invalid'}`,
-    ...(field ? { field } : {}),
-  });
-  return undefined;
 }
 
 /** An opaque page cursor: base64url of a small JSON value, checked against `shape` on the way in. */

@@ -19,13 +19,21 @@ export interface ControlledCall {
   actions(): CallActionContext | undefined;
   /** Closes the stream normally: Twilio runs the <Connect action>, the caller reaches voicemail. */
   closeStream(reason: string): void;
+  /** The first agent audio of the stream went out (the start → first audio metric). */
+  firstAudio?: () => void;
 }
 
 export function callControl(c: ControlledCall): CallControl {
+  let played = false;
   return {
     log: c.log,
     play: (audio) => {
-      if (c.isLive()) c.outbound?.play(audio);
+      if (!c.isLive()) return;
+      c.outbound?.play(audio);
+      if (!played) {
+        played = true;
+        c.firstAudio?.();
+      }
     },
     interrupt: () => {
       const heardMs = c.playback.interrupt();

@@ -15,4 +15,8 @@ export interface CallMetrics {
   /** Streams closed by us for a catalogue reason (token, flood, no start), by error code. */
   readonly streamRejects: { inc(labels: { code: string }): void };
   readonly badFrames: { inc(): void };
+  /** Once per stream: from its start to the first agent audio sent (seconds). */
+  readonly firstAudioSeconds?: { observe(seconds: number): void };
+  /** A drained call's new stream resumed here. */
+  readonly handovers?: { inc(labels: { result: string }): void };
 }

@@ -12,7 +12,6 @@ import type { CallMetrics } from './call-metrics.js';
 import type { TransferDesk } from './transfer/transfer-desk.js';
 import { ERRORS, type ErrorCode } from '../errors.js';
 import { parseInbound, type MediaMessage, type StartMessage } from '../twilio/stream-messages.js';
-import { isValidStreamToken } from '../twilio/stream-token.js';
 import { PlaybackTracker } from './playback.js';
 import { OutboundAudio } from './outbound-audio.js';
 import { base64Bytes } from '../base64.js';
@@ -24,6 +23,8 @@ import { saveRecording, startRecording, type CallActionContext } from './call-ac
 import { callControl } from './call-control.js';
 import { Heartbeat, SessionTimers } from './session-timers.js';
 import { reportStreamClosed, reportStreamOpened } from './stream-report.js';
+import { handOverCall, noteHandoverResumed, type HandoverDeps } from './handover.js';
+import { claimStart } from './stream-claim.js';
 
 export interface SessionDeps {
   config: Config;
@@ -37,6 +38,8 @@ export interface SessionDeps {
   events: CallEvents;
   metrics: CallMetrics;
   transfers: TransferDesk;
+  /** MAX_CALLS: the session says when its call starts and stops holding a line here. */
+  capacity?: { streamStarted(callSid: string): void; release(callSid: string, outcome: string): void };
 }
 
 type State = 'connected' | 'starting' | 'live' | 'ended';
@@ -73,6 +76,11 @@ export class CallSession {
   });
   private ended: Promise<void> | undefined;
   private readonly frames: DirectFrames;
+  /** The store's claim this stream made, and its parameters: what a handover carries on. */
+  private claimedAt: Date | undefined;
+  private parameters: Record<string, string> = {};
+  private handedOver = false;
+  private startedAt = 0;
 
   constructor(
     private readonly ws: WebSocket,
@@ -115,18 +123,34 @@ export class CallSession {
     else this.ws.terminate();
   }
 
+  /**
+   * Every frame of the call comes here, a media frame 50 times a second: the path to onMedia stays
+   * a few checks long (small enough for V8 to inline), and everything else is in onOtherFrame.
+   */
   private onMessage(data: Buffer, isBinary: boolean): void {
     if (this.state === 'ended') return;
     this.heartbeat.heard();
     if (this.frameGuard.flooding()) return;
-    if (this.state === 'connected' && ++this.framesBeforeStart > SESSION_LIMITS.maxFramesBeforeStart) {
+    if (this.state === 'connected') return this.onFrameBeforeStart(data, isBinary);
+    if (isBinary) return this.frameGuard.bad('binary', 'binary frame (Twilio sends text)');
+    const parsed = parseInbound(data.toString('utf8'));
+    if (parsed.ok && parsed.message.event === 'media' && parsed.message.streamSid === this.streamSid)
+      return this.onMedia(parsed.message);
+    this.onOtherFrame(parsed);
+  }
+
+  /** Twilio sends `connected`, then `start`: a peer that talks on without starting is cut off. */
+  private onFrameBeforeStart(data: Buffer, isBinary: boolean): void {
+    if (++this.framesBeforeStart > SESSION_LIMITS.maxFramesBeforeStart)
       return this.reject(
         'STREAM_FLOOD',
         `more than ${SESSION_LIMITS.maxFramesBeforeStart} frames before start`,
       );
-    }
     if (isBinary) return this.frameGuard.bad('binary', 'binary frame (Twilio sends text)');
-    const parsed = parseInbound(data.toString('utf8'));
+    this.onOtherFrame(parseInbound(data.toString('utf8')));
+  }
+
+  private onOtherFrame(parsed: ReturnType<typeof parseInbound>): void {
     if (!parsed.ok) {
       // A start Twilio would never send (bad sids, a traversal, a NUL): no call behind it.
       if (parsed.event === 'start' && this.state === 'connected')
@@ -210,33 +234,18 @@ export class CallSession {
     this.callSid = callSid;
     this.log = this.log.child({ callSid, streamSid: msg.streamSid });
     this.traceFrames = this.log.isLevelEnabled('debug');
-    const { token, ...visibleParameters } = customParameters;
-    if (!isValidStreamToken(this.deps.authToken, callSid, token)) {
-      return this.reject('STREAM_TOKEN_INVALID', 'start carries no valid token for this call');
-    }
-    const expectedAccount = this.deps.config.twilioAccountSid;
-    if (expectedAccount && accountSid !== expectedAccount) {
-      return this.reject('STREAM_TOKEN_INVALID', `start is for account ${accountSid}`);
-    }
-    const now = new Date();
-    // With the upgrade signature relaxed, only a call whose incoming_call was signed may stream.
-    const signedOnly = this.deps.config.streamSignatureMode === 'log-only';
-    let claimed: boolean;
-    try {
-      claimed = signedOnly
-        ? await this.deps.store.claimSignedStream(callSid, now)
-        : await this.deps.store.claimStream(callSid, now);
-    } catch (err) {
-      this.log.error({ err }, 'STORE_FAILED: cannot check the stream token');
-      return this.reject('STORE_FAILED', 'store unavailable');
-    }
+    const claim = await claimStart(this.deps, { callSid, accountSid, customParameters });
     if (this.state !== 'starting') return; // the caller hung up meanwhile
-    if (!claimed) {
-      const why = signedOnly
-        ? ', the call is not live or its incoming_call was not signed'
-        : ' or the call is not live';
-      return this.reject('STREAM_TOKEN_INVALID', `token already used${why}`);
+    if (!claim.ok) {
+      if (claim.err) this.log.error({ err: claim.err }, 'STORE_FAILED: cannot check the stream token');
+      return this.reject(claim.code, claim.detail);
     }
+    const { claimedAt: now, parameters: visibleParameters, handover } = claim;
+    this.claimedAt = now;
+    this.parameters = visibleParameters;
+    this.startedAt = performance.now();
+    this.deps.capacity?.streamStarted(callSid);
+    if (handover) noteHandoverResumed(this.deps, this.log, callSid, handover.resume);
 
     this.state = 'live';
     this.log.info({ tracks: msg.start.tracks, mediaFormat: msg.start.mediaFormat }, 'WS_START');
@@ -259,6 +268,7 @@ export class CallSession {
     );
 
     const call = await this.callInfo(msg, accountSid, visibleParameters);
+    if (handover?.resume) call.resume = handover.resume;
     if (this.state !== 'live') return;
     let agent: VoiceAgent;
     try {
@@ -284,6 +294,8 @@ export class CallSession {
           recorder: this.recorder,
           actions: () => this.actionContext(),
           closeStream: (reason) => this.close(1000, reason),
+          firstAudio: () =>
+            this.deps.metrics.firstAudioSeconds?.observe((performance.now() - this.startedAt) / 1000),
         }),
       );
     } catch (err) {
@@ -323,6 +335,29 @@ export class CallSession {
     };
   }
 
+  /**
+   * The drain's deadline came with this call live: ask Twilio for a new stream to the public host
+   * (another instance). False when that failed (then the caller gets voicemail on close).
+   */
+  async handOver(deps: HandoverDeps): Promise<boolean> {
+    const callSid = this.callSid;
+    if (this.state !== 'live' || !callSid || !this.claimedAt) return false;
+    const moved = await handOverCall(
+      {
+        callSid,
+        claimedAt: this.claimedAt,
+        parameters: this.parameters,
+        resume: this.agent?.resumeState?.(),
+        httpOrigin: this.httpOrigin,
+        twilioCalls: this.deps.restFor?.(callSid) ?? this.deps.twilioCalls,
+        log: this.log,
+      },
+      deps,
+    );
+    this.handedOver = moved;
+    return moved;
+  }
+
   /** Ends the session once, whatever ended it; every resource is released here. */
   end(code: number, reason: string): Promise<void> {
     this.ended ??= this.finish(code, reason);
@@ -341,6 +376,8 @@ export class CallSession {
     this.log.info({ code, reason, ...this.counts, ...out }, 'WS_STOP');
     this.deps.metrics.streamCloses.inc({ code: String(code) });
     if (wasLive) this.deps.metrics.liveStreams.dec();
+    if (wasLive && this.callSid)
+      this.deps.capacity?.release(this.callSid, this.handedOver ? 'handed-over' : 'stream-ended');
     const agent = this.agent;
     this.agent = undefined;
     if (agent) {

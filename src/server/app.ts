@@ -30,11 +30,15 @@ import { healthRoutes } from './health-routes.js';
 import { staticRoutes, type GreetingSource } from './static-routes.js';
 import { apiPlugin } from '../api/api-plugin.js';
 import { crmRoutes } from '../api/crm-routes.js';
+import type { Router } from '../routing/router.js';
+import { callControlRoutes } from './call-control-routes.js';
 import { recordingAudioFor } from '../api/recording-audio.js';
 import { agentScopeOf, principalOf } from '../api/principal.js';
 import { dashboardRoutes } from './dashboard-routes.js';
 import { TestCalls } from '../test-call/test-calls.js';
 import { testCallRoute } from './test-call-route.js';
+import { CallCapacity } from '../call/call-capacity.js';
+import { ForwardedOriginNotice } from './forwarded-origin.js';
 
 export interface AppDeps {
   config: Config;
@@ -49,9 +53,17 @@ export interface AppDeps {
   metrics: Metrics;
   /** Transfers to a person: their <Dial> callbacks, and the whisper on the agents' legs. */
   transfers: TransferDesk;
+  /** Routes a transfer asked for outside a call's agent (the dashboard's Transfer button). */
+  router: Router;
   whisper: Whisper;
   greeting: GreetingSource;
   isDraining: () => boolean;
+  /** The drain's deadline passed: live calls are being handed over, no stream is taken any more. */
+  isHandingOver: () => boolean;
+  /** MAX_CALLS: the calls this instance holds. */
+  capacity: CallCapacity;
+  /** Logs once which forwarded https URL a signature matched (no PUBLIC_BASE_URL, no TRUST_PROXY). */
+  forwardedOrigin: ForwardedOriginNotice;
   redisHealth?: () => Promise<'ok' | 'error'>;
   /** A status callback reported the call over: end its stream if one is still open. */
   onCallEnded?: (callSid: string) => void;
@@ -59,14 +71,27 @@ export interface AppDeps {
   restFor?: (callSid: string) => TwilioCallsApi | undefined;
 }
 
-export type AppDepsInput = Omit<AppDeps, 'events' | 'metrics' | 'isDraining' | 'onCallEnded' | 'restFor'> &
+export type AppDepsInput = Omit<
+  AppDeps,
+  | 'events'
+  | 'metrics'
+  | 'isDraining'
+  | 'isHandingOver'
+  | 'capacity'
+  | 'forwardedOrigin'
+  | 'onCallEnded'
+  | 'restFor'
+> &
   Partial<Pick<AppDeps, 'events' | 'metrics'>>;
 
 export interface BuiltApp {
   app: FastifyInstance;
   deps: AppDeps;
   sessions: Set<CallSession>;
-  /** Stops new streams, waits for live ones up to timeoutMs, then closes the rest (1001). */
+  /**
+   * /readyz 503 at once; live calls go on up to timeoutMs; then each is handed over to another
+   * instance (a REST update to a new stream), and only one that cannot be moved is closed (1001).
+   */
   drain(timeoutMs: number): Promise<void>;
 }
 
@@ -98,10 +123,25 @@ function clientErrorHandler(log: Logger) {
   };
 }
 
+/** How long a handed-over stream may take to be ended by Twilio before it is closed here. */
+const HANDOVER_WAIT_MS = 10_000;
+
 export async function buildApp(input: AppDepsInput): Promise<BuiltApp> {
   const sessions = new Set<CallSession>();
   let draining = false;
+  let handingOver = false;
   const events = input.events ?? new CallEvents();
+  const metrics = input.metrics ?? createMetrics();
+  const capacity = new CallCapacity({
+    maxCalls: input.config.ops.maxCalls,
+    streamTimeoutMs: input.config.ops.callStreamTimeoutMs,
+    metrics,
+    onStreamTimeout: (callSid) =>
+      input.log.info(
+        { callSid, timeoutMs: input.config.ops.callStreamTimeoutMs },
+        'CAPACITY_STREAM_TIMEOUT: no stream came here for this call; it no longer counts',
+      ),
+  });
   const testCalls = new TestCalls({
     authToken: input.authToken,
     accountSid: input.config.twilioAccountSid,
@@ -114,9 +154,13 @@ export async function buildApp(input: AppDepsInput): Promise<BuiltApp> {
     ...input,
     events,
     restFor: (callSid) => testCalls.restFor(callSid),
-    metrics: input.metrics ?? createMetrics(),
+    metrics,
     isDraining: () => draining,
+    isHandingOver: () => handingOver,
+    capacity,
+    forwardedOrigin: new ForwardedOriginNotice(input.log),
     onCallEnded: (callSid) => {
+      capacity.release(callSid, 'call-ended');
       deps.events.publish({ type: 'call.ended', callSid, at: new Date() });
       for (const s of sessions) if (s.sids.callSid === callSid) s.close(1000, 'call ended');
       // Whatever agent lines the call still holds (a leg the callbacks never ended) are freed.
@@ -258,10 +302,12 @@ export async function buildApp(input: AppDepsInput): Promise<BuiltApp> {
     config: deps.config,
     store: deps.store,
     log: deps.log,
-    routes: [crm, testCallRoute(deps, testCalls)],
+    routes: [crm, callControlRoutes(deps), testCallRoute(deps, testCalls)],
   });
   app.addHook('onClose', async () => testCalls.close());
   await app.register(async (scope) => dashboardRoutes(scope, deps.config.dashboardDir));
+
+  app.addHook('onClose', async () => capacity.dispose());
 
   const drain = async (timeoutMs: number) => {
     draining = true;
@@ -271,9 +317,27 @@ export async function buildApp(input: AppDepsInput): Promise<BuiltApp> {
     while (sessions.size > 0 && Date.now() < deadline) {
       await new Promise((resolve) => setTimeout(resolve, 100));
     }
+    handingOver = true;
     const left = [...sessions];
-    for (const s of left) s.close('STREAM_DRAINING', 'server shutting down');
-    await Promise.all(left.map((s) => s.end(1001, 'drained')));
+    if (left.length > 0) deps.log.info({ calls: left.length }, 'DRAIN_HANDOVER: moving the calls still live');
+    await Promise.all(left.map((s) => handOverOrClose(s)));
+  };
+
+  /** One call at the deadline: moved to another instance, else closed (Twilio runs voicemail). */
+  const handOverOrClose = async (s: CallSession) => {
+    const moved = await s.handOver({
+      authToken: deps.authToken,
+      publicHost: deps.config.publicHost,
+      store: deps.store,
+      count: (result) => metrics.handovers.inc({ result }),
+    });
+    // Twilio ends this stream itself once it runs the new TwiML; closing first would run the
+    // <Connect action> (voicemail) instead.
+    const until = Date.now() + (moved ? HANDOVER_WAIT_MS : 0);
+    while (sessions.has(s) && Date.now() < until) await new Promise((resolve) => setTimeout(resolve, 50));
+    if (sessions.has(s)) s.close('STREAM_DRAINING', 'server shutting down');
+    // Either way its end (recording, stream report) finishes before the store closes.
+    await s.end(1001, 'drained');
   };
 
   return { app, deps, sessions, drain };

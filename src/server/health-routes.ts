@@ -1,6 +1,10 @@
-// Operations endpoints: /healthz (the process answers), /readyz (each dependency), /metrics.
-import type { FastifyInstance } from 'fastify';
+// Operations endpoints: /healthz (the process answers), /readyz (each dependency, draining,
+// capacity), /metrics. With METRICS_TOKEN, /readyz and /metrics need that bearer token; with
+// OPS_PORT they are served on 127.0.0.1:OPS_PORT only (opsServer) and not on PORT.
+import { timingSafeEqual } from 'node:crypto';
+import Fastify, { type FastifyBaseLogger, type FastifyInstance, type FastifyRequest } from 'fastify';
 import type { AppDeps } from './app.js';
+import { sendError } from './error-reply.js';
 
 type DependencyState = 'ok' | 'disabled' | 'error' | 'unconfigured';
 
@@ -18,8 +22,30 @@ async function within<T>(ms: number, work: Promise<T>): Promise<T> {
   }
 }
 
+function hasBearer(request: FastifyRequest, token: string): boolean {
+  const given = /^Bearer (.+)$/i.exec(request.headers.authorization ?? '')?.[1] ?? '';
+  const a = Buffer.from(given);
+  const b = Buffer.from(token);
+  return a.length === b.length && timingSafeEqual(a, b);
+}
+
+/** Routes on the main port: /healthz always; /readyz and /metrics unless OPS_PORT moves them. */
 export async function healthRoutes(app: FastifyInstance, deps: AppDeps): Promise<void> {
   app.get('/healthz', async () => ({ status: 'ok' }));
+  if (deps.config.ops.opsPort === undefined) await opsRoutes(app, deps);
+}
+
+/** /readyz and /metrics, behind METRICS_TOKEN when it is set. */
+export async function opsRoutes(app: FastifyInstance, deps: AppDeps): Promise<void> {
+  const token = deps.config.ops.metricsToken;
+  if (token) {
+    app.addHook('onRequest', async (request, reply) => {
+      if (request.url !== '/readyz' && request.url !== '/metrics') return;
+      if (hasBearer(request, token)) return;
+      request.log.warn({ url: request.url }, 'OPS_UNAUTHORIZED: no or wrong METRICS_TOKEN bearer');
+      return sendError(reply, 'OPS_UNAUTHORIZED', 'send Authorization: Bearer <METRICS_TOKEN>');
+    });
+  }
 
   app.get('/readyz', async (request, reply) => {
     let db: DependencyState = 'ok';
@@ -35,12 +61,17 @@ export async function healthRoutes(app: FastifyInstance, deps: AppDeps): Promise
     const draining = deps.isDraining();
     // A missing Twilio token is loud in /readyz and the logs but does not stop local use.
     const ready = db === 'ok' && agent !== 'error' && redis !== 'error' && !draining;
+    // Full is still ready (200): the load balancer keeps the instance for its live calls; a
+    // weighted one can read `capacity` and send new calls elsewhere.
     return reply.code(ready ? 200 : 503).send({
       db,
       twilio,
       agent,
       agentKind: deps.agents.name,
       redis,
+      capacity: deps.capacity.full ? 'full' : 'ok',
+      calls: deps.capacity.active,
+      maxCalls: deps.capacity.max,
       ...(draining ? { draining: true } : {}),
     });
   });
@@ -49,4 +80,16 @@ export async function healthRoutes(app: FastifyInstance, deps: AppDeps): Promise
     const body = await deps.metrics.registry.metrics();
     return reply.type(deps.metrics.registry.contentType).send(body);
   });
+}
+
+/** OPS_PORT: /healthz, /readyz and /metrics on the loopback address only, apart from the calls. */
+export async function opsServer(deps: AppDeps, port: number): Promise<FastifyInstance> {
+  const app = Fastify({
+    loggerInstance: deps.log as unknown as FastifyBaseLogger,
+    disableRequestLogging: true,
+  });
+  app.get('/healthz', async () => ({ status: 'ok' }));
+  await opsRoutes(app, deps);
+  await app.listen({ port, host: '127.0.0.1' });
+  return app;
 }

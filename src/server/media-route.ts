@@ -15,6 +15,7 @@ import {
   streamUrlCandidates,
 } from '../twilio/signature.js';
 import { STREAM_PATH } from '../twilio/twiml.js';
+import { answeringOrigin, forwardedHttpsOrigin, learnForwarded } from './forwarded-origin.js';
 
 export const STREAM_PATHS = [STREAM_PATH, `${STREAM_PATH}/`] as const;
 
@@ -47,12 +48,31 @@ export async function mediaRoutes(
     return undefined;
   };
 
-  const originOf = (request: FastifyRequest) => ({
-    publicHost: config.publicHost,
-    trustProxy: config.trustProxy,
-    protocol: request.protocol,
-    headers: request.headers,
-  });
+  const originOf = (request: FastifyRequest) =>
+    answeringOrigin(request, {
+      publicHost: config.publicHost,
+      trustProxy: config.trustProxy,
+      protocol: request.protocol,
+      headers: request.headers,
+    });
+
+  /** The upgrade URL the signature matches: the request's own, else (nothing configured) the forwarded one. */
+  const matchUpgrade = (request: FastifyRequest, signature: string) => {
+    const host = publicHostOf(originOf(request));
+    const candidates = host ? streamUrlCandidates(host, STREAM_PATH) : [];
+    const matched = matchStreamSignature(deps.authToken, signature, candidates);
+    if (matched) return { matched, candidates };
+    const forwarded = forwardedHttpsOrigin(originOf(request));
+    const forwardedHost = forwarded ? publicHostOf(forwarded) : undefined;
+    if (!forwardedHost || forwardedHost === host) return { matched: undefined, candidates };
+    const viaProxy = streamUrlCandidates(forwardedHost, STREAM_PATH);
+    const learned = matchStreamSignature(deps.authToken, signature, viaProxy);
+    if (learned) {
+      learnForwarded(request);
+      deps.forwardedOrigin.matched(learned, 'stream');
+    }
+    return { matched: learned, candidates: [...candidates, ...viaProxy] };
+  };
 
   for (const url of STREAM_PATHS) {
     app.route({
@@ -72,24 +92,28 @@ export async function mediaRoutes(
             'a Twilio stream URL never has a query string (use <Parameter>)',
           );
         }
-        if (deps.isDraining()) return reject('STREAM_DRAINING', 'server is shutting down; no new streams');
+        // Draining, the instance still takes the stream of a call it answered (the load balancer
+        // stops sending new ones); once calls are being handed over, none.
+        if (deps.isHandingOver()) return reject('STREAM_DRAINING', 'server is shutting down; no new streams');
         const overLimit = pendingLimit(request.ip);
         if (overLimit) return reject('STREAM_PENDING_LIMIT', overLimit, { address: request.ip });
-        const host = publicHostOf(originOf(request));
-        const candidates = host ? streamUrlCandidates(host, STREAM_PATH) : [];
         const signature = request.headers['x-twilio-signature'];
-        const matched =
-          typeof signature === 'string' && signature !== ''
-            ? matchStreamSignature(deps.authToken, signature, candidates)
-            : undefined;
+        const signed = typeof signature === 'string' && signature !== '';
+        const { matched, candidates } = signed
+          ? matchUpgrade(request, signature)
+          : { matched: undefined, candidates: [] as string[] };
         if (!matched) {
-          const detail = { triedUrls: candidates, hasSignature: typeof signature === 'string' };
+          const detail = { triedUrls: candidates, hasSignature: signed };
           if (config.streamSignatureMode === 'log-only') {
             request.log.warn(detail, 'WS_SIGNATURE_BAD but STREAM_SIGNATURE_CHECK=log-only: accepting');
+          } else if (!signed) {
+            // wscat or a browser tester: expected, and the answer says how to test for real.
+            const host = publicHostOf(forwardedHttpsOrigin(originOf(request)) ?? originOf(request)) ?? 'HOST';
+            return reject('STREAM_SIGNATURE_INVALID', unsignedUpgradeMessage(host), detail);
           } else {
             return reject(
               'STREAM_SIGNATURE_INVALID',
-              'x-twilio-signature missing or not valid for the wss:// stream URL',
+              'x-twilio-signature is not valid for the wss:// stream URL (check TWILIO_AUTH_TOKEN and PUBLIC_BASE_URL)',
               detail,
             );
           }
@@ -121,4 +145,16 @@ export async function mediaRoutes(
       },
     });
   }
+}
+
+/**
+ * An unsigned upgrade is refused, as it must be; but it is what every manual smoke test sends, so
+ * the answer says that this 403 is expected and how to test the stream as Twilio would.
+ */
+export function unsignedUpgradeMessage(host: string): string {
+  return (
+    'no x-twilio-signature: Twilio signs its stream upgrade, a manual tester (wscat, a browser WebSocket ' +
+    'client) does not, so this 403 is expected and says nothing about Twilio calls. To test the stream ' +
+    `as Twilio would, run: npx agentlocator doctor https://${host}`
+  );
 }

@@ -173,7 +173,6 @@ export interface CrmStore {
   listStreams(callSid: string): Promise<StreamRecord[]>;
   getRecording(recordingSid: string): Promise<RecordingRecord | undefined>;
   setCallTest(callSid: string, isTest: boolean): Promise<void>;
-  setCallAgent(callSid: string, agentId: string | null): Promise<void>;
 
   listContacts(
     filter: ContactFilter,

@@ -295,6 +295,9 @@ export class KyselyStore implements Store {
   claimSignedStream(callSid: string, at: Date): Promise<boolean> {
     return this.run('claimSignedStream', (db) => security.claimSignedStream(db, callSid, at));
   }
+  reclaimStream(callSid: string, previous: Date, at: Date, signedOnly: boolean): Promise<boolean> {
+    return this.run('reclaimStream', (db) => security.reclaimStream(db, callSid, previous, at, signedOnly));
+  }
 
   // --- transfer ---
   saveTransfer(transfer: NewTransfer): Promise<void> {
@@ -330,9 +333,6 @@ export class KyselyStore implements Store {
   }
   setCallTest(callSid: string, isTest: boolean): Promise<void> {
     return this.run('setCallTest', (db) => crmCalls.setCallMark(db, callSid, { is_test: isTest ? 1 : 0 }));
-  }
-  setCallAgent(callSid: string, agentId: string | null): Promise<void> {
-    return this.run('setCallAgent', (db) => crmCalls.setCallMark(db, callSid, { agent_id: agentId }));
   }
   listContacts(
     filter: crm.ContactFilter,

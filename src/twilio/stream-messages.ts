@@ -4,6 +4,7 @@
 import { z } from 'zod';
 import { isBase64 } from '../base64.js';
 import { digitsEnd, endsWithBrace, plainStringBefore, plainStringEnd } from '../json-scan.js';
+import { CALL_SID, STREAM_SID } from './sids.js';
 
 const seq = z.string().regex(/^\d+$/);
 
@@ -13,12 +14,7 @@ const connectedSchema = z.object({
   version: z.string(),
 });
 
-/**
- * Twilio's sids: two letters and 32 lowercase hex digits. The start frame's become file names
- * (the call's recording) and log fields, so nothing else gets past the edge.
- */
-export const STREAM_SID = /^MZ[0-9a-f]{32}$/;
-export const CALL_SID = /^CA[0-9a-f]{32}$/;
+// The start frame's sids become the recording's file name: nothing but Twilio's form gets past.
 const streamSid = z.string().regex(STREAM_SID, { message: 'must be MZ followed by 32 hex digits' });
 
 const startSchema = z

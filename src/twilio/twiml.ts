@@ -30,7 +30,17 @@ export function incomingCallTwiml(input: IncomingCallTwimlInput): string {
   } else {
     response.say({ language: 'he-IL', voice: HEBREW_VOICE }, input.greeting.text);
   }
-  const connect = response.connect({ action: '/webhook/stream_ended', method: 'POST' });
+  connectStream(response, { ...input, action: '/webhook/stream_ended' });
+  return response.toString();
+}
+
+type StreamTarget = Pick<IncomingCallTwimlInput, 'host' | 'scheme' | 'callSid' | 'token' | 'parameters'>;
+
+function connectStream(
+  response: InstanceType<typeof VoiceResponse>,
+  input: StreamTarget & { action: string },
+) {
+  const connect = response.connect({ action: input.action, method: 'POST' });
   const stream = connect.stream({
     url: `wss://${input.host}${STREAM_PATH}`,
     statusCallback: `${input.scheme}://${input.host}/webhook/stream_status`,
@@ -39,6 +49,15 @@ export function incomingCallTwiml(input: IncomingCallTwimlInput): string {
   stream.parameter({ name: 'call_sid', value: input.callSid });
   stream.parameter({ name: 'token', value: input.token });
   for (const [name, value] of Object.entries(input.parameters ?? {})) stream.parameter({ name, value });
+}
+
+/**
+ * A drained call's new stream, sent with the REST API: no greeting (the caller is mid-call), the
+ * same <Connect><Stream> to the public host so a healthy instance takes it, absolute URLs.
+ */
+export function handoverTwiml(input: StreamTarget): string {
+  const response = new VoiceResponse();
+  connectStream(response, { ...input, action: `${input.scheme}://${input.host}/webhook/stream_ended` });
   return response.toString();
 }
 

@@ -56,7 +56,7 @@ describe('the calls API', () => {
       expect(
         (await postSigned(`${s.origin}/webhook/incoming_call`, incomingCallParams(callSid))).status,
       ).toBe(200);
-      await s.store.setCallAgent(callSid, 'pager');
+      await s.store.markAgentAnswered(callSid, 'pager', new Date());
       landed += 1;
       cursor = body.nextCursor;
     } while (cursor);

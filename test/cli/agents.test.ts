@@ -104,12 +104,12 @@ describe('agentlocator agents', { timeout: 90_000 }, () => {
     expect(run).toMatchObject({ code: 0, stderr: '' });
     const out = JSON.parse(run.stdout) as {
       source: string;
-      agents: { id: string; eligible: boolean; whyNot: null }[];
+      agents: { id: string; eligibleNow: boolean; whyNot: null }[];
     };
     expect(out.source).toBe('file');
     expect(out.agents).toEqual([
-      expect.objectContaining({ id: 'noa', eligible: true, whyNot: null, status: 'available' }),
-      expect.objectContaining({ id: 'ben', eligible: true, maxCalls: 2 }),
+      expect.objectContaining({ id: 'noa', eligibleNow: true, whyNot: null, status: 'available' }),
+      expect.objectContaining({ id: 'ben', eligibleNow: true, maxCalls: 2 }),
     ]);
     const refused = await agentlocator(['import', EXAMPLE], env);
     expect(refused.code).toBe(1);

@@ -191,6 +191,10 @@ describe('a transfer to a person, end to end', { timeout: 60_000 }, () => {
     expect(JSON.stringify(mine)).not.toContain(DANA.slice(4));
     expect(JSON.stringify(s.logs.lines)).not.toContain(AVI.slice(4));
     expect(JSON.stringify(s.logs.lines)).not.toContain(CALLER.slice(4));
+    // Transfers by result, for alerting (the first test: one requested, one answered so far).
+    const metrics = await (await fetch(`${s.origin}/metrics`)).text();
+    expect(metrics).toMatch(/^agentlocator_transfers_total\{result="requested"\} 1$/m);
+    expect(metrics).toMatch(/^agentlocator_transfers_total\{result="answered"\} 1$/m);
   });
 
   it('answers a retried dial_status as before, without ringing anyone again', async () => {

@@ -1,6 +1,14 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { TwilioEmulator } from '../../src/emulator/index.js';
-import { TEST_ACCOUNT_SID, TEST_AUTH_TOKEN, startTestServer, type TestServer } from '../support/server.js';
+import {
+  TEST_ACCOUNT_SID,
+  TEST_AUTH_TOKEN,
+  incomingCallParams,
+  newCallSid,
+  postSigned,
+  startTestServer,
+  type TestServer,
+} from '../support/server.js';
 
 const TEST_REDIS_URL = process.env.TEST_REDIS_URL?.trim() || undefined;
 
@@ -41,8 +49,9 @@ describe('readiness with an unreachable Redis', () => {
 });
 
 describe('draining', () => {
-  it('fails readiness, refuses new streams, lets live calls run, then closes them with 1001', async () => {
-    const s = await startTestServer();
+  it('fails readiness at once, still takes streams until the deadline, then closes what cannot move with 1001', async () => {
+    // No REST client: the handover at the deadline cannot happen, so the call goes to voicemail.
+    const s = await startTestServer({ TWILIO_ACCOUNT_SID: '' });
     const emulator = new TwilioEmulator({
       authToken: TEST_AUTH_TOKEN,
       accountSid: TEST_ACCOUNT_SID,
@@ -51,17 +60,25 @@ describe('draining', () => {
     try {
       const live = emulator.placeCall({ webhookUrl: `${s.origin}/webhook/incoming_call` });
       await live.waitFor('first-media-received');
-      const stopping = s.built.drain(300);
+      const stopping = s.built.drain(600);
       const res = await fetch(`${s.origin}/readyz`);
       expect(res.status).toBe(503);
       expect(await res.json()).toMatchObject({ draining: true });
-      // A stream that arrives now is refused before the upgrade (Twilio then runs <Connect action>).
+      // Webhooks are still answered: a call that reaches this instance now still gets its TwiML.
+      const hook = await postSigned(`${s.origin}/webhook/incoming_call`, incomingCallParams(newCallSid()));
+      expect(hook.status).toBe(200);
+      expect(await hook.text()).toContain('<Connect');
+      // The stream of a call this instance answered may still arrive: it is taken, not cut.
       const probe = await emulator.probeStream(`wss://${s.host}/ws/twilio-media`);
-      expect(probe).toMatchObject({ ok: false, status: 503 });
+      expect(probe).toMatchObject({ ok: true, status: 101 });
       expect(live.isFinished).toBe(false);
       await stopping;
       const closed = await live.waitFor('ws-closed');
       expect(closed.detail).toMatchObject({ closeCode: 1001 });
+      expect(s.logs.find(/^HANDOVER_FAILED/)).toHaveLength(1);
+      // Past the deadline nothing new is taken (Twilio then runs <Connect action>).
+      const late = await emulator.probeStream(`wss://${s.host}/ws/twilio-media`);
+      expect(late).toMatchObject({ ok: false, status: 503 });
     } finally {
       await emulator.close();
       await s.stop();

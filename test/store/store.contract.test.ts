@@ -9,6 +9,7 @@ import { crmContract } from './contract/crm.js';
 import { leadsContract } from './contract/leads.js';
 import { lifecycleContract } from './contract/lifecycle.js';
 import { securityContract } from './contract/security.js';
+import { handoverContract } from './contract/handover.js';
 import { timelineContract } from './contract/timeline.js';
 import { transferContract } from './contract/transfer.js';
 
@@ -21,6 +22,7 @@ describeEachStore('Store contract', (target) => {
   describe('agent directory and legs', () => directoryContract(target));
   describe('users, API keys and sessions', () => authContract(target));
   describe('security: signed incoming_call, signed stream claim', () => securityContract(target));
+  describe('handover: the claim moves to the new stream', () => handoverContract(target));
   describe('transfers', () => transferContract(target));
   describe('crm', () => crmContract(target));
 });

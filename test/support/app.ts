@@ -59,6 +59,7 @@ export async function buildTestApp(
     events,
     transfers: new TransferDesk({ config, store, lines, notes, log }),
     whisper: new Whisper({ store, lines, notes, log }),
+    router: NO_AGENTS,
     authToken,
     authTokenSource: 'env',
     agents,

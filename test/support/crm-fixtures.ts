@@ -89,6 +89,6 @@ export async function makeCall(store: Store, spec: CallSpec = {}): Promise<Fixtu
     await store.saveLead({ callSid, contactId: call?.contactId ?? null, fields: spec.lead, at: end });
   }
   if (spec.test) await store.setCallTest(callSid, true);
-  if (spec.agentId) await store.setCallAgent(callSid, spec.agentId);
+  if (spec.agentId) await store.markAgentAnswered(callSid, spec.agentId, end);
   return { callSid, from, startedAt };
 }

@@ -61,6 +61,12 @@ export class FlowAgent implements VoiceAgent {
     this.call = call;
     this.control = control;
     this.log = control.log.child({ agent: 'flow', flow: this.flow.name });
+    // Handed over mid-call by a draining instance: the step it was at, asked again.
+    const resumeAt = call.resume?.step;
+    if (resumeAt !== undefined && Object.hasOwn(this.flow.steps, resumeAt)) {
+      this.log.info({ step: resumeAt }, 'FLOW_RESUMED');
+      return this.enter(resumeAt);
+    }
     const returning = await this.services.returningCaller?.(call);
     if (this.closed) return;
     const first = this.flow.steps[this.flow.start];
@@ -119,6 +125,10 @@ export class FlowAgent implements VoiceAgent {
     // An answer cut short by a hang-up is still the caller's words: keep it.
     const step = this.step();
     if (this.phase === 'recording' && step.type === 'question') await this.saveAnswer(step, this.takeClip());
+  }
+
+  resumeState(): { agent: string; step: string } {
+    return { agent: 'flow', step: this.stepId };
   }
 
   private step(): FlowStep {

@@ -69,6 +69,8 @@ export interface RealtimeAgentDeps {
   summary: boolean;
   speakFirst: boolean;
   now: () => Date;
+  /** The call was handed over mid-conversation: the first session is a resumed one. */
+  resuming?: boolean;
 }
 
 /** Waits for `p` at most `ms` (then undefined); the timer is always cleared. */

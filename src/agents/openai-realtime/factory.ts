@@ -9,10 +9,11 @@ import type { SessionSettings, TurnDetection } from './client-events.js';
 import { isRealtimeConfigured, realtimeEndpoint, type RealtimeProtocol } from './endpoint.js';
 import { callInstructions, DEFAULT_INSTRUCTIONS_HE } from './instructions.js';
 import { PrewarmPool } from './prewarm-pool.js';
-import { DEFAULT_TIMINGS, type RealtimeTimings, type SettingsRequest } from './agent-config.js';
+import { bounded, DEFAULT_TIMINGS, type RealtimeTimings, type SettingsRequest } from './agent-config.js';
 import { lookupReturningCaller } from '../returning-caller.js';
 import { RealtimeAgent } from './realtime-agent.js';
 import { toolSpecs } from './tools/definitions.js';
+import { formatTurns } from './transcript.js';
 import { openUpstream, type UpstreamOptions } from './upstream.js';
 
 export interface OpenAiRealtimeFactoryOptions {
@@ -45,6 +46,9 @@ export interface OpenAiRealtimeFactoryOptions {
   /** WS_DIRECT_FRAMES: the upstream's frames on ws's socket. Default true. */
   directFrames?: boolean;
 }
+
+/** Turns of the transcript a resumed session is briefed with (as a reconnect's). */
+const RESUME_TURNS = 30;
 
 export const DEFAULT_TURN_DETECTION: TurnDetection = {
   type: 'server_vad',
@@ -85,6 +89,16 @@ export function createOpenAiRealtimeFactory(opts: OpenAiRealtimeFactoryOptions):
     language: opts.language ?? 'he',
     tools,
   });
+  /** A handed-over call's briefing: its transcript so far, from the store (any instance wrote it). */
+  const briefing = async (callSid: string): Promise<string> => {
+    const turns = await bounded(opts.store.listTranscript(callSid), timings.callerLookupTimeoutMs).catch(
+      (err: unknown) => {
+        log.warn({ err, callSid }, 'REALTIME_RESUME_TRANSCRIPT_FAILED: resuming without it');
+        return undefined;
+      },
+    );
+    return formatTurns((turns ?? []).slice(-RESUME_TURNS)) || '(התמליל אינו זמין)';
+  };
   const pool = new PrewarmPool({ ttlMs: opts.prewarmTtlMs ?? 30_000, max: opts.maxPrewarmed ?? 200, log });
   let closed = false;
 
@@ -98,14 +112,19 @@ export function createOpenAiRealtimeFactory(opts: OpenAiRealtimeFactoryOptions):
       );
     },
     create(call: CallInfo): VoiceAgent {
-      const prewarmed = pool.claim(call.callSid);
+      const resuming = call.resume?.agent === 'openai-realtime';
+      const prewarmed = resuming ? undefined : pool.claim(call.callSid);
       if (prewarmed)
         log.info({ callSid: call.callSid, state: prewarmed.client.state }, 'REALTIME_PREWARM_CLAIMED');
       return new RealtimeAgent(
         call,
         {
           upstream,
-          settings,
+          settings: resuming
+            ? async (req) =>
+                settings({ ...req, resumeBriefing: req.resumeBriefing ?? (await briefing(call.callSid)) })
+            : settings,
+          resuming,
           store: opts.store,
           router: opts.router,
           log,

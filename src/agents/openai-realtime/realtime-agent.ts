@@ -53,6 +53,8 @@ export class RealtimeAgent implements VoiceAgent {
     prewarmed: UpstreamSession | undefined,
   ) {
     this.log = deps.log.child({ agent: 'openai-realtime', callSid: call.callSid });
+    // A resumed call has been greeted: the model goes on from the transcript instead.
+    this.spokeFirst = deps.resuming === true;
     this.link = new UpstreamLink(
       deps,
       call,
@@ -140,6 +142,10 @@ export class RealtimeAgent implements VoiceAgent {
       if (this.link.send(appendAudio(frame.payload))) return;
     }
     this.queue.push(frame.payload, frame.timestampMs);
+  }
+
+  resumeState(): { agent: string } {
+    return { agent: 'openai-realtime' };
   }
 
   onDtmf(digit: string): void {

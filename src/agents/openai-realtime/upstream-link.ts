@@ -36,6 +36,8 @@ export class UpstreamLink {
   ) {
     this.reconnectsLeft = deps.timings.reconnectAttempts;
     this.fromPrewarm = prewarmed !== undefined;
+    // A handed-over call was live elsewhere: its first session resumes (and may reconnect).
+    this.wasLive = deps.resuming === true;
   }
 
   /** The session now; answers for an older one have nowhere to go. */

@@ -19,7 +19,16 @@ export interface TransferNotesDeps {
   events: CallEvents;
   log: Logger;
   now: () => Date;
+  /** Transfers by result (server/metrics.ts): requested, answered, voicemail. */
+  transfers?: { inc(labels: { result: string }): void };
 }
+
+/** The steps that are a transfer's result, as the metric names them. */
+const RESULTS: Partial<Record<TransferStep, string>> = {
+  'transfer-requested': 'requested',
+  'agent-answered': 'answered',
+  voicemail: 'voicemail',
+};
 
 export class TransferNotes {
   constructor(private readonly deps: TransferNotesDeps) {}
@@ -49,7 +58,11 @@ export class TransferNotes {
       this.deps.log.error({ err, callSid, step }, 'TRANSFER_NOTE_FAILED');
       return false;
     }
-    if (stored) this.deps.events.publish({ type: 'transfer', callSid, step, detail, at });
+    if (stored) {
+      this.deps.events.publish({ type: 'transfer', callSid, step, detail, at });
+      const result = RESULTS[step];
+      if (result) this.deps.transfers?.inc({ result });
+    }
     return stored;
   }
 

@@ -2,10 +2,9 @@
 // from the command line, against the configured store (what every server instance routes with).
 import { loadConfig, type Config } from '../../config.js';
 import { readDirectoryFile } from '../../routing/directory-file.js';
-import { DirectoryRouter } from '../../routing/directory-router.js';
 import { DirectoryError, toSnapshot } from '../../routing/directory-schema.js';
-import { departmentState } from '../../routing/eligibility.js';
-import { DAYS, describeHours } from '../../routing/hours.js';
+import { describeDirectory } from '../../routing/directory-view.js';
+import { DAYS } from '../../routing/hours.js';
 import { AGENT_STATUSES, type AgentStatus } from '../../store/directory-store.js';
 import { openStore } from '../../store/open-store.js';
 import type { Store } from '../../store/store.js';
@@ -109,51 +108,26 @@ async function list(json: boolean): Promise<number> {
         for (const p of err.problems) console.error(`  ${p}`);
       }
     }
-    const stored = await store.getDirectory();
-    const { directory, agents, localTime } = await new DirectoryRouter({ store }).explain();
-    const departments = directory.departments.map((d) => ({
-      id: d.id,
-      strategy: d.strategy,
-      ringSeconds: d.ringSeconds,
-      hours: describeHours(d.hours),
-      now: departmentState(d, localTime),
-    }));
-    const rows = agents.map(({ agent, load, whyNot }) => ({
-      id: agent.id,
-      name: agent.name,
-      departments: agent.departments,
-      status: agent.liveStatus,
-      statusSetAt: agent.statusSetAt?.toISOString() ?? null,
-      liveCalls: load?.live ?? 0,
-      maxCalls: agent.maxCalls,
-      eligible: whyNot === null,
-      whyNot,
-    }));
+    const view = await describeDirectory(store);
+    const { localTime } = view;
+    const rows = view.agents;
     if (json) {
-      console.log(
-        JSON.stringify({
-          source: stored.source,
-          timezone: directory.timezone,
-          localTime,
-          departments,
-          agents: rows,
-        }),
-      );
+      console.log(JSON.stringify(view));
       return 0;
     }
     const from =
-      stored.source === 'file' ? `AGENTS_FILE ${config.agentsFile ?? '(last synced file)'}` : 'the store';
+      view.source === 'file' ? `AGENTS_FILE ${config.agentsFile ?? '(last synced file)'}` : 'the store';
     const clock = `${String(Math.floor(localTime.minute / 60)).padStart(2, '0')}:${String(localTime.minute % 60).padStart(2, '0')}`;
     console.log(
-      `Directory from ${from}; ${directory.timezone}, now ${DAYS[localTime.weekday]} ${localTime.date} ${clock}`,
+      `Directory from ${from}; ${view.timezone}, now ${DAYS[localTime.weekday]} ${localTime.date} ${clock}`,
     );
     if (rows.length === 0) console.log('No agents: every transfer goes to voicemail.');
-    for (const d of departments)
+    for (const d of view.departments)
       console.log(
-        `  department ${d.id}: ${d.strategy}, ${d.ringSeconds} s per ring, hours ${d.hours}: ${d.now}`,
+        `  department ${d.id}: ${d.strategy}, ${d.ringSeconds} s per ring, hours ${d.hoursText}: ${d.now}`,
       );
     for (const r of rows) {
-      const now = r.eligible ? 'can take a call now' : `not now: ${r.whyNot}`;
+      const now = r.eligibleNow ? 'can take a call now' : `not now: ${r.whyNot}`;
       console.log(
         `  ${r.id} (${r.name}) in ${r.departments.join(', ')}: ${r.status}, ${r.liveCalls}/${r.maxCalls} calls; ${now}`,
       );

@@ -4,7 +4,7 @@ import { z } from 'zod';
 import type { AppDeps } from '../app.js';
 import { publicHostOf, publicProtocolOf } from '../../twilio/signature.js';
 import { streamToken } from '../../twilio/stream-token.js';
-import { incomingCallTwiml } from '../../twilio/twiml.js';
+import { incomingCallTwiml, voicemailTwiml } from '../../twilio/twiml.js';
 import { passedAttestation } from '../../twilio/stir.js';
 import { CALLER_VERIFIED_PARAMETER, VERIFIED_BY_STIR_A } from '../../agents/caller-trust.js';
 import { GREETING_PATH } from '../static-routes.js';
@@ -29,6 +29,9 @@ const incomingCallParams = z.object({
   StirVerstat: z.string().optional(),
 });
 
+/** Said before the beep when this instance holds MAX_CALLS calls: short, and the caller is served. */
+export const CAPACITY_PROMPT_HE = 'כל הקווים שלנו תפוסים כרגע. השאירו הודעה אחרי הצליל ונחזור אליכם בהקדם.';
+
 export function incomingCall(deps: AppDeps): WebhookHandler {
   const { config, store, events } = deps;
   return async (request, reply) => {
@@ -39,6 +42,8 @@ export function incomingCall(deps: AppDeps): WebhookHandler {
     if (!host) return reply.code(400).send({ error: 'WEBHOOK_BAD_BODY', message: 'no Host header' });
     const log = request.log.child({ callSid: p.CallSid });
     const now = new Date();
+    // Counted before the store is asked: a burst cannot overshoot while the writes are in flight.
+    const admission = deps.capacity.admit(p.CallSid);
     const started = await withinBudget(
       request,
       'startCall',
@@ -61,6 +66,19 @@ export function incomingCall(deps: AppDeps): WebhookHandler {
           return result;
         }),
     );
+    if (admission === 'full') {
+      log.warn(
+        { calls: deps.capacity.active, maxCalls: deps.capacity.max },
+        'CAPACITY_FULL: MAX_CALLS reached; the caller is offered voicemail',
+      );
+      store.setCallOutcome(p.CallSid, 'capacity-voicemail').catch((err: unknown) => {
+        log.error({ err, what: 'setCallOutcome' }, 'STORE_FAILED');
+      });
+      return sendTwiml(
+        reply,
+        voicemailTwiml({ prompt: CAPACITY_PROMPT_HE, maxLengthSec: config.voicemail.maxLengthSec }),
+      );
+    }
     if (started?.created) {
       events.publish({
         type: 'call.started',

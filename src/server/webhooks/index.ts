@@ -39,10 +39,9 @@ export async function webhookRoutes(app: FastifyInstance, deps: AppDeps): Promis
   );
 
   app.addHook('onResponse', async (request, reply) => {
-    deps.metrics.webhooks.inc({
-      route: request.routeOptions.url ?? 'unknown',
-      status: String(reply.statusCode),
-    });
+    const route = request.routeOptions.url ?? 'unknown';
+    deps.metrics.webhooks.inc({ route, status: String(reply.statusCode) });
+    deps.metrics.webhookSeconds.observe({ route }, reply.elapsedTime / 1000);
   });
 
   app.addHook('preHandler', signatureCheck(deps));

@@ -4,6 +4,7 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { AppDeps } from '../app.js';
 import { isValidWebhookSignature, webhookUrl } from '../../twilio/signature.js';
 import { originOf, type Params } from './webhook-kit.js';
+import { forwardedHttpsOrigin, learnForwarded } from '../forwarded-origin.js';
 
 /** Requests whose signature checked out (log-only mode lets others through too). */
 const signed = new WeakSet<FastifyRequest>();
@@ -19,13 +20,27 @@ export function signatureCheck(deps: AppDeps) {
     const signature = request.headers['x-twilio-signature'];
     const url = webhookUrl(originOf(deps, request), request.url);
     const params = (request.body ?? {}) as Params;
-    const problem =
-      typeof signature !== 'string' || signature === ''
-        ? { code: 'WEBHOOK_SIGNATURE_MISSING', status: 400 }
-        : !url || !isValidWebhookSignature(deps.authToken, signature, url, params)
-          ? { code: 'WEBHOOK_SIGNATURE_INVALID', status: 403 }
-          : undefined;
+    const given = typeof signature === 'string' ? signature : '';
+    const present = given !== '';
+    const problem = !present
+      ? { code: 'WEBHOOK_SIGNATURE_MISSING', status: 400 }
+      : !url || !isValidWebhookSignature(deps.authToken, given, url, params)
+        ? { code: 'WEBHOOK_SIGNATURE_INVALID', status: 403 }
+        : undefined;
     if (!problem) {
+      signed.add(request);
+      return;
+    }
+    // Nothing configured, behind a TLS proxy: the https URL the forwarded headers describe.
+    const forwarded = present ? forwardedHttpsOrigin(originOf(deps, request)) : undefined;
+    const forwardedUrl = forwarded ? webhookUrl(forwarded, request.url) : undefined;
+    if (
+      forwardedUrl &&
+      forwardedUrl !== url &&
+      isValidWebhookSignature(deps.authToken, given, forwardedUrl, params)
+    ) {
+      learnForwarded(request);
+      deps.forwardedOrigin.matched(forwardedUrl, 'webhook');
       signed.add(request);
       return;
     }

@@ -19,7 +19,7 @@ export function streamStatus(deps: AppDeps): WebhookHandler {
     if (!p) return reply;
     const twilioCode = p.StreamError?.match(/\b(3\d{4})\b/)?.[1];
     const at = p.Timestamp && !Number.isNaN(Date.parse(p.Timestamp)) ? new Date(p.Timestamp) : new Date();
-    await withinBudget(
+    const stored = await withinBudget(
       request,
       'addCallEvent',
       store.addCallEvent({
@@ -38,8 +38,11 @@ export function streamStatus(deps: AppDeps): WebhookHandler {
       streamEvent: p.StreamEvent,
       error: p.StreamError,
     };
-    if (p.StreamEvent === 'stream-error') request.log.error(line, 'STREAM_STATUS');
-    else request.log.info(line, 'STREAM_STATUS');
+    if (p.StreamEvent === 'stream-error') {
+      // A retried callback (deduplicated by the store) is one error, not two.
+      if (stored !== false) deps.metrics.streamErrors.inc({ twilio_code: twilioCode ?? 'unknown' });
+      request.log.error(line, 'STREAM_STATUS');
+    } else request.log.info(line, 'STREAM_STATUS');
     return reply.code(204).send();
   };
 }

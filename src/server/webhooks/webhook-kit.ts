@@ -6,6 +6,8 @@ import { z } from 'zod';
 import type { AppDeps } from '../app.js';
 import { publicHostOf, publicProtocolOf, type RequestOrigin } from '../../twilio/signature.js';
 import { AppError } from '../../errors.js';
+import { CALL_SID } from '../../twilio/sids.js';
+import { answeringOrigin } from '../forwarded-origin.js';
 
 const MAX_PARAMS = 1000;
 /** Twilio gives up after 15 s; the store gets a small share of that, the caller never waits on it. */
@@ -16,7 +18,7 @@ export type WebhookHandler = (request: FastifyRequest, reply: FastifyReply) => P
 
 export const callSid = z
   .string()
-  .regex(/^CA[0-9a-fA-F]{32}$/, { message: 'CallSid must be CA followed by 32 hex digits' });
+  .regex(CALL_SID, { message: 'CallSid must be CA followed by 32 lowercase hex digits' });
 export { callStatusSchema as callStatus } from '../../twilio/call-status.js';
 export const optionalInt = z
   .string()
@@ -39,13 +41,14 @@ export function parseForm(body: string): Params {
   return params;
 }
 
+/** The request's public origin; through the proxy when its signature matched the forwarded URL. */
 export function originOf(deps: AppDeps, request: FastifyRequest): RequestOrigin {
-  return {
+  return answeringOrigin(request, {
     publicHost: deps.config.publicHost,
     trustProxy: deps.config.trustProxy,
     protocol: request.protocol,
     headers: request.headers,
-  };
+  });
 }
 
 /** Parses the form body (or `source`, e.g. the query of a callback URL we wrote); 400 on bad input. */

@@ -107,8 +107,7 @@ export function crmMigration(dialect: StoreDialect): Migration {
 
       /** 1 for a test call (placed from the dashboard), never counted as a customer's. */
       await addColumn(db, dialect, 'calls', 'is_test', 'integer not null default 0');
-      /** The directory agent who took the call (a transfer they answered). */
-      await addColumn(db, dialect, 'calls', 'agent_id', 'text');
+      // calls.agent_id (the directory agent who took the call) came with 0002_directory.
       // The outbox sweep finds calls that just ended; agent users list the calls they took.
       await db.schema
         .createIndex('calls_ended_at_idx')

@@ -150,10 +150,6 @@ export async function getRecording(db: Db, recordingSid: string): Promise<Record
   return row && toRecording(row);
 }
 
-export async function setCallMark(
-  db: Db,
-  callSid: string,
-  mark: { is_test: number } | { agent_id: string | null },
-): Promise<void> {
+export async function setCallMark(db: Db, callSid: string, mark: { is_test: number }): Promise<void> {
   await db.updateTable('calls').set(mark).where('call_sid', '=', requireKey(callSid, 'callSid')).execute();
 }

@@ -26,3 +26,25 @@ export async function claimSignedStream(db: Db, callSid: string, at: Date): Prom
     .executeTakeFirst();
   return Number(result.numUpdatedRows) === 1;
 }
+
+/** Compare-and-swap on stream_claimed_at: the claim moves from the old stream to the new one. */
+export async function reclaimStream(
+  db: Db,
+  callSid: string,
+  previous: Date,
+  at: Date,
+  signedOnly: boolean,
+): Promise<boolean> {
+  const previousMs = toMs(previous, 'previous');
+  // A later value than the old claim, even within one millisecond: the old token is spent.
+  const next = Math.max(toMs(at, 'at'), previousMs + 1);
+  let query = db
+    .updateTable('calls')
+    .set({ stream_claimed_at: next })
+    .where('call_sid', '=', requireKey(callSid, 'callSid'))
+    .where('stream_claimed_at', '=', previousMs)
+    .where('status', 'in', NON_TERMINAL_STATUSES);
+  if (signedOnly) query = query.where('webhook_signed', '=', 1);
+  const result = await query.executeTakeFirst();
+  return Number(result.numUpdatedRows) === 1;
+}
