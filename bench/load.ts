@@ -8,6 +8,9 @@
 //   npm run bench -- --ns 200,300 --window 10 --targets ours,bare
 //   npm run bench -- --profile 300     CPU profile of AgentLocator's steady window at N = 300
 //   npm run bench -- --cluster         one process vs node dist/cluster.js (2 workers), unpinned
+//   npm run bench -- --instances 2     1 instance vs 2 behind nginx on PostgreSQL + Redis, unpinned
+//   npm run bench -- --keep-going      measure every N even after a target stopped holding
+//                                      (--nginx /usr/sbin/nginx --database-url … --redis-url …)
 //   npm run bench -- --env RECORD_CALLS=false   (ablations; AgentLocator only)
 //   npm run bench -- --syscalls        system calls per frame (perf stat on the syscall tracepoints)
 //   npm run bench -- --perf            perf record of each target's window (kernel + JS, --perf-basic-prof)
@@ -26,6 +29,7 @@ import { runPoint } from './load/load-point.js';
 import { pin } from './load/proc.js';
 import { headline, judge, table, tableHeader, tableRow, type Row } from './load/report.js';
 import { connectProfiler, summariseProfile, type Profiler } from './load/cpu-profile.js';
+import { startBehindNginx } from './load/behind-nginx.js';
 
 const argv = process.argv.slice(2);
 const has = (flag: string) => argv.includes(flag);
@@ -35,8 +39,15 @@ const numbers = (flag: string) => value(flag)?.split(',').map(Number).filter(Num
 const started = Date.now();
 const quick = has('--quick');
 const clusterMode = has('--cluster');
+const instances = value('--instances') ? Number(value('--instances')) : undefined;
+if (instances !== undefined && ![2, 3].includes(instances)) throw new Error('--instances takes 2 or 3');
+const lbOptions = {
+  nginx: value('--nginx') ?? '/usr/sbin/nginx',
+  databaseUrl: value('--database-url') ?? 'postgres://postgres@127.0.0.1:5432/test',
+  redisUrl: value('--redis-url') ?? 'redis://127.0.0.1:6379',
+};
 const profileN = value('--profile') ? Number(value('--profile')) : undefined;
-const pinned = !has('--no-pin') && !clusterMode;
+const pinned = !has('--no-pin') && !clusterMode && instances === undefined;
 const windowMs = Number(value('--window') ?? (quick ? 3 : 6)) * 1000;
 const budgetMs = Number(value('--budget') ?? (quick ? 52 : 285)) * 1000;
 const drainMs = 1000;
@@ -54,10 +65,20 @@ const MAX_REPEATS = quick ? 0 : 2;
 const distDir = value('--dist') ?? '.bench/dist';
 const targets: TargetKind[] =
   (value('--targets')?.split(',') as TargetKind[] | undefined) ??
-  (profileN ? ['ours'] : clusterMode ? ['ours', 'cluster'] : ['ours', 'bare']);
+  (profileN
+    ? ['ours']
+    : clusterMode
+      ? ['ours', 'cluster']
+      : instances
+        ? ['lb1', `lb${instances}` as TargetKind]
+        : ['ours', 'bare']);
 const ns =
   (profileN ? [profileN] : numbers('--ns')) ??
-  (quick ? [100, 200] : clusterMode ? [200, 400, 600] : [50, 100, 200, 300, 400, 500, 600, 800, 1000]);
+  (quick
+    ? [100, 200]
+    : clusterMode || instances
+      ? [200, 400, 600]
+      : [50, 100, 200, 300, 400, 500, 600, 800, 1000]);
 const serverEnv = Object.fromEntries(
   argv
     .flatMap((a, i) => (argv[i - 1] === '--env' ? [a] : []))
@@ -68,13 +89,15 @@ const rampMs = (n: number) => (quick ? Math.max(1000, n * 5) : Math.max(2000, n 
 const pointMs = (n: number) => 3500 + 2 * rampMs(n) + 1000 + windowMs + drainMs + 1000 + 4000;
 
 const label = (k: TargetKind) =>
-  k === 'ours'
-    ? clusterMode
-      ? 'agentlocator (1 process)'
-      : 'agentlocator'
-    : k === 'bare'
-      ? 'bare relay'
-      : 'cluster (2 workers)';
+  k.startsWith('lb')
+    ? `${k.slice(2)} instance${k === 'lb1' ? '' : 's'} behind nginx`
+    : k === 'ours'
+      ? clusterMode
+        ? 'agentlocator (1 process)'
+        : 'agentlocator'
+      : k === 'bare'
+        ? 'bare relay'
+        : 'cluster (2 workers)';
 
 function machine() {
   let commit = '';
@@ -132,8 +155,7 @@ async function main() {
       handshakeDelayMs: upstreamDelayMs,
     });
     const inspectPort = profileN ? await freePort() : undefined;
-    const target = await startTarget({
-      kind,
+    const options = {
       realtimeUrl: fake.url,
       cpus: pinned ? '0' : undefined,
       cacheDir,
@@ -146,7 +168,10 @@ async function main() {
         ...(has('--perf') ? ['--perf-basic-prof'] : []),
         ...(value('--node-flags')?.split(' ').filter(Boolean) ?? []),
       ],
-    });
+    };
+    const target = kind.startsWith('lb')
+      ? await startBehindNginx(options, { ...lbOptions, instances: Number(kind.slice(2)) })
+      : await startTarget({ ...options, kind });
     let profiler: Profiler | undefined;
     try {
       if (inspectPort) profiler = await connectProfiler(inspectPort);
@@ -211,13 +236,13 @@ async function main() {
       }
       const kept = runs.reduce((best, r) => (r.othersCpuPct < best.othersCpuPct ? r : best));
       for (const r of runs) if (r !== kept) r.superseded = true;
-      if (!kept.pass) active.delete(kind);
+      if (!kept.pass && !has('--keep-going')) active.delete(kind);
     }
     if (active.size === 0) break;
   }
   const counted = rows.filter((r) => !r.superseded);
 
-  const [a, b] = clusterMode ? ['cluster', 'ours'] : ['ours', 'bare'];
+  const [a, b] = clusterMode ? ['cluster', 'ours'] : instances ? [`lb${instances}`, 'lb1'] : ['ours', 'bare'];
   const head = headline(counted, label(a as TargetKind), label(b as TargetKind));
   if (counted.some((r) => r.generatorTail))
     notes.push(

@@ -11,7 +11,8 @@ import { freePort } from './support.js';
 import { childPids, pin } from './load/proc.js';
 import { BENCH_ACCOUNT_SID, BENCH_AUTH_TOKEN } from './load/dial.js';
 
-export type TargetKind = 'ours' | 'bare' | 'cluster';
+/** lbN: N AgentLocator instances on PostgreSQL + Redis behind nginx (load/behind-nginx.ts). */
+export type TargetKind = 'ours' | 'bare' | 'cluster' | 'lb1' | 'lb2' | 'lb3';
 
 export interface TargetOptions {
   kind: TargetKind;

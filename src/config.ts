@@ -27,6 +27,10 @@ export interface Config {
   /** `undefined` = SQLite in dataDir. */
   readonly databaseUrl: string | undefined;
   readonly redisUrl: string | undefined;
+  /** The event bus's Redis channel / PostgreSQL LISTEN channel: instances sharing it are one cluster. */
+  readonly busChannel: string;
+  /** Where recordings are kept so every instance can serve them (src/blobs/). */
+  readonly blobs: BlobConfig;
   readonly agent: AgentKind;
   /** The flow agent's call flow (JSON or YAML); undefined = the built-in Hebrew flow. */
   readonly flowFile: string | undefined;
@@ -90,7 +94,44 @@ export interface Config {
   readonly dashboardDir: string;
   /** Capacity, metrics access (src/ops-config.ts). */
   readonly ops: OpsConfig;
+  /**
+   * Speech-to-text for voicemails and flow answers (OpenAI-compatible /audio/transcriptions);
+   * undefined = TRANSCRIBE_URL unset: no audio leaves the machine.
+   */
+  readonly transcription: TranscriptionConfig | undefined;
+  /** Post-call analysis (OpenAI-compatible /chat/completions); undefined = LLM_URL unset. */
+  readonly llm: LlmConfig | undefined;
+  /** DELETE_TWILIO_RECORDINGS=true: a voicemail kept and transcribed here is deleted at Twilio. */
+  readonly deleteTwilioRecordings: boolean;
 }
+
+export interface TranscriptionConfig {
+  /** Base URL of the API, e.g. https://api.openai.com/v1 (the client appends /audio/transcriptions). */
+  readonly url: string;
+  readonly apiKey: string | undefined;
+  readonly model: string;
+  /** ISO-639-1 language of the callers, e.g. he. */
+  readonly language: string;
+  /** Jobs (transcriptions and analyses) one instance runs at once. */
+  readonly concurrency: number;
+}
+
+export interface LlmConfig {
+  readonly url: string;
+  readonly apiKey: string | undefined;
+  readonly model: string;
+}
+
+export type BlobConfig =
+  | { readonly kind: 'filesystem'; readonly dir: string }
+  | {
+      readonly kind: 's3';
+      readonly endpoint: string;
+      readonly bucket: string;
+      readonly region: string;
+      readonly accessKeyId: string;
+      readonly secretAccessKey: string;
+    };
 
 export class ConfigError extends Error {
   constructor(readonly problems: string[]) {
@@ -206,6 +247,25 @@ const envSchema = z
       z.string().regex(/^postgres(ql)?:\/\//, { message: 'must be a postgres:// URL, or empty for SQLite' }),
     ),
     REDIS_URL: opt(z.string().regex(/^rediss?:\/\//, { message: 'must be a redis:// or rediss:// URL' })),
+    BUS_CHANNEL: opt(
+      z
+        .string()
+        .regex(/^[a-z_][a-z0-9_]{0,62}$/, { message: 'must be lower-case letters, digits and _ (≤ 63)' }),
+    ),
+    BLOB_STORE: z.preprocess(
+      empty,
+      z.enum(['filesystem', 's3'], { message: 'must be "filesystem" or "s3"' }).optional(),
+    ),
+    BLOB_DIR: opt(z.string()),
+    S3_ENDPOINT: opt(
+      z.string().regex(/^https?:\/\/[^/?#]+\/?$/, { message: 'must be an http(s):// origin' }),
+    ),
+    S3_BUCKET: opt(
+      z.string().regex(/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/, { message: 'must be an S3 bucket name' }),
+    ),
+    S3_REGION: opt(z.string().regex(/^[a-z0-9-]+$/, { message: 'must be a region such as us-east-1' })),
+    S3_ACCESS_KEY_ID: opt(z.string()),
+    S3_SECRET_ACCESS_KEY: opt(z.string()),
     AGENT: z.preprocess(
       empty,
       z.enum(['flow', 'openai-realtime'], { message: 'must be "flow" or "openai-realtime"' }).optional(),
@@ -261,8 +321,29 @@ const envSchema = z
     ),
     CRM_WEBHOOK_SECRET: opt(z.string().min(16, { message: 'must be at least 16 characters' })),
     DASHBOARD_DIR: opt(z.string()),
+    TRANSCRIBE_URL: opt(apiBaseUrl('TRANSCRIBE_API_KEY')),
+    TRANSCRIBE_API_KEY: opt(z.string()),
+    TRANSCRIBE_MODEL: opt(z.string().max(200)),
+    TRANSCRIBE_LANGUAGE: opt(
+      z.string().regex(/^[a-z]{2,3}$/, { message: 'must be an ISO-639-1 language code such as he' }),
+    ),
+    TRANSCRIBE_CONCURRENCY: int(2, 1, 64),
+    DELETE_TWILIO_RECORDINGS: bool(false),
+    LLM_URL: opt(apiBaseUrl('LLM_API_KEY')),
+    LLM_API_KEY: opt(z.string()),
+    LLM_MODEL: opt(z.string().max(200)),
   })
   .merge(opsEnvSchema);
+
+/** The base URL of an OpenAI-compatible HTTP API: no query, no credentials in it. */
+function apiBaseUrl(keyVariable: string) {
+  return z
+    .string()
+    .regex(/^https?:\/\/[^/?#\s]+[^?#\s]*$/i, { message: 'must be an http(s):// URL without a query' })
+    .refine((v) => !/^https?:\/\/[^/]*@/i.test(v), {
+      message: `must not carry credentials: put the key in ${keyVariable}`,
+    });
+}
 
 function isTimeZone(zone: string): boolean {
   try {
@@ -344,7 +425,25 @@ export function parseConfig(env: Record<string, string | undefined>): Config {
     ]);
   }
 
+  for (const [key, url] of [
+    ['TRANSCRIBE_API_KEY', 'TRANSCRIBE_URL'],
+    ['LLM_API_KEY', 'LLM_URL'],
+  ] as const) {
+    if (e[key] && !e[url]) {
+      throw new ConfigError([
+        `${key} is set without ${url}: set ${url} too (e.g. https://api.openai.com/v1), or unset ${key}`,
+      ]);
+    }
+    // A key over plain http would cross the network readable; the audio may, to the operator's own box.
+    if (e[key] && e[url] && /^http:/i.test(e[url]) && !isLoopbackUrl(e[url])) {
+      throw new ConfigError([
+        `${url}: http:// sends ${key} in cleartext (got ${shownValue(url, e[url])}): use https://, or http:// only to ${LOOPBACK}`,
+      ]);
+    }
+  }
+
   const dataDir = path.resolve(e.DATA_DIR ?? './data');
+  const blobs = blobConfig(e, dataDir);
   const config: Config = {
     port: e.PORT,
     bindHost: e.HOST ?? '0.0.0.0',
@@ -359,6 +458,8 @@ export function parseConfig(env: Record<string, string | undefined>): Config {
     dataDir,
     databaseUrl: e.DATABASE_URL,
     redisUrl: e.REDIS_URL,
+    busChannel: e.BUS_CHANNEL ?? 'agentlocator_bus',
+    blobs,
     agent,
     flowFile: e.FLOW_FILE ? path.resolve(e.FLOW_FILE) : undefined,
     agentsFile: e.AGENTS_FILE ? path.resolve(e.AGENTS_FILE) : undefined,
@@ -398,8 +499,53 @@ export function parseConfig(env: Record<string, string | undefined>): Config {
     // From src/ (tsx) and dist/ (built) alike, the package's dist/web.
     dashboardDir: path.resolve(e.DASHBOARD_DIR ?? fileURLToPath(new URL('../dist/web', import.meta.url))),
     ops: opsConfig(e),
+    transcription: e.TRANSCRIBE_URL
+      ? {
+          url: e.TRANSCRIBE_URL.replace(/\/+$/, ''),
+          apiKey: e.TRANSCRIBE_API_KEY,
+          model: e.TRANSCRIBE_MODEL ?? 'whisper-1',
+          language: e.TRANSCRIBE_LANGUAGE ?? 'he',
+          concurrency: e.TRANSCRIBE_CONCURRENCY,
+        }
+      : undefined,
+    llm: e.LLM_URL
+      ? { url: e.LLM_URL.replace(/\/+$/, ''), apiKey: e.LLM_API_KEY, model: e.LLM_MODEL ?? 'gpt-4o-mini' }
+      : undefined,
+    deleteTwilioRecordings: e.DELETE_TWILIO_RECORDINGS,
   };
   return deepFreeze(config);
+}
+
+/** BLOB_STORE=s3 needs its endpoint, bucket and keys; the filesystem default is BLOB_DIR or DATA_DIR. */
+function blobConfig(e: z.infer<typeof envSchema>, dataDir: string): BlobConfig {
+  if (e.BLOB_STORE !== 's3') return { kind: 'filesystem', dir: path.resolve(e.BLOB_DIR ?? dataDir) };
+  const {
+    S3_ENDPOINT: endpoint,
+    S3_BUCKET: bucket,
+    S3_ACCESS_KEY_ID: keyId,
+    S3_SECRET_ACCESS_KEY: secret,
+  } = e;
+  if (!endpoint || !bucket || !keyId || !secret) {
+    const missing = {
+      S3_ENDPOINT: endpoint,
+      S3_BUCKET: bucket,
+      S3_ACCESS_KEY_ID: keyId,
+      S3_SECRET_ACCESS_KEY: secret,
+    };
+    throw new ConfigError(
+      Object.entries(missing)
+        .filter(([, v]) => !v)
+        .map(([k]) => `${k}: BLOB_STORE=s3 needs it`),
+    );
+  }
+  return {
+    kind: 's3',
+    endpoint: endpoint.replace(/\/$/, ''),
+    bucket,
+    region: e.S3_REGION ?? 'us-east-1',
+    accessKeyId: keyId,
+    secretAccessKey: secret,
+  };
 }
 
 /** Reads the process environment once; main.ts and the CLI call this, nothing else touches process.env. */

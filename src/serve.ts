@@ -25,6 +25,10 @@ import { Whisper } from './call/transfer/whisper.js';
 import { publishingStore } from './call/publishing-store.js';
 import { WebhookOutbox } from './jobs/webhook-outbox.js';
 import { callCompletedPayload } from './api/webhook-payload.js';
+import { transcriptionJobs, type TranscriptionJobsDeps } from './jobs/transcription-jobs.js';
+import { openBus } from './bus/open-bus.js';
+import { openBlobStore } from './blobs/open-blobs.js';
+import type { EventBus } from './bus/event-bus.js';
 import { createMetrics } from './server/metrics.js';
 import { opsServer } from './server/health-routes.js';
 
@@ -48,6 +52,10 @@ export interface ServeOverrides {
   /** The agents' lines a transfer holds (default: the directory router's, in the store). */
   lines?: AgentLines;
   greeting?: LoadedGreeting;
+  /** Other transcription and analysis clients, shorter job timings (tests). */
+  transcription?: Pick<TranscriptionJobsDeps, 'transcriber' | 'analyzer' | 'timing'>;
+  /** The cluster's bus (default: from REDIS_URL / DATABASE_URL, else in-process). */
+  bus?: EventBus;
   /** Registers more routes before the server listens (tests mount the CRM API this way). */
   routes?: (built: BuiltApp) => Promise<void>;
 }
@@ -158,7 +166,9 @@ export async function startServer(
   const whisper = new Whisper({ store, lines, notes, log });
   // Every route an agent asks for is on the call's timeline (transfer-requested).
   const router = recordTransferRequests(overrides.router ?? directoryRouter, notes);
-  const agents = overrides.agents ?? (await createAgentFactory({ config, log, store, router, metrics }));
+  const blobs = openBlobStore(config);
+  const agents =
+    overrides.agents ?? (await createAgentFactory({ config, log, store, router, metrics, blobs }));
   if (config.holdMusicUrl)
     log.warn(
       "HOLD_MUSIC_UNSUPPORTED: HOLD_MUSIC_URL is set, but while a transfer's <Dial> rings Twilio plays ringback tones only; callers hear ringback (see README, The transfer)",
@@ -167,6 +177,8 @@ export async function startServer(
   const redis = config.redisUrl ? connectRedis(config.redisUrl, log) : undefined;
 
   const twilioCalls = overrides.twilioCalls ?? restClient(config, authToken, authTokenSource, log);
+  const bus = overrides.bus ?? openBus(config, log);
+  await busReady(bus, log);
   const built = await buildApp({
     config,
     log,
@@ -176,6 +188,8 @@ export async function startServer(
     agents,
     twilioCalls,
     events,
+    bus,
+    blobs,
     metrics,
     transfers,
     router,
@@ -185,6 +199,16 @@ export async function startServer(
   });
   await overrides.routes?.(built);
   const webhookOut = webhookOutbox(config, store, log);
+  // TRANSCRIBE_URL (and LLM_URL): voicemails and answers transcribed, calls analysed, from the store's jobs.
+  const jobs = transcriptionJobs({
+    config,
+    store,
+    events,
+    log,
+    authToken,
+    blobs,
+    ...overrides.transcription,
+  });
   const address = await built.app.listen({ port: config.port, host: config.bindHost });
   const url = address.replace('://0.0.0.0', '://127.0.0.1').replace('://[::]', '://127.0.0.1');
   const ops = config.ops.opsPort === undefined ? undefined : await opsServer(built.deps, config.ops.opsPort);
@@ -213,16 +237,32 @@ export async function startServer(
       await built.app.close().finally(() => clearInterval(idle));
       await ops?.close();
       await webhookOut?.stop();
+      await jobs?.stop();
       await agents.close?.();
       directory?.close();
       await greeting.close();
       await redis?.close();
+      if (!overrides.bus) await bus.close();
       if (!overrides.store) await store.close();
       log.info('STOPPED');
     })());
 
   webhookOut?.start();
+  jobs?.start();
   return { built, store, url, authToken, greeting, stop };
+}
+
+/**
+ * Waits a moment for the bus's subscription, so the first call's messages reach this instance.
+ * A bus that is down does not stop the start: calls work, only cross-instance messages wait.
+ */
+async function busReady(bus: EventBus, log: Logger): Promise<void> {
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<'late'>((resolve) => (timer = setTimeout(() => resolve('late'), 3000)));
+  const state = await Promise.race([bus.ready().then(() => 'ready' as const), late]);
+  clearTimeout(timer);
+  if (state === 'ready') log.info({ bus: bus.kind }, 'BUS_READY');
+  else log.warn({ bus: bus.kind }, 'BUS_NOT_READY: starting anyway; cross-instance messages wait for it');
 }
 
 /** CRM_WEBHOOK_URL: `call.completed` from the store's outbox (src/jobs/webhook-outbox.ts). */

@@ -1,5 +1,6 @@
 // The VoiceAgent interface: the brain behind one call. The CallSession owns the Twilio socket and
 // hands the agent caller audio and keys; the agent answers through CallControl, never the socket.
+import type { BlobStore } from '../blobs/blob-store.js';
 import type { Logger } from 'pino';
 import type { RingRoute, Router } from '../routing/router.js';
 import type { Config } from '../config.js';
@@ -131,4 +132,6 @@ export interface AgentDeps {
   log: Logger;
   store: AgentStore;
   router: Router;
+  /** Where answer clips go so every instance can serve them; absent: the row keeps the local path. */
+  blobs?: BlobStore;
 }

@@ -2,11 +2,11 @@
 // principal; agent users linked to a directory agent see only the calls that agent took.
 import type { FastifyRequest } from 'fastify';
 import type { Logger } from 'pino';
-import type { CallEvents } from '../call/call-events.js';
+import type { EventBus } from '../bus/event-bus.js';
 import type { Config } from '../config.js';
 import type { CallFilter, CrmCall } from '../store/crm-store.js';
 import type { Store } from '../store/store.js';
-import type { RecordingAudio } from './recording-audio.js';
+import type { RecordingAudio } from '../recordings/recording-audio.js';
 
 export interface CrmPrincipal {
   role: 'admin' | 'agent';
@@ -18,7 +18,8 @@ export interface CrmDeps {
   config: Pick<Config, 'timezone' | 'agentsFile'>;
   log: Logger;
   store: Store;
-  events: CallEvents;
+  /** The cluster's bus: the live events of every instance's calls (src/bus/live-events.ts). */
+  bus: EventBus;
   recordings: RecordingAudio;
   /** Who made the request (set by the authenticating scope). */
   principal(request: FastifyRequest): CrmPrincipal;

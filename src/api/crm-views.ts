@@ -131,6 +131,10 @@ export const recordingViewSchema = z.object({
   durationSec: z.number().nullable(),
   createdAt: at,
   audioUrl: z.string().describe("this API's URL of the audio (Range requests supported)"),
+  transcript: z
+    .string()
+    .optional()
+    .describe('the text of a voicemail or answer clip, once transcribed (TRANSCRIBE_URL)'),
 });
 export type RecordingView = z.infer<typeof recordingViewSchema>;
 
@@ -142,6 +146,8 @@ export function recordingView(r: RecordingRecord): RecordingView {
     durationSec: r.durationSec,
     createdAt: iso(r.createdAt),
     audioUrl: recordingAudioUrl(r.recordingSid),
+    // A voicemail's or answer's text, once transcribed (TRANSCRIBE_URL).
+    ...(r.transcript !== undefined ? { transcript: r.transcript } : {}),
   };
 }
 

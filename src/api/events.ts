@@ -1,10 +1,12 @@
 // GET /events: Server-Sent Events of call life (call started, status, stream started/stopped,
 // timeline steps with Twilio error codes, transcript turns, lead saved, call ended), fed by
-// CallEvents through the LiveFeed ring; Last-Event-ID (header or ?lastEventId=) replays.
+// every instance's CallEvents over the bus into the LiveFeed ring; Last-Event-ID (header or
+// ?lastEventId=) replays, on whichever instance the client reconnects to.
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
 import type { CrmDeps } from './crm-deps.js';
 import { LiveFeed } from './live-feed.js';
+import { subscribeLiveEvents } from '../bus/live-events.js';
 import { parseInput } from './validate.js';
 import { routeSchema } from './openapi.js';
 
@@ -12,7 +14,7 @@ const eventsQuery = z.strictObject({ lastEventId: z.string().max(100).optional()
 
 export async function eventRoutes(scope: FastifyInstance, deps: CrmDeps): Promise<void> {
   const feed = new LiveFeed({ log: deps.log });
-  const unsubscribe = deps.events.subscribe((event) => feed.push(event));
+  const unsubscribe = subscribeLiveEvents(deps.bus, deps.log, (event, id) => feed.push(event, id));
   // Open streams would hold the server's close forever: end them first.
   scope.addHook('preClose', async () => feed.close());
   scope.addHook('onClose', async () => unsubscribe());

@@ -1,7 +1,8 @@
 // The live feed behind GET /events: every call event gets an id and is kept in a small ring
 // for Last-Event-ID replay, then written to each connected client without ever waiting on one
-// (a client that stops reading is dropped). `push` is the one input, so a cross-instance bus
-// can feed the ring later instead of this process's CallEvents.
+// (a client that stops reading is dropped). `push` is the one input: the bus feeds it every
+// instance's events with the id their instance gave them (src/bus/live-events.ts), so the rings of
+// all instances hold the same ids and a reconnect to any of them replays.
 import type { Logger } from 'pino';
 import type { LiveCallEvent } from '../call/call-events.js';
 
@@ -26,12 +27,12 @@ export interface LiveFeedOptions {
 const RESET_DATA = JSON.stringify({ reason: 'the events after Last-Event-ID are no longer kept: reload' });
 
 interface Entry {
-  seq: number;
+  id: string;
   frame: string;
 }
 
 export class LiveFeed {
-  /** Ids are `<epoch>-<seq>`: an id from before a restart (or from another instance) is recognised. */
+  /** Ids made here (when push is given none) are `<epoch>-<seq>`: never one from before a restart. */
   private readonly epoch = Date.now().toString(36);
   private seq = 0;
   private readonly ring: Entry[] = [];
@@ -49,19 +50,17 @@ export class LiveFeed {
     return this.clients.size;
   }
 
-  push(event: LiveCallEvent): void {
-    const seq = ++this.seq;
-    const id = `${this.epoch}-${seq}`;
+  push(event: LiveCallEvent, id = `${this.epoch}-${++this.seq}`): void {
     const { type, at, ...body } = event;
     const frame = `id: ${id}\nevent: ${type}\ndata: ${JSON.stringify({ id, type, ...body, at })}\n\n`;
-    this.ring.push({ seq, frame });
+    this.ring.push({ id, frame });
     if (this.ring.length > this.capacity) this.ring.shift();
     for (const client of this.clients) this.send(client, frame);
   }
 
   /**
    * Starts sending to `out`. With a Last-Event-ID the events after it are replayed first; when
-   * they are no longer all in the ring (too old, a restart, another instance) a `reset` event
+   * they are no longer all in the ring (too old, a restart, an instance newer than the id) a `reset` event
    * tells the client to reload what it shows. Returns the detach function.
    */
   attach(out: FeedOutput, lastEventId?: string): () => void {
@@ -86,12 +85,11 @@ export class LiveFeed {
 
   /** The ring's entries after `lastEventId`, or undefined when some of them are missing. */
   private after(lastEventId: string): Entry[] | undefined {
-    const m = /^([0-9a-z]+)-(\d+)$/.exec(lastEventId);
-    if (!m || m[1] !== this.epoch) return undefined;
-    const last = Number(m[2]);
-    const oldest = this.ring[0]?.seq ?? this.seq + 1;
-    if (last > this.seq || last < oldest - 1) return undefined;
-    return this.ring.filter((e) => e.seq > last);
+    // The ring is small (500): a scan from the newest end is cheaper than keeping an index.
+    for (let i = this.ring.length - 1; i >= 0; i--) {
+      if (this.ring[i]!.id === lastEventId) return this.ring.slice(i + 1);
+    }
+    return undefined;
   }
 
   private send(client: FeedOutput, frame: string): void {

@@ -1,11 +1,11 @@
 // GET /recordings/:id/audio: a recording's audio for the browser's player, with byte ranges
 // (200 whole, 206 partial, 416 outside the file) and the audio's own Content-Type.
-import { createReadStream } from 'node:fs';
+import type { Readable } from 'node:stream';
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
 import { parseByteRange } from './byte-range.js';
 import { maySeeCall, type CrmDeps } from './crm-deps.js';
-import { AudioUnavailable, type AudioFile } from './recording-audio.js';
+import { AudioUnavailable, type AudioFile } from '../recordings/recording-audio.js';
 import { parseInput } from './validate.js';
 import { routeSchema } from './openapi.js';
 
@@ -25,7 +25,7 @@ export async function recordingRoutes(scope: FastifyInstance, deps: CrmDeps): Pr
         errors: {
           404: 'no such recording (or not yours)',
           416: 'the range is outside the audio',
-          502: 'Twilio would not give the voicemail',
+          502: 'Twilio would not give the voicemail, or the recordings store did not answer',
         },
       }),
     },
@@ -52,14 +52,20 @@ export async function recordingRoutes(scope: FastifyInstance, deps: CrmDeps): Pr
       const range = parseByteRange(request.headers.range, audio.size);
       if (range === undefined) return reply.code(416).header('content-range', `bytes */${audio.size}`).send();
       reply.type(audio.contentType);
-      if (range === null) {
-        return reply.code(200).header('content-length', audio.size).send(createReadStream(audio.file));
+      let body: Readable;
+      try {
+        body = await audio.read(range ?? undefined);
+      } catch (err) {
+        if (err instanceof AudioUnavailable)
+          return reply.code(err.status).send({ error: err.code, message: err.message });
+        throw err;
       }
+      if (range === null) return reply.code(200).header('content-length', audio.size).send(body);
       return reply
         .code(206)
         .header('content-range', `bytes ${range.start}-${range.end}/${audio.size}`)
         .header('content-length', range.end - range.start + 1)
-        .send(createReadStream(audio.file, { start: range.start, end: range.end }));
+        .send(body);
     },
   );
 }

@@ -110,17 +110,21 @@ export function startRecording(
   );
 }
 
-/** Finishes the recording file and lists it with the call; a failure is logged, never thrown. */
+/**
+ * Finishes the recording file, hands it to `keep` (the blob store: the url every instance can
+ * serve it from) and lists it with the call; a failure is logged, never thrown.
+ */
 export async function saveRecording(
   c: Pick<CallActionContext, 'callSid' | 'log' | 'store'>,
   recorder: CallRecorder,
+  keep: (file: string) => Promise<string> = async (file) => file,
 ): Promise<void> {
   try {
     const seconds = await recorder.finish();
     await c.store.upsertRecording({
       recordingSid: localRecordingSid(),
       callSid: c.callSid,
-      url: recorder.file,
+      url: await keep(recorder.file),
       durationSec: Math.round(seconds),
       status: 'completed',
       source: 'call-audio',

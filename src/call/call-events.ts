@@ -20,6 +20,14 @@ export type CallEventBody =
       twilioCode: number | null;
       detail: Record<string, unknown> | null;
     }
+  /** A transcription or analysis finished: the call's transcript, summary or lead has new text. */
+  | {
+      type: 'job.done';
+      job: 'transcribe' | 'analyze';
+      recordingSid: string | null;
+      /** The lead field an answer clip's text went to. */
+      field: string | null;
+    }
   | { type: 'call.ended' };
 
 export type LiveCallEvent = CallEventBody & { callSid: string; at: Date };

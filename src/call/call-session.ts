@@ -20,6 +20,8 @@ import type { CallRecorder } from './recorder.js';
 import { Frame } from './caller-frame.js';
 import { FrameGuard, SESSION_LIMITS } from './session-limits.js';
 import { saveRecording, startRecording, type CallActionContext } from './call-actions.js';
+import type { BlobStore } from '../blobs/blob-store.js';
+import { keepRecording } from '../blobs/keep-recording.js';
 import { callControl } from './call-control.js';
 import { Heartbeat, SessionTimers } from './session-timers.js';
 import { reportStreamClosed, reportStreamOpened } from './stream-report.js';
@@ -40,6 +42,8 @@ export interface SessionDeps {
   transfers: TransferDesk;
   /** MAX_CALLS: the session says when its call starts and stops holding a line here. */
   capacity?: { streamStarted(callSid: string): void; release(callSid: string, outcome: string): void };
+  /** Where finished recordings go so every instance can serve them (src/blobs/). */
+  blobs?: BlobStore;
 }
 
 type State = 'connected' | 'starting' | 'live' | 'ended';
@@ -114,6 +118,11 @@ export class CallSession {
   /** Still waiting for its `start` frame: counted against the pending-stream limits. */
   get awaitingStart(): boolean {
     return this.state === 'connected';
+  }
+
+  /** What a dashboard action (hang up, transfer) needs of this call; undefined unless it is live. */
+  liveActions(): CallActionContext | undefined {
+    return this.state === 'live' ? this.actionContext() : undefined;
   }
 
   /** Closes the stream from our side (drain, call ended elsewhere). */
@@ -384,7 +393,10 @@ export class CallSession {
       await agent.close(reason).catch((err: unknown) => this.log.error({ err }, 'AGENT_CLOSE_FAILED'));
     }
     const actions = this.actionContext();
-    if (this.recorder && actions) await saveRecording(actions, this.recorder);
+    if (this.recorder && actions)
+      await saveRecording(actions, this.recorder, (file) =>
+        keepRecording(this.deps.blobs, this.deps.config.dataDir, file),
+      );
     if (wasLive && this.streamSid && this.callSid) {
       const ids = { callSid: this.callSid, streamSid: this.streamSid };
       await reportStreamClosed(this.deps, this.log, ids, { ...this.counts, ...out }, code, reason);

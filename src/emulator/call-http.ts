@@ -16,6 +16,8 @@ const MAX_CALLBACK_BYTES = 64 * 1024;
 export interface HttpEnv {
   authToken: string;
   map: NetworkMap;
+  /** PEM of a CA to trust besides the system's (a test's own CA behind its TLS proxy). */
+  ca?: string | undefined;
   timeoutMs: number;
   connectTimeoutMs: number;
 }
@@ -74,6 +76,7 @@ export class CallHttp {
       params,
       authToken: this.env.authToken,
       map: this.env.map,
+      ca: this.env.ca,
       timeoutMs: this.env.timeoutMs,
       connectTimeoutMs: this.env.connectTimeoutMs,
       maxBytes,

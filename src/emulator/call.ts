@@ -28,6 +28,8 @@ export interface CallEnv {
   authToken: string;
   accountSid: string;
   map: NetworkMap;
+  /** PEM of a CA to trust besides the system's (a test's own CA behind its TLS proxy). */
+  ca?: string | undefined;
   speed: number;
   webhookTimeoutMs: number;
   connectTimeoutMs: number;
@@ -82,6 +84,7 @@ export class EmulatedCall {
       {
         authToken: env.authToken,
         map: env.map,
+        ca: env.ca,
         timeoutMs: env.webhookTimeoutMs,
         connectTimeoutMs: env.connectTimeoutMs,
       },
@@ -266,6 +269,7 @@ export class EmulatedCall {
       http: this.http,
       streamConnectTimeoutMs: this.env.streamConnectTimeoutMs,
       map: this.env.map,
+      ca: this.env.ca,
       dials: this.dials,
       recordings: this.recordings,
       streams: this.streams,

@@ -98,6 +98,7 @@ export async function connect(rt: CallRuntime, verb: ConnectVerb, doc: Doc): Pro
       url: checked.url,
       authToken: rt.authToken,
       map: rt.map,
+      ca: rt.ca,
       timeoutMs: rt.streamConnectTimeoutMs,
     });
     report.dialled = opened.dialled;

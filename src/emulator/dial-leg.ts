@@ -206,6 +206,7 @@ export class DialLeg {
       http: rt.http,
       streamConnectTimeoutMs: rt.streamConnectTimeoutMs,
       map: rt.map,
+      ca: rt.ca,
       dials: [],
       recordings: [],
       streams: [],

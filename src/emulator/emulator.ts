@@ -40,6 +40,7 @@ export class TwilioEmulator {
       authToken: options.authToken,
       accountSid: options.accountSid,
       map: options.networkMap ?? {},
+      ca: options.ca,
       speed,
       webhookTimeoutMs: options.webhookTimeoutMs ?? 15_000,
       connectTimeoutMs: options.connectTimeoutMs ?? 10_000,
@@ -81,6 +82,7 @@ export class TwilioEmulator {
       url: checked.url,
       authToken: this.env.authToken,
       map: this.env.map,
+      ca: this.env.ca,
       timeoutMs: this.env.streamConnectTimeoutMs,
     });
     if (!opened.ok) {
@@ -122,6 +124,7 @@ export class TwilioEmulator {
       params,
       authToken: this.env.authToken,
       map: this.env.map,
+      ca: this.env.ca,
       timeoutMs: this.env.webhookTimeoutMs,
       connectTimeoutMs: this.env.connectTimeoutMs,
       maxBytes: 64 * 1024,

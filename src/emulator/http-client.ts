@@ -1,6 +1,7 @@
 // Twilio's outgoing HTTP requests: signed (X-Twilio-Signature over the public URL), dialled through
 // the network map, bounded by Twilio's timeouts (10 s to connect, 15 s in all), and every network
 // failure classified so callers can name the Twilio error it causes. Never throws.
+import tls from 'node:tls';
 import http from 'node:http';
 import https from 'node:https';
 import { randomUUID } from 'node:crypto';
@@ -17,6 +18,8 @@ export interface HttpRequestSpec {
   params: Record<string, string>;
   authToken: string;
   map: NetworkMap;
+  /** PEM of a CA to trust besides the system's (a test's own CA behind its TLS proxy). */
+  ca?: string | undefined;
   timeoutMs: number;
   connectTimeoutMs: number;
   /** Bytes of body kept; one more is read so callers can tell "exactly the limit" from "over". */
@@ -114,6 +117,7 @@ export function requestTwilioStyle(spec: HttpRequestSpec): Promise<HttpOutcome> 
         headers,
         agent: false,
         ...(secure && plan.proxyHeaders.host ? { servername: publicUrl.hostname } : {}),
+        ...(secure && spec.ca ? { ca: [...tls.rootCertificates, spec.ca] } : {}),
       });
     } catch (err) {
       const c = classifyNetError(err);

@@ -37,6 +37,7 @@ export interface CallRuntime {
   readonly http: CallHttp;
   readonly streamConnectTimeoutMs: number;
   readonly map: Readonly<Record<string, string>>;
+  readonly ca?: string | undefined;
   readonly dials: DialRecord[];
   readonly recordings: RecordingRecord[];
   readonly streams: StreamReport[];

@@ -1,6 +1,7 @@
 // Opening a Media Stream as Twilio does: check the <Stream url> (wss only, no query string), then a
 // WebSocket upgrade signed with a lowercase x-twilio-signature over the wss:// URL as written (no
 // params). Every failure is named with the Twilio code it causes (31901/31902/31910/31920/31922/31923).
+import tls from 'node:tls';
 import WebSocket from 'ws';
 import twilio from 'twilio';
 import { classifyNetError } from './http-client.js';
@@ -57,6 +58,8 @@ export interface ConnectSpec {
   url: URL;
   authToken: string;
   map: NetworkMap;
+  /** PEM of a CA to trust besides the system's (a test's own CA behind its TLS proxy). */
+  ca?: string | undefined;
   timeoutMs: number;
 }
 
@@ -88,6 +91,7 @@ export function connectStream(spec: ConnectSpec): Promise<ConnectOutcome> {
       perMessageDeflate: false,
       handshakeTimeout: spec.timeoutMs,
       ...(secure && plan.proxyHeaders.host ? { servername: spec.url.hostname } : {}),
+      ...(secure && spec.ca ? { ca: [...tls.rootCertificates, spec.ca] } : {}),
     });
   } catch (err) {
     // Only a network map pointing at something that is not a ws/wss/http(s) URL gets here.

@@ -12,6 +12,8 @@ export interface EmulatorOptions {
   accountSid: string;
   /** Public origin → origin actually dialled (see network.ts). */
   networkMap?: NetworkMap;
+  /** PEM of a CA to trust besides the system's (a test's own CA behind its TLS proxy). */
+  ca?: string | undefined;
   /** Call-time speed: 1 is real time; 10 plays audio, pauses and recordings ten times faster. */
   speed?: number;
   /** Twilio's total budget for one HTTP request (15 s). */

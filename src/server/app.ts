@@ -26,17 +26,26 @@ import { createMetrics, type Metrics } from './metrics.js';
 import { IdleMemory } from './idle-memory.js';
 import { webhookRoutes } from './webhooks/index.js';
 import { mediaRoutes } from './media-route.js';
-import { healthRoutes } from './health-routes.js';
+import { checkReadiness, healthRoutes } from './health-routes.js';
 import { staticRoutes, type GreetingSource } from './static-routes.js';
 import { apiPlugin } from '../api/api-plugin.js';
 import { crmRoutes } from '../api/crm-routes.js';
+import { settingsRoutes } from '../api/settings.js';
+import { VERSION } from '../version.js';
+import { transcriptionStatus } from '../jobs/transcription-status.js';
 import type { Router } from '../routing/router.js';
 import { callControlRoutes } from './call-control-routes.js';
-import { recordingAudioFor } from '../api/recording-audio.js';
+import { recordingAudioFor } from '../recordings/recording-audio.js';
 import { agentScopeOf, principalOf } from '../api/principal.js';
 import { dashboardRoutes } from './dashboard-routes.js';
 import { TestCalls } from '../test-call/test-calls.js';
 import { testCallRoute } from './test-call-route.js';
+import type { EventBus } from '../bus/event-bus.js';
+import { createLocalBus } from '../bus/local-bus.js';
+import type { BlobStore } from '../blobs/blob-store.js';
+import { openBlobStore } from '../blobs/open-blobs.js';
+import { publishLiveEvents } from '../bus/live-events.js';
+import { announceCallEnded, relayCalls } from './call-relay.js';
 import { CallCapacity } from '../call/call-capacity.js';
 import { ForwardedOriginNotice } from './forwarded-origin.js';
 
@@ -50,6 +59,10 @@ export interface AppDeps {
   agents: AgentFactory;
   twilioCalls: TwilioCallsApi | undefined;
   events: CallEvents;
+  /** The cluster's bus (src/bus/): what must reach the instance holding a call, and live events. */
+  bus: EventBus;
+  /** Where recordings are kept so every instance serves them (src/blobs/). */
+  blobs: BlobStore;
   metrics: Metrics;
   /** Transfers to a person: their <Dial> callbacks, and the whisper on the agents' legs. */
   transfers: TransferDesk;
@@ -74,6 +87,8 @@ export interface AppDeps {
 export type AppDepsInput = Omit<
   AppDeps,
   | 'events'
+  | 'bus'
+  | 'blobs'
   | 'metrics'
   | 'isDraining'
   | 'isHandingOver'
@@ -82,7 +97,7 @@ export type AppDepsInput = Omit<
   | 'onCallEnded'
   | 'restFor'
 > &
-  Partial<Pick<AppDeps, 'events' | 'metrics'>>;
+  Partial<Pick<AppDeps, 'events' | 'bus' | 'blobs' | 'metrics'>>;
 
 export interface BuiltApp {
   app: FastifyInstance;
@@ -126,11 +141,19 @@ function clientErrorHandler(log: Logger) {
 /** How long a handed-over stream may take to be ended by Twilio before it is closed here. */
 const HANDOVER_WAIT_MS = 10_000;
 
+/** What the Settings page says about transcription: on or off, and to which host. */
+function transcriptionOf(config: Config): { enabled: boolean; analysis: boolean; host: string | null } {
+  const status = transcriptionStatus(config);
+  return { enabled: status.transcription, analysis: status.analysis, host: status.transcribeHost };
+}
+
 export async function buildApp(input: AppDepsInput): Promise<BuiltApp> {
   const sessions = new Set<CallSession>();
   let draining = false;
   let handingOver = false;
   const events = input.events ?? new CallEvents();
+  // Without a bus given (tests, one instance) the app is its own cluster of one.
+  const bus = input.bus ?? createLocalBus();
   const metrics = input.metrics ?? createMetrics();
   const capacity = new CallCapacity({
     maxCalls: input.config.ops.maxCalls,
@@ -153,6 +176,8 @@ export async function buildApp(input: AppDepsInput): Promise<BuiltApp> {
   const deps: AppDeps = {
     ...input,
     events,
+    bus,
+    blobs: input.blobs ?? openBlobStore(input.config),
     restFor: (callSid) => testCalls.restFor(callSid),
     metrics,
     isDraining: () => draining,
@@ -162,6 +187,9 @@ export async function buildApp(input: AppDepsInput): Promise<BuiltApp> {
     onCallEnded: (callSid) => {
       capacity.release(callSid, 'call-ended');
       deps.events.publish({ type: 'call.ended', callSid, at: new Date() });
+      // The stream may be on any instance: the bus tells them all (this one too, but without
+      // waiting on the bus: a Redis outage must not keep a finished call's stream open here).
+      announceCallEnded(bus, callSid);
       for (const s of sessions) if (s.sids.callSid === callSid) s.close(1000, 'call ended');
       // Whatever agent lines the call still holds (a leg the callbacks never ended) are freed.
       input.transfers
@@ -277,6 +305,14 @@ export async function buildApp(input: AppDepsInput): Promise<BuiltApp> {
     },
   });
 
+  const unrelay = relayCalls({ bus, sessions, agents: deps.agents, router: deps.router, log: deps.log });
+  const unpublish = publishLiveEvents(events, bus, deps.log);
+  app.addHook('onClose', async () => {
+    unrelay();
+    unpublish();
+    if (!input.bus) await bus.close();
+  });
+
   await app.register(async (scope) => healthRoutes(scope, deps));
   await app.register(async (scope) => staticRoutes(scope, deps.greeting));
   const idleMemory = new IdleMemory();
@@ -289,20 +325,29 @@ export async function buildApp(input: AppDepsInput): Promise<BuiltApp> {
       config: deps.config,
       log: deps.log,
       store: deps.store,
-      events: deps.events,
-      recordings: recordingAudioFor(deps.config, deps.authToken, deps.log),
+      bus: deps.bus,
+      recordings: recordingAudioFor(deps.config, deps.authToken, deps.log, deps.blobs),
       principal: (request) => {
         const scoped = agentScopeOf(principalOf(request));
         // An agent user not linked to a directory agent took no calls: they see none ('').
         return scoped ? { role: 'agent', agentId: scoped.agentId ?? '' } : { role: 'admin', agentId: null };
       },
     });
+  const settings = (scope: FastifyInstance) =>
+    settingsRoutes(scope, {
+      config: deps.config,
+      store: deps.store,
+      readiness: () => checkReadiness(deps, deps.log as unknown as FastifyBaseLogger),
+      twilioRest: deps.twilioCalls !== undefined,
+      transcription: transcriptionOf(deps.config),
+      version: VERSION,
+    });
   await app.register(apiPlugin, {
     prefix: '/api/v1',
     config: deps.config,
     store: deps.store,
     log: deps.log,
-    routes: [crm, callControlRoutes(deps), testCallRoute(deps, testCalls)],
+    routes: [crm, settings, callControlRoutes(deps), testCallRoute(deps, testCalls)],
   });
   app.addHook('onClose', async () => testCalls.close());
   await app.register(async (scope) => dashboardRoutes(scope, deps.config.dashboardDir));

@@ -3,7 +3,9 @@
 // OPS_PORT they are served on 127.0.0.1:OPS_PORT only (opsServer) and not on PORT.
 import { timingSafeEqual } from 'node:crypto';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance, type FastifyRequest } from 'fastify';
+import type { Readiness } from '../api/settings.js';
 import type { AppDeps } from './app.js';
+import { transcriptionStatus } from '../jobs/transcription-status.js';
 import { sendError } from './error-reply.js';
 
 type DependencyState = 'ok' | 'disabled' | 'error' | 'unconfigured';
@@ -22,6 +24,29 @@ async function within<T>(ms: number, work: Promise<T>): Promise<T> {
   }
 }
 
+/** Each dependency's state, for /readyz and the Settings page (GET /api/v1/settings) alike. */
+export async function checkReadiness(deps: AppDeps, log: FastifyBaseLogger): Promise<Readiness> {
+  let db: DependencyState = 'ok';
+  try {
+    await within(1000, deps.store.ping());
+  } catch (err) {
+    log.error({ err }, 'READYZ_DB_ERROR');
+    db = 'error';
+  }
+  const twilio: DependencyState = deps.authTokenSource === 'env' ? 'ok' : 'unconfigured';
+  const agent: DependencyState = deps.agents.health();
+  const redis: DependencyState = deps.redisHealth ? await deps.redisHealth() : 'disabled';
+  const draining = deps.isDraining();
+  // A missing Twilio token is loud in /readyz and the logs but does not stop local use.
+  const ready = db === 'ok' && agent !== 'error' && redis !== 'error' && !draining;
+  const capacity = {
+    state: deps.capacity.full ? ('full' as const) : ('ok' as const),
+    calls: deps.capacity.active,
+    maxCalls: deps.capacity.max,
+  };
+  return { db, twilio, agent, agentKind: deps.agents.name, redis, draining, ready, capacity };
+}
+
 function hasBearer(request: FastifyRequest, token: string): boolean {
   const given = /^Bearer (.+)$/i.exec(request.headers.authorization ?? '')?.[1] ?? '';
   const a = Buffer.from(given);
@@ -37,6 +62,7 @@ export async function healthRoutes(app: FastifyInstance, deps: AppDeps): Promise
 
 /** /readyz and /metrics, behind METRICS_TOKEN when it is set. */
 export async function opsRoutes(app: FastifyInstance, deps: AppDeps): Promise<void> {
+  const status = transcriptionStatus(deps.config);
   const token = deps.config.ops.metricsToken;
   if (token) {
     app.addHook('onRequest', async (request, reply) => {
@@ -48,30 +74,17 @@ export async function opsRoutes(app: FastifyInstance, deps: AppDeps): Promise<vo
   }
 
   app.get('/readyz', async (request, reply) => {
-    let db: DependencyState = 'ok';
-    try {
-      await within(1000, deps.store.ping());
-    } catch (err) {
-      request.log.error({ err }, 'READYZ_DB_ERROR');
-      db = 'error';
-    }
-    const twilio: DependencyState = deps.authTokenSource === 'env' ? 'ok' : 'unconfigured';
-    const agent: DependencyState = deps.agents.health();
-    const redis: DependencyState = deps.redisHealth ? await deps.redisHealth() : 'disabled';
-    const draining = deps.isDraining();
-    // A missing Twilio token is loud in /readyz and the logs but does not stop local use.
-    const ready = db === 'ok' && agent !== 'error' && redis !== 'error' && !draining;
+    const { ready, draining, capacity, ...states } = await checkReadiness(deps, request.log);
     // Full is still ready (200): the load balancer keeps the instance for its live calls; a
     // weighted one can read `capacity` and send new calls elsewhere.
     return reply.code(ready ? 200 : 503).send({
-      db,
-      twilio,
-      agent,
-      agentKind: deps.agents.name,
-      redis,
-      capacity: deps.capacity.full ? 'full' : 'ok',
-      calls: deps.capacity.active,
-      maxCalls: deps.capacity.max,
+      ...states,
+      // Off is a choice (no audio leaves the machine), not a fault: it never makes the server unready.
+      transcription: status.transcription ? 'ok' : 'disabled',
+      analysis: status.analysis ? 'ok' : 'disabled',
+      capacity: capacity.state,
+      calls: capacity.calls,
+      maxCalls: capacity.maxCalls,
       ...(draining ? { draining: true } : {}),
     });
   });

@@ -137,6 +137,17 @@ export interface CallStats {
   streamErrors: { code: number | null; count: number }[];
 }
 
+/** One stream error Twilio reported, as the Settings page lists the last few. */
+export interface StreamErrorRecord {
+  callSid: string;
+  at: Date;
+  twilioCode: number | null;
+  /** Twilio's StreamError text, e.g. "Stream - WebSocket - Connection Error". */
+  message: string | null;
+  streamSid: string | null;
+  isTest: boolean;
+}
+
 export interface OutboxItem {
   id: number;
   /** e.g. `call.completed:CA…`: unique, and the receiver's idempotency key. */
@@ -192,6 +203,8 @@ export interface CrmStore {
 
   /** Counts per local day over [from, to); test calls are left out. */
   callStats(range: { from: Date; to: Date; segments: OffsetSegment[] }): Promise<CallStats>;
+  /** The last `limit` (1..100) stream errors, newest first, test calls included (marked). */
+  recentStreamErrors(limit: number): Promise<StreamErrorRecord[]>;
 
   /**
    * Enqueues `call.completed` for every call that reached a terminal status and whose streams

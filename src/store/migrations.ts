@@ -11,6 +11,7 @@ import { authMigration } from './migrations/0003-auth.js';
 import { security } from './migrations/0005_security.js';
 import { transferMigration } from './migrations/transfer.js';
 import { crmMigration } from './migrations/0004-crm.js';
+import { jobsMigration } from './migrations/0008_jobs.js';
 
 /**
  * Twilio's CallStatus values; the CHECK keeps a typo from ever reaching a row. Databases keep the
@@ -181,6 +182,7 @@ export function storeMigrations(dialect: StoreDialect): Record<string, Migration
     '0004_crm': crmMigration(dialect),
     '0005_security': security(dialect),
     '0007_transfer': transferMigration(),
+    '0008_jobs': jobsMigration(dialect),
   };
 }
 

@@ -129,6 +129,8 @@ export function toRecording(r: Selectable<RecordingsTable>): RecordingRecord {
     at: date(r.updated_at),
     createdAt: date(r.created_at),
     updatedAt: date(r.updated_at),
+    // Present once a transcription job made it, so records without one keep their old shape.
+    ...(r.transcript != null ? { transcript: r.transcript } : {}),
   };
 }
 

@@ -118,6 +118,7 @@ export interface Database {
   sessions: SessionsTable;
   transfers: TransfersTable;
   crm_outbox: CrmOutboxTable;
+  jobs: JobsTable;
 }
 
 // --- directory (agent locator) ---
@@ -284,6 +285,34 @@ export interface CrmOutboxTable {
   lease_owner: TextOrNull;
   lease_until: BigOrNull;
   delivered_at: BigOrNull;
+  failed_at: BigOrNull;
+  last_error: TextOrNull;
+  created_at: Big;
+}
+
+// --- jobs (0008_jobs) ---
+export interface RecordingsTable {
+  /** The speech-to-text of a voicemail or an answer clip, once a job made it. */
+  transcript: TextOrNull;
+  transcribed_at: BigOrNull;
+}
+
+export interface TranscriptTurnsTable {
+  /** recording:<sid> for the turn a recording's transcript became; null for every other turn. */
+  source_key: TextOrNull;
+}
+
+export interface JobsTable {
+  id: Identity;
+  job_key: string;
+  kind: string;
+  call_sid: string;
+  recording_sid: TextOrNull;
+  attempts: Int;
+  available_at: Big;
+  lease_owner: TextOrNull;
+  lease_until: BigOrNull;
+  done_at: BigOrNull;
   failed_at: BigOrNull;
   last_error: TextOrNull;
   created_at: Big;

@@ -6,6 +6,7 @@ import type { AuthStore } from './auth-store.js';
 import type { SecurityStore } from './security-store.js';
 import type { TransferStore } from './transfer-store.js';
 import type { CrmStore, LeadStatus } from './crm-store.js';
+import type { JobStore } from './job-store.js';
 
 export type { CallStatus };
 
@@ -129,6 +130,8 @@ export interface RecordingInput {
 export interface RecordingRecord extends RecordingInput {
   createdAt: Date;
   updatedAt: Date;
+  /** Speech-to-text of a voicemail or answer clip (0008_jobs), once made; absent before. */
+  transcript?: string;
 }
 
 export interface TranscriptTurnInput {
@@ -164,7 +167,7 @@ export interface LeadRecord {
   updatedAt: Date;
 }
 
-export interface Store extends DirectoryStore, AuthStore, SecurityStore, TransferStore, CrmStore {
+export interface Store extends DirectoryStore, AuthStore, SecurityStore, TransferStore, CrmStore, JobStore {
   /** Creates or upgrades the schema; safe to call on every start. */
   migrate(): Promise<void>;
   /** Cheap round trip for /readyz. */

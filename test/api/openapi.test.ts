@@ -34,6 +34,7 @@ const CRM_ROUTES: [method: string, path: string, answer: string, type: string][]
   ['patch', '/agents/{id}', '200', 'application/json'],
   ['patch', '/agents/{id}/status', '200', 'application/json'],
   ['put', '/departments/{id}', '200', 'application/json'],
+  ['get', '/settings', '200', 'application/json'],
 ];
 
 describe('the OpenAPI document of the CRM API', () => {

@@ -15,6 +15,8 @@ import {
   type TestServer,
 } from '../support/server.js';
 import { until } from '../support/until.js';
+import path from 'node:path';
+import { blobKeyOf } from '../../src/blobs/blob-store.js';
 
 describe('the offline flow agent in a real call', () => {
   let s: TestServer;
@@ -95,12 +97,15 @@ describe('the offline flow agent in a real call', () => {
       callbackNumber: '0501234567',
     });
 
+    const fileOf = (url: string) => path.join(s.dataDir, blobKeyOf(url)!);
     const recordings = await s.store.listRecordings(callSid);
     const answers = recordings.filter((r) => r.source === 'answer');
     expect(answers).toHaveLength(2);
     for (const clip of answers) {
-      expect(existsSync(clip.url!)).toBe(true);
-      const wav = readWav(new Uint8Array(readFileSync(clip.url!)));
+      // Kept in the blob store (the filesystem one, in DATA_DIR by default) under its path there.
+      expect(clip.url).toMatch(/^blob:calls\//);
+      expect(existsSync(fileOf(clip.url!))).toBe(true);
+      const wav = readWav(new Uint8Array(readFileSync(fileOf(clip.url!))));
       expect(wav).toMatchObject({ encoding: 'mulaw', sampleRate: 8000, channels: 1 });
       // Each clip holds the spoken answer (the VAD endpointed it), not seconds of silence.
       expect(wav.frames).toBeGreaterThan(name.length * 0.5);
@@ -111,6 +116,7 @@ describe('the offline flow agent in a real call', () => {
       is: (all) => all.some((r) => r.source === 'call-audio'),
     });
     const full = rows.find((r) => r.source === 'call-audio')!;
-    expect(readWav(new Uint8Array(readFileSync(full.url!))).channels).toBe(2);
+    expect(full.url).toMatch(/^blob:calls\//);
+    expect(readWav(new Uint8Array(readFileSync(fileOf(full.url!)))).channels).toBe(2);
   });
 });

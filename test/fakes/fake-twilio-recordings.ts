@@ -1,6 +1,7 @@
 // A stand-in for Twilio's recording media endpoint on port 0: GET
 // /2010-04-01/Accounts/{AccountSid}/Recordings/{RecordingSid}.wav with HTTP basic auth, answering
-// as Twilio does (401 + code 20003 for bad credentials, 404 + 20404 for an unknown recording).
+// as Twilio does (401 + code 20003 for bad credentials, 404 + 20404 for an unknown recording),
+// and DELETE …/Recordings/{RecordingSid}.json (204, then 404).
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 
@@ -10,6 +11,8 @@ export interface FakeTwilioRecordings {
   readonly recordings: Map<string, Buffer>;
   /** Every request: path and whether its credentials were right. */
   readonly requests: { path: string; authorized: boolean }[];
+  /** The paths of DELETE requests (also listed in requests). */
+  readonly deletes: string[];
   /** The token it accepts; change it to make the server's credentials wrong. */
   authToken: string;
   /** Holds every answer this long (ms): lets concurrent fetches overlap. */
@@ -17,6 +20,7 @@ export interface FakeTwilioRecordings {
   close(): Promise<void>;
 }
 
+const DELETE_PATH = /^\/2010-04-01\/Accounts\/(AC[0-9a-f]{32})\/Recordings\/(RE[0-9a-f]{32})\.json$/i;
 const PATH = /^\/2010-04-01\/Accounts\/(AC[0-9a-f]{32})\/Recordings\/(RE[0-9a-f]{32})\.wav$/i;
 
 export async function startFakeTwilioRecordings(
@@ -26,6 +30,7 @@ export async function startFakeTwilioRecordings(
   const fake: Omit<FakeTwilioRecordings, 'url' | 'close'> = {
     recordings: new Map(),
     requests: [],
+    deletes: [],
     authToken,
     delayMs: 0,
   };
@@ -35,12 +40,20 @@ export async function startFakeTwilioRecordings(
     const [user, ...rest] = auth ? Buffer.from(auth, 'base64').toString('utf8').split(':') : [];
     const authorized = user === accountSid && rest.join(':') === fake.authToken;
     fake.requests.push({ path, authorized });
+    if (req.method === 'DELETE') fake.deletes.push(path);
     const json = (status: number, code: number, message: string) => {
       res.writeHead(status, { 'content-type': 'application/json' });
       res.end(JSON.stringify({ code, message, status }));
     };
     setTimeout(() => {
       if (!authorized) return json(401, 20003, 'Authenticate');
+      const del = req.method === 'DELETE' ? DELETE_PATH.exec(path) : null;
+      if (del && del[1] === accountSid) {
+        if (!fake.recordings.delete(del[2]!))
+          return json(404, 20404, `The requested resource ${path} was not found`);
+        res.writeHead(204).end();
+        return;
+      }
       const m = PATH.exec(path);
       const audio = m && m[1] === accountSid ? fake.recordings.get(m[2]!) : undefined;
       if (!audio) return json(404, 20404, `The requested resource ${path} was not found`);

@@ -9,6 +9,7 @@ import { crmContract } from './contract/crm.js';
 import { leadsContract } from './contract/leads.js';
 import { lifecycleContract } from './contract/lifecycle.js';
 import { securityContract } from './contract/security.js';
+import { streamErrorsContract } from './contract/stream-errors.js';
 import { handoverContract } from './contract/handover.js';
 import { timelineContract } from './contract/timeline.js';
 import { transferContract } from './contract/transfer.js';
@@ -25,4 +26,5 @@ describeEachStore('Store contract', (target) => {
   describe('handover: the claim moves to the new stream', () => handoverContract(target));
   describe('transfers', () => transferContract(target));
   describe('crm', () => crmContract(target));
+  describe('stream errors', () => streamErrorsContract(target));
 });

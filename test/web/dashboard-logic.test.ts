@@ -10,6 +10,9 @@ import { applyLiveEvent, pruneEnded, seedLive, type LiveState } from '../../web/
 import { capabilitiesOf } from '../../web/src/api/capabilities.js';
 import { timelineEntries } from '../../web/src/components/timeline-entries.js';
 import { parseTags } from '../../web/src/format/tags.js';
+import { transferBody } from '../../web/src/api/transfer-target.js';
+import { dependencyRows } from '../../web/src/api/dependency-rows.js';
+import type { SettingsView } from '../../web/src/api/types.js';
 import type { CallView, LiveEvent, LiveEventBody } from '../../web/src/api/types.js';
 
 /** Every leaf of a dictionary as path → value (functions called with sample arguments). */
@@ -218,5 +221,58 @@ describe('tags', () => {
   it('splits on commas (Latin or Arabic), trims and drops blanks and repeats', () => {
     expect(parseTags('vip, מתעניין,, vip ,')).toEqual(['vip', 'מתעניין']);
     expect(parseTags('  ')).toEqual([]);
+  });
+});
+
+describe('transfer targets', () => {
+  it('turns the select value into the body POST /transfer takes', () => {
+    expect(transferBody('department:sales')).toEqual({ department: 'sales' });
+    expect(transferBody('agent:dana')).toEqual({ agentId: 'dana' });
+    for (const bad of ['', 'department:', 'sales', 'number:+972501234567']) {
+      expect(transferBody(bad)).toBeUndefined();
+    }
+  });
+});
+
+describe('the Settings dependency rows', () => {
+  const settings = {
+    ready: true,
+    dependencies: {
+      store: { state: 'ok', kind: 'postgresql' },
+      redis: { state: 'error' },
+      agent: { state: 'ok', kind: 'openai-realtime', model: 'gpt-realtime', endpointHost: 'api.openai.com' },
+      twilioSigning: { state: 'ok', source: 'env' },
+      twilioRest: { state: 'unconfigured', apiHost: 'api.twilio.com' },
+    },
+    transcription: { enabled: true, analysis: false, host: 'stt.example.test' },
+  } as unknown as SettingsView;
+
+  it('shows every dependency of GET /settings with what it is', () => {
+    expect(dependencyRows(settings, { db: 'error' })).toEqual([
+      { key: 'store', state: 'ok', detail: 'postgresql' },
+      { key: 'redis', state: 'error' },
+      { key: 'agent', state: 'ok', detail: 'openai-realtime · gpt-realtime · api.openai.com' },
+      { key: 'twilioSigning', state: 'ok' },
+      { key: 'twilioRest', state: 'unconfigured', detail: 'api.twilio.com' },
+      { key: 'transcription', state: 'ok', detail: 'stt.example.test' },
+    ]);
+  });
+
+  it('falls back to /readyz for users who may not read the settings', () => {
+    expect(dependencyRows(undefined, undefined)).toEqual([]);
+    expect(
+      dependencyRows(undefined, {
+        db: 'ok',
+        redis: 'disabled',
+        agent: 'ok',
+        agentKind: 'flow',
+        twilio: 'unconfigured',
+      }),
+    ).toEqual([
+      { key: 'store', state: 'ok' },
+      { key: 'redis', state: 'disabled' },
+      { key: 'agent', state: 'ok', detail: 'flow' },
+      { key: 'twilioSigning', state: 'unconfigured' },
+    ]);
   });
 });

@@ -1,7 +1,8 @@
 // The dashboard's pure display helpers: Israeli phone forms, times in the configured zone (with
-// its daylight-saving changes), call lengths.
+// its daylight-saving changes), call lengths, numbers and hours typed into the directory.
 import { describe, expect, it } from 'vitest';
-import { formatPhone, telHref } from '../../web/src/format/phone.js';
+import { formatPhone, telHref, toE164 } from '../../web/src/format/phone.js';
+import { parseHoursInput } from '../../web/src/format/hours-input.js';
 import {
   formatClock,
   formatDateTime,
@@ -99,5 +100,31 @@ describe('call lengths', () => {
     expect(secondsSince(start, Date.parse(start) + 65_400)).toBe(65);
     expect(secondsSince(start, Date.parse(start) - 2000)).toBe(0);
     expect(secondsSince('garbage', Date.now())).toBe(0);
+  });
+});
+
+describe('numbers typed into the directory', () => {
+  it('stores Israeli local numbers as E.164 and leaves SIP and client addresses alone', () => {
+    expect(toE164('050-123-4567')).toBe('+972501234567');
+    expect(toE164(' 03 123 4567 ')).toBe('+97231234567');
+    expect(toE164('+972 52 765 4321')).toBe('+972527654321');
+    expect(toE164('sip:dana@pbx.example.com')).toBe('sip:dana@pbx.example.com');
+    expect(toE164('client:dana')).toBe('client:dana');
+    // Not a number we can read: sent as typed, for the server to name what is wrong.
+    expect(toE164('12')).toBe('12');
+  });
+});
+
+describe('opening hours typed into the directory', () => {
+  it('splits days and ranges the way the server words them', () => {
+    expect(parseHoursInput('sun-thu 09:00-18:00, fri 09:00-13:00')).toEqual({
+      hours: { 'sun-thu': '09:00-18:00', fri: '09:00-13:00' },
+    });
+    expect(parseHoursInput('Sat closed;')).toEqual({ hours: { sat: 'closed' } });
+    expect(parseHoursInput('  ')).toEqual({ hours: undefined });
+    expect(parseHoursInput('always')).toEqual({ hours: undefined });
+    expect(parseHoursInput('sun-thu 09:00-18:00, weekdays nine to five')).toEqual({
+      error: 'weekdays nine to five',
+    });
   });
 });

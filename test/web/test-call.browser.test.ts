@@ -7,28 +7,28 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { chromium, type BrowserContext, type Page } from 'playwright-core';
-import { build } from 'vite';
 import { synthesize } from '../../src/audio/tts.js';
 import { writeWav } from '../../src/audio/wav.js';
 import { TEST_CALL_FROM } from '../../src/test-call/protocol.js';
 import { startTestServer, type TestServer } from '../support/server.js';
 import { until } from '../support/until.js';
-
-/** The Chromium binary (CI: /usr/bin/chromium); unset skips the test, saying so. */
-const CHROMIUM = process.env.TEST_CHROMIUM?.trim() || undefined;
+import { CHROMIUM, QUIET_CHROMIUM, buildDashboard, collectErrors, signIn } from '../support/dashboard.js';
 /** Where the page's screenshot goes (not committed). */
 const EVIDENCE_DIR = process.env.EVIDENCE_DIR?.trim() || path.join(tmpdir(), 'agentlocator-evidence');
-const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 
 const ADMIN_PASSWORD = 'test-call-browser-pass';
 
-/** 3 s of silence, then a short sentence: Chromium loops the file as the microphone. */
+/**
+ * 6 s of silence, then a short sentence: Chromium loops the file as the microphone. The silence
+ * outlasts a slow connect (another browser test on the two cores), so the sentence cannot cut the
+ * prompt before a second of it has played.
+ */
+const SILENCE_S = 6;
 async function microphoneWav(dir: string): Promise<string> {
   const speech = await synthesize('שלום, אני רוצה להשאיר פרטים');
-  const samples = new Int16Array(speech.sampleRate * 3 + speech.pcm.length + speech.sampleRate * 2);
-  samples.set(speech.pcm, speech.sampleRate * 3);
+  const samples = new Int16Array(speech.sampleRate * SILENCE_S + speech.pcm.length + speech.sampleRate * 2);
+  samples.set(speech.pcm, speech.sampleRate * SILENCE_S);
   const file = path.join(dir, 'microphone.wav');
   writeFileSync(file, writeWav({ encoding: 'pcm16', sampleRate: speech.sampleRate, samples }));
   return file;
@@ -61,17 +61,12 @@ describe.skipIf(!CHROMIUM)(
     let dir: string;
     let s: TestServer;
     let context: BrowserContext;
-    const errors: string[] = [];
 
     beforeAll(async () => {
       dir = mkdtempSync(path.join(tmpdir(), 'agentlocator-test-call-'));
       // The dashboard as `npm run build` makes it, with the worklet as a file of the build.
       const web = path.join(dir, 'web');
-      await build({
-        configFile: path.join(ROOT, 'web', 'vite.config.ts'),
-        logLevel: 'warn',
-        build: { outDir: web, emptyOutDir: true, sourcemap: false },
-      });
+      await buildDashboard(web);
       const wav = await microphoneWav(dir);
       s = await startTestServer({ ADMIN_PASSWORD, DASHBOARD_DIR: web, TWILIO_ACCOUNT_SID: '' });
       context = await chromium.launchPersistentContext(path.join(dir, 'profile'), {
@@ -80,15 +75,7 @@ describe.skipIf(!CHROMIUM)(
         args: [
           '--use-fake-device-for-media-stream',
           `--use-file-for-fake-audio-capture=${wav}`,
-          '--autoplay-policy=no-user-gesture-required',
-          '--headless',
-          '--no-sandbox',
-          '--disable-gpu',
-          '--disable-quic',
-          '--no-first-run',
-          '--disable-background-networking',
-          '--disable-component-update',
-          '--disable-sync',
+          ...QUIET_CHROMIUM,
         ],
       });
       await context.grantPermissions(['microphone'], { origin: s.origin });
@@ -102,16 +89,8 @@ describe.skipIf(!CHROMIUM)(
 
     it('reaches the agent through the fake microphone and plays its prompt back', async () => {
       const page = context.pages()[0] ?? (await context.newPage());
-      page.on('pageerror', (err) => errors.push(`pageerror: ${err.message}`));
-      page.on('console', (msg) => {
-        // A 401 before signing in is how the app learns there is no session; not an error.
-        if (msg.type() === 'error' && !/status of 401/.test(msg.text())) errors.push(msg.text());
-      });
-      await page.goto(`${s.origin}/login`);
-      await page.fill('input[name=username]', 'admin');
-      await page.fill('input[name=password]', ADMIN_PASSWORD);
-      await page.click('button[type=submit]');
-      await page.waitForURL(/\/live$/);
+      const errors = collectErrors(page);
+      await signIn(page, s.origin, 'admin', ADMIN_PASSWORD);
       await page.goto(`${s.origin}/test-call`);
       await page.click('.test-call-start');
 
@@ -123,17 +102,23 @@ describe.skipIf(!CHROMIUM)(
       expect(callSid).toMatch(/^CA[0-9a-f]{32}$/);
 
       // The welcome prompt: received, not silence, and played out by the page's AudioContext.
-      const playing = await until(async () => {
-        const d = await panel(page);
-        return Number(d['agent-played-ms']) > 1000 ? d : undefined;
-      }, 'a second of the agent played');
+      let seen: Record<string, string> = {};
+      const playing = await until(
+        async () => {
+          const d = (seen = await panel(page));
+          return Number(d['agent-played-ms']) > 1000 ? d : undefined;
+        },
+        () => `a second of the agent played; the panel said ${JSON.stringify(seen)}`,
+        // Twice the default: with another browser test on the two cores the prompt starts late.
+        { timeoutMs: 20_000 },
+      );
       expect(Number(playing['agent-bytes'])).toBeGreaterThan(8000);
       expect(Number(playing['agent-rms'])).toBeGreaterThan(0.02);
       expect(Number(playing['mic-frames'])).toBeGreaterThan(0);
       mkdirSync(EVIDENCE_DIR, { recursive: true });
       await page.screenshot({ path: path.join(EVIDENCE_DIR, 'test-call.png'), fullPage: true });
 
-      // The fake microphone's sentence (3 s in) reached the agent: it stopped its prompt for it.
+      // The fake microphone's sentence (6 s in) reached the agent: it stopped its prompt for it.
       const bargeIn = await until(
         () => s.logs.lines.find((l) => l.callSid === callSid && l.msg === 'FLOW_BARGE_IN'),
         'the agent hearing the microphone',
@@ -159,6 +144,6 @@ describe.skipIf(!CHROMIUM)(
       expect(stored.fromNumber).toBe(TEST_CALL_FROM);
       expect(stored.isTest).toBe(true);
       expect(errors).toEqual([]);
-    });
+    }, 60_000);
   },
 );

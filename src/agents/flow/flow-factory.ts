@@ -11,6 +11,7 @@ import { FlowAgent, type FlowServices, type FrameVad } from './flow-agent.js';
 import { flowPrompts, loadFlow, returningLine } from './load-flow.js';
 import { localRecordingSid } from '../../store/recording-sid.js';
 import { pathInside } from '../../data-path.js';
+import { keepRecording } from '../../blobs/keep-recording.js';
 
 /** Bound on the contact lookup: past it the caller gets the plain flow. */
 const LOOKUP_TIMEOUT_MS = 1000;
@@ -81,7 +82,7 @@ export async function createFlowAgentFactory(deps: AgentDeps): Promise<AgentFact
       // The field comes from the flow file, the CallSid from the stream: neither may leave DATA_DIR.
       const file = pathInside(config.dataDir, 'calls', callSid, `${field}-${recordingSid}.wav`);
       await writeAtomically(file, writeWav({ encoding: 'mulaw', sampleRate: 8000, samples: mulaw }));
-      await store.upsertRecording({
+      const row = {
         recordingSid,
         callSid,
         url: file,
@@ -89,7 +90,15 @@ export async function createFlowAgentFactory(deps: AgentDeps): Promise<AgentFact
         status: 'completed',
         source: 'answer',
         at: new Date(),
-      });
+      } as const;
+      await store.upsertRecording(row);
+      // The caller's next step does not wait on an upload: the row names the local file until
+      // the blob store has it (an S3 PUT), then the blob.
+      keepRecording(deps.blobs, config.dataDir, file)
+        .then((url) => (url === file ? undefined : store.upsertRecording({ ...row, url })))
+        .catch((err: unknown) =>
+          log.error({ err, callSid }, 'FLOW_ANSWER_NOT_KEPT: served by this instance only'),
+        );
       return recordingSid;
     },
     async saveLeadFields(callSid, fields) {

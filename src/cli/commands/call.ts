@@ -9,6 +9,7 @@ import {
   type TwilioCode,
 } from '../../emulator/index.js';
 import { readCallerWav, writeHeardWav } from '../call/audio-io.js';
+import { fetchServerTranscript } from '../call/call-transcript.js';
 import { runCall, type DtmfPress } from '../call/run-call.js';
 import { formatTime, timelineLines } from '../call/timeline.js';
 import { parseTarget, UsageError } from '../target.js';
@@ -37,6 +38,10 @@ Options:
   --rest-port <port>     serve a fake Twilio REST API on 127.0.0.1:<port> for this call, so a
                          server started with TWILIO_API_BASE_URL=http://127.0.0.1:<port> (and the
                          same account and token) can transfer it with calls(sid).update
+  --api-key <key>        after the call, print the server's transcript (and summary) from
+                         its CRM API, waiting up to --transcript-wait seconds (default 30)
+                         while voicemails and answers are transcribed (TRANSCRIBE_URL)
+  --transcript-wait <s>  how long to wait for the server's transcript
   --auth-token, --account-sid, --timeout <s>, --json   as for doctor
 
 Exit status: 0 when Twilio would have flagged nothing, 1 otherwise, 2 usage error.`;
@@ -99,6 +104,8 @@ export async function callCommand(args: string[]): Promise<number> {
     duration: { type: 'string' },
     agent: { type: 'string', multiple: true },
     'rest-port': { type: 'string' },
+    'api-key': { type: 'string' },
+    'transcript-wait': { type: 'string' },
   });
   if (values.help) {
     console.log(CALL_HELP);
@@ -108,6 +115,8 @@ export async function callCommand(args: string[]): Promise<number> {
   const dtmf = parseDtmf(values.dtmf ?? []);
   const agents = parseAgents(values.agent ?? []);
   const restPort = port(values['rest-port']);
+  const apiKey = values['api-key']?.trim() || undefined;
+  const transcriptWaitMs = seconds(values['transcript-wait'], 'transcript-wait', 30_000);
   const audio = values.audio ? await readCallerWav(values.audio) : undefined;
   const creds = await credentialsFrom(values);
   const defaultDuration = audio ? Math.ceil(audio.length / 8) + 5000 : 10_000;
@@ -136,6 +145,17 @@ export async function callCommand(args: string[]): Promise<number> {
   stop();
   if (values.out) await writeHeardWav(values.out, result.playedAudio);
   const found = flagged(result);
+  const stopWaiting =
+    json || !apiKey ? () => undefined : term.progress('waiting for the server’s transcript…');
+  const transcript = apiKey
+    ? await fetchServerTranscript({
+        origin: target.origin,
+        callSid: result.callSid,
+        apiKey,
+        waitMs: transcriptWaitMs,
+      })
+    : undefined;
+  stopWaiting();
 
   if (json) {
     const { playedAudio, streams, ...rest } = result;
@@ -146,6 +166,7 @@ export async function callCommand(args: string[]): Promise<number> {
           streams: streams.map(({ played, ...s }) => ({ ...s, playedBytes: played.length })),
           playedBytes: playedAudio.length,
           ...(values.out ? { out: values.out } : {}),
+          ...(transcript ? { serverTranscript: transcript } : {}),
         },
         null,
         2,
@@ -162,6 +183,17 @@ export async function callCommand(args: string[]): Promise<number> {
   term.line();
   const heard = (result.playedAudio.length / 8000).toFixed(1);
   term.line(`the caller heard ${heard} s from the agent${values.out ? ` → ${values.out}` : ''}`);
+  if (transcript) {
+    term.line(term.bold('the server’s transcript:'));
+    for (const t of transcript.turns) term.line(`  ${term.dim(t.role.padEnd(6))}  ${t.text}`);
+    if (transcript.turns.length === 0) term.line(term.dim('  (nothing yet)'));
+    if (transcript.summary) term.line(`  ${term.dim('summary')} ${transcript.summary}`);
+    if (transcript.note) term.line(term.yellow(`  ${transcript.note}`));
+  } else if (audio) {
+    term.line(
+      term.dim('the server’s transcript: pass --api-key <key> (agentlocator api-key create) to print it'),
+    );
+  }
   if (found.length === 0) term.line(term.green('Twilio errors: none'));
   else {
     const serious = found.filter((f) => !f.notice).length;

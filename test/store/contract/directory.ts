@@ -194,6 +194,24 @@ export function directoryContract(target: StoreTarget): void {
     }
   });
 
+  it('counts an agent’s live calls alike on every instance: maxCalls holds across two', async () => {
+    const opts = await target.freshOptions();
+    const [a, b] = [await target.reopen(opts), await target.reopen(opts)];
+    const id = agentId();
+    const calls = [sid(), sid(), sid(), sid()];
+    const won = await Promise.all(calls.map((c, n) => reserve(n % 2 ? b : a, id, c, 2)));
+    expect(won.filter(Boolean)).toHaveLength(2);
+    const live = async (s: KyselyStore) =>
+      (await s.agentLoads({ answeredSince: at(0), at: at(1) })).get(id)?.live;
+    expect([await live(a), await live(b)]).toEqual([2, 2]);
+    // A line one instance frees is free for the other at once.
+    const winner = calls[won.indexOf(true)]!;
+    expect(await b.releaseAgent(winner, { agentId: id, outcome: 'completed', at: at(2) })).toBe(1);
+    expect([await live(a), await live(b)]).toEqual([1, 1]);
+    expect(await reserve(a, id, sid(), 2, 3)).toBe(true);
+    expect(await reserve(b, id, sid(), 2, 3)).toBe(false);
+  });
+
   it('holds at most maxCalls lines at once; a call holding the agent asks again for free', async () => {
     const id = agentId();
     const results = await Promise.all(Array.from({ length: 5 }, () => reserve(store, id, sid(), 2)));

@@ -12,6 +12,7 @@ const EVENT_TYPES = [
   'agent',
   'lead.saved',
   'call.timeline',
+  'job.done',
   'call.ended',
 ] as const;
 

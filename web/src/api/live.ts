@@ -114,6 +114,7 @@ export function applyLiveEvent(state: LiveState, event: LiveEvent): LiveState {
       };
       break;
     case 'recording':
+    case 'job.done':
       return state;
     case 'lead.saved':
       updated = { ...call, answers: { ...(call.answers ?? {}), ...event.fields } };

@@ -4,6 +4,7 @@
 
 // The API's own (zod-inferred) shapes, type-only: nothing of the server reaches the bundle.
 import type { ApiKeyView, UserView } from '../../../src/api/views.js';
+import type { SettingsView } from '../../../src/api/settings-view.js';
 
 type Iso = string;
 
@@ -110,6 +111,8 @@ export interface RecordingView {
   durationSec: number | null;
   createdAt: Iso;
   audioUrl: string;
+  /** The server's transcription (TRANSCRIBE_URL), once made. */
+  transcript?: string;
 }
 
 export interface EventView {
@@ -181,8 +184,11 @@ export interface StatsView {
   streamErrors: { code: number | null; count: number }[];
 }
 
+/** An agent's availability as GET /agents reports it and PATCH /agents/:id/status sets it. */
 export type AgentStatus = 'available' | 'away' | 'offline';
+export const AGENT_STATUSES: readonly AgentStatus[] = ['available', 'away', 'offline'];
 
+/** One agent of GET /agents (src/routing/directory-view.ts). */
 export interface AgentView {
   id: string;
   name: string;
@@ -190,17 +196,42 @@ export interface AgentView {
   departments: string[];
   languages: string[];
   skills: string[];
-  status: AgentStatus;
+  priority: number;
+  maxCalls: number;
+  /** The hours spec as written; null = the departments' hours. */
   hours: Record<string, unknown> | null;
+  /** e.g. `sun-thu 09:00-18:00, fri 09:00-13:00`, or `always`. */
+  hoursText: string;
+  /** The status routing uses now (live, else the definition's). */
+  status: AgentStatus;
+  definedStatus: string;
+  statusSetAt: Iso | null;
+  liveCalls: number;
   /** Whether routing would offer this agent a call right now, and why not. */
-  eligibleNow?: boolean;
-  reason?: string | null;
+  eligibleNow: boolean;
+  whyNot: string | null;
 }
 
+export interface DepartmentView {
+  id: string;
+  strategy: string;
+  ringSeconds: number;
+  hours: Record<string, unknown> | null;
+  hoursText: string;
+  closed: string[];
+  /** open, closed (outside hours) or holiday, right now. */
+  now: string;
+}
+
+/** GET /agents: the directory, who can take a call now. */
 export interface AgentsList {
-  items: AgentView[];
-  /** true when AGENTS_FILE manages the directory (the API refuses edits). */
-  readOnly?: boolean;
+  /** file: AGENTS_FILE manages it; store: managed here; null: nothing configured yet. */
+  source: 'file' | 'store' | null;
+  /** true when AGENTS_FILE manages the directory (only availability can change). */
+  readOnly: boolean;
+  timezone: string;
+  departments: DepartmentView[];
+  agents: AgentView[];
 }
 
 /** GET /readyz (public): each dependency's state. */
@@ -231,6 +262,8 @@ export type LiveEventBody =
       twilioCode: number | null;
       detail: Record<string, unknown> | null;
     }
+  /** A transcription or analysis finished: the call's detail has new text. */
+  | { type: 'job.done'; job: 'transcribe' | 'analyze'; recordingSid: string | null; field: string | null }
   | { type: 'call.ended' };
 
 export type LiveEvent = LiveEventBody & { callSid: string; at: Iso; id?: string };
@@ -241,14 +274,5 @@ export interface ApiErrorBody {
   message: string;
 }
 
-/** GET /settings: what the server runs with, for the Settings page (no secrets). */
-export interface SettingsView {
-  /** The host the TwiML's Stream URL names; null = taken from each webhook's Host header. */
-  publicHost: string | null;
-  /** e.g. wss://ai-crm.example.com/ws/twilio-media, when the host is fixed. */
-  streamUrl: string | null;
-  webhookUrl: string | null;
-  timezone: string;
-  agentKind: string;
-  recordCalls: boolean;
-}
+/** GET /settings (admin): readiness, the TwiML host, the last stream errors; no secrets. */
+export type { SettingsView };

@@ -21,6 +21,12 @@ export function Recordings({ recordings }: { recordings: readonly RecordingView[
           <audio controls preload="metadata" src={r.audioUrl} data-recording-sid={r.recordingSid}>
             <a href={r.audioUrl}>{t.call.download}</a>
           </audio>
+          {/* The server's transcription of a voicemail or answer (TRANSCRIBE_URL), in its own direction. */}
+          {r.transcript ? (
+            <p class="recording-text" dir="auto">
+              {r.transcript}
+            </p>
+          ) : null}
         </li>
       ))}
     </ul>

@@ -57,3 +57,15 @@ export function telHref(raw: string | null | undefined): string | undefined {
   const compact = raw.replace(/[\s().-]/g, '');
   return /^\+?\d{6,15}$/.test(compact) ? `tel:${compact}` : undefined;
 }
+
+/**
+ * A number as typed (050-123-4567, 03 123 4567, +972…) in the E.164 the directory stores; sip:…
+ * and client:… addresses unchanged; anything else as typed (the server names what is wrong).
+ */
+export function toE164(raw: string): string {
+  const value = raw.trim();
+  if (/^(sips?|client):/i.test(value)) return value;
+  const compact = value.replace(/[\s().-]/g, '');
+  if (/^0[1-9]\d{7,8}$/.test(compact)) return `+972${compact.slice(1)}`;
+  return compact;
+}

@@ -12,10 +12,25 @@ import { Timeline } from '../components/timeline.js';
 import { Recordings } from '../components/recordings.js';
 import { LeadEditor } from '../components/lead-editor.js';
 import { CallActions } from '../components/call-actions.js';
+import { useEffect } from 'preact/hooks';
+import { subscribeLive } from '../api/live-source.js';
 
 export function CallPage({ callSid }: { callSid: string }) {
   const { t } = useI18n();
   const detail = useData(() => api.get<CallDetail>(`/calls/${encodeURIComponent(callSid)}`), [callSid]);
+  const { reload } = detail;
+  // A transcription or summary finished for this call: read it again, so the text shows at once.
+  useEffect(() => {
+    const sub = subscribeLive({
+      onEvent: (event) => {
+        if (event.type === 'job.done' && event.callSid === callSid) reload();
+      },
+      onOpen: () => undefined,
+      onError: () => undefined,
+      onReset: () => undefined,
+    });
+    return () => sub.close();
+  }, [callSid, reload]);
   if (detail.error !== undefined)
     return (
       <section>

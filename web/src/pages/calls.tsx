@@ -5,10 +5,11 @@ import { useState } from 'preact/hooks';
 import { api } from '../api/client.js';
 import { CALL_DIRECTIONS, CALL_OUTCOMES, CALL_STATUSES, type CallView, type Page } from '../api/types.js';
 import { useI18n } from '../i18n/i18n.js';
-import { Link, navigate, useLocation } from '../router.js';
-import { Badge, Duration, Empty, ErrorNote, Loading, PageHeader, Phone, When } from '../components/ui.js';
+import { Link, useLocation } from '../router.js';
+import { Badge, Duration, PageHeader, Phone, When } from '../components/ui.js';
 import { CallStatusBadge, LeadBadge, OutcomeBadge } from '../components/status.js';
 import { usePaged } from '../components/paged.js';
+import { DataTable, FilterBar, PagedTable, useQueryFilters, type Filters } from '../components/list-view.js';
 
 export const CALL_FILTERS = [
   'from',
@@ -22,31 +23,27 @@ export const CALL_FILTERS = [
   'test',
 ] as const;
 type FilterName = (typeof CALL_FILTERS)[number];
-type Filters = Partial<Record<FilterName, string>>;
 
-function filtersOf(query: URLSearchParams): Filters {
-  const out: Filters = {};
-  for (const name of CALL_FILTERS) {
-    const value = query.get(name);
-    if (value) out[name] = value;
-  }
-  return out;
-}
-
-function FilterForm({ initial }: { initial: Filters }) {
+function FilterForm({
+  initial,
+  go,
+}: {
+  initial: Filters<FilterName>;
+  go: (next: Filters<FilterName>) => void;
+}) {
   const { t } = useI18n();
-  const [f, setF] = useState<Filters>(initial);
+  const [f, setF] = useState<Filters<FilterName>>(initial);
   const set = (name: FilterName) => (e: { currentTarget: { value: string } }) =>
     setF({ ...f, [name]: e.currentTarget.value });
-  const apply = (e: Event) => {
-    e.preventDefault();
-    const params = new URLSearchParams();
-    for (const name of CALL_FILTERS) if (f[name]) params.set(name, f[name] ?? '');
-    const qs = params.toString();
-    navigate(qs ? `/calls?${qs}` : '/calls');
-  };
   return (
-    <form class="filters card" onSubmit={apply} aria-label={t.calls.filters}>
+    <FilterBar
+      label={t.calls.filters}
+      onApply={() => go(f)}
+      onClear={() => {
+        setF({});
+        go({});
+      }}
+    >
       <label class="field">
         <span>{t.calls.search}</span>
         <input type="search" value={f.q ?? ''} onInput={set('q')} placeholder={t.calls.searchHint} />
@@ -112,81 +109,72 @@ function FilterForm({ initial }: { initial: Filters }) {
           </button>
         </div>
       ) : null}
-      <div class="filter-buttons">
-        <button type="submit" class="primary">
-          {t.calls.apply}
-        </button>
-        <button
-          type="button"
-          onClick={() => {
-            setF({});
-            navigate('/calls');
-          }}
-        >
-          {t.calls.clear}
-        </button>
-      </div>
-    </form>
+    </FilterBar>
+  );
+}
+
+function useCallHeaders(): string[] {
+  const { t } = useI18n();
+  return [
+    t.calls.when,
+    t.common.caller,
+    t.calls.length,
+    t.calls.outcome,
+    t.calls.status,
+    t.common.agent,
+    t.calls.lead,
+  ];
+}
+
+function CallRow({ c }: { c: CallView }) {
+  const { t } = useI18n();
+  return (
+    <tr data-call-sid={c.callSid}>
+      <td data-label={t.calls.when}>
+        <Link href={`/calls/${c.callSid}`} class="row-link">
+          <When iso={c.startedAt} />
+        </Link>
+        {c.test ? <Badge tone="neutral">{t.calls.test}</Badge> : null}
+      </td>
+      <td data-label={t.common.caller}>
+        {c.contactName ? (
+          <span class="name" dir="auto">
+            {c.contactName}{' '}
+          </span>
+        ) : null}
+        <Phone value={c.from} />
+      </td>
+      <td data-label={t.calls.length}>
+        <Duration seconds={c.durationSec} />
+      </td>
+      <td data-label={t.calls.outcome}>
+        <OutcomeBadge outcome={c.outcome} />
+      </td>
+      <td data-label={t.calls.status}>
+        <CallStatusBadge status={c.status} />
+      </td>
+      <td data-label={t.common.agent}>{c.agentId ?? <span class="muted">—</span>}</td>
+      <td data-label={t.calls.lead}>
+        {c.lead?.status ? <LeadBadge status={c.lead.status} /> : <span class="muted">—</span>}
+      </td>
+    </tr>
   );
 }
 
 export function CallRows({ items }: { items: readonly CallView[] }) {
-  const { t } = useI18n();
   return (
-    <table class="table responsive">
-      <thead>
-        <tr>
-          <th>{t.calls.when}</th>
-          <th>{t.common.caller}</th>
-          <th>{t.calls.length}</th>
-          <th>{t.calls.outcome}</th>
-          <th>{t.calls.status}</th>
-          <th>{t.common.agent}</th>
-          <th>{t.calls.lead}</th>
-        </tr>
-      </thead>
-      <tbody>
-        {items.map((c) => (
-          <tr key={c.callSid} data-call-sid={c.callSid}>
-            <td data-label={t.calls.when}>
-              <Link href={`/calls/${c.callSid}`} class="row-link">
-                <When iso={c.startedAt} />
-              </Link>
-              {c.test ? <Badge tone="neutral">{t.calls.test}</Badge> : null}
-            </td>
-            <td data-label={t.common.caller}>
-              {c.contactName ? (
-                <span class="name" dir="auto">
-                  {c.contactName}{' '}
-                </span>
-              ) : null}
-              <Phone value={c.from} />
-            </td>
-            <td data-label={t.calls.length}>
-              <Duration seconds={c.durationSec} />
-            </td>
-            <td data-label={t.calls.outcome}>
-              <OutcomeBadge outcome={c.outcome} />
-            </td>
-            <td data-label={t.calls.status}>
-              <CallStatusBadge status={c.status} />
-            </td>
-            <td data-label={t.common.agent}>{c.agentId ?? <span class="muted">—</span>}</td>
-            <td data-label={t.calls.lead}>
-              {c.lead?.status ? <LeadBadge status={c.lead.status} /> : <span class="muted">—</span>}
-            </td>
-          </tr>
-        ))}
-      </tbody>
-    </table>
+    <DataTable headers={useCallHeaders()}>
+      {items.map((c) => (
+        <CallRow key={c.callSid} c={c} />
+      ))}
+    </DataTable>
   );
 }
 
 export function CallsPage() {
   const { t } = useI18n();
   const { query } = useLocation();
-  const filters = filtersOf(query);
-  const key = JSON.stringify(filters);
+  const { filters, key, go } = useQueryFilters('/calls', CALL_FILTERS);
   const list = usePaged(
     (cursor) => api.get<Page<CallView>>('/calls', { ...filters, limit: 50, cursor }),
     key,
@@ -199,19 +187,13 @@ export function CallsPage() {
           {t.common.exportCsv}
         </a>
       </PageHeader>
-      <FilterForm key={key} initial={filters} />
-      {list.error !== undefined ? <ErrorNote error={list.error} /> : null}
-      {list.items.length > 0 ? <CallRows items={list.items} /> : null}
-      {list.loading ? (
-        <Loading />
-      ) : list.items.length === 0 && list.error === undefined ? (
-        <Empty>{t.calls.none}</Empty>
-      ) : null}
-      {list.hasMore && !list.loading ? (
-        <button type="button" class="load-more" onClick={list.loadMore}>
-          {t.common.loadMore}
-        </button>
-      ) : null}
+      <FilterForm key={key} initial={filters} go={go} />
+      <PagedTable
+        list={list}
+        headers={useCallHeaders()}
+        empty={t.calls.none}
+        row={(c) => <CallRow key={c.callSid} c={c} />}
+      />
     </section>
   );
 }

@@ -4,9 +4,10 @@ import { useState } from 'preact/hooks';
 import { api, apiUrl } from '../api/client.js';
 import { LEAD_STATUSES, type LeadView, type Page } from '../api/types.js';
 import { useI18n } from '../i18n/i18n.js';
-import { Link, navigate, useLocation } from '../router.js';
-import { Empty, ErrorNote, Loading, PageHeader, Phone, When } from '../components/ui.js';
+import { Link } from '../router.js';
+import { ErrorNote, PageHeader, Phone, When } from '../components/ui.js';
 import { usePaged } from '../components/paged.js';
+import { FilterBar, PagedTable, useQueryFilters } from '../components/list-view.js';
 import { LeadFields, LeadStatusSelect, SavedText, useLeadSaver } from '../components/lead-editor.js';
 
 const LEAD_FILTERS = ['status', 'assignee', 'q', 'from', 'to'] as const;
@@ -63,24 +64,12 @@ function LeadRow({ lead, onSaved }: { lead: LeadView; onSaved: (lead: LeadView) 
 
 export function LeadsPage() {
   const { t } = useI18n();
-  const { query } = useLocation();
-  const filters: Record<string, string> = {};
-  for (const name of LEAD_FILTERS) {
-    const value = query.get(name);
-    if (value) filters[name] = value;
-  }
-  const key = JSON.stringify(filters);
+  const { filters, key, go } = useQueryFilters('/leads', LEAD_FILTERS);
   const [text, setText] = useState(filters.q ?? '');
   const list = usePaged(
     (cursor) => api.get<Page<LeadView>>('/leads', { ...filters, limit: 50, cursor }),
     key,
   );
-  const go = (next: Record<string, string>) => {
-    const params = new URLSearchParams();
-    for (const [k, v] of Object.entries(next)) if (v) params.set(k, v);
-    const qs = params.toString();
-    navigate(qs ? `/leads?${qs}` : '/leads');
-  };
   return (
     <section>
       <PageHeader title={t.leads.title}>
@@ -88,13 +77,7 @@ export function LeadsPage() {
           {t.common.exportCsv}
         </a>
       </PageHeader>
-      <form
-        class="filters card"
-        onSubmit={(e) => {
-          e.preventDefault();
-          go({ ...filters, q: text.trim() });
-        }}
-      >
+      <FilterBar onApply={() => go({ ...filters, q: text })}>
         <label class="field">
           <span>{t.calls.search}</span>
           <input type="search" value={text} onInput={(e) => setText(e.currentTarget.value)} />
@@ -103,7 +86,7 @@ export function LeadsPage() {
           <span>{t.leads.status}</span>
           <select
             value={filters.status ?? ''}
-            onChange={(e) => go({ ...filters, q: text.trim(), status: e.currentTarget.value })}
+            onChange={(e) => go({ ...filters, q: text, status: e.currentTarget.value })}
           >
             <option value="">{t.common.any}</option>
             {LEAD_STATUSES.map((s) => (
@@ -113,46 +96,26 @@ export function LeadsPage() {
             ))}
           </select>
         </label>
-        <div class="filter-buttons">
-          <button type="submit" class="primary">
-            {t.calls.apply}
-          </button>
-        </div>
-      </form>
-      {list.error !== undefined ? <ErrorNote error={list.error} /> : null}
-      {list.items.length > 0 ? (
-        <table class="table responsive">
-          <thead>
-            <tr>
-              <th>{t.leads.created}</th>
-              <th>{t.leads.contact}</th>
-              <th>{t.leads.details}</th>
-              <th>{t.leads.status}</th>
-              <th>{t.leads.assignee}</th>
-              <th>{t.leads.notes}</th>
-            </tr>
-          </thead>
-          <tbody>
-            {list.items.map((lead) => (
-              <LeadRow
-                key={lead.id}
-                lead={lead}
-                onSaved={(saved) => list.replace((l) => l.id === saved.id, saved)}
-              />
-            ))}
-          </tbody>
-        </table>
-      ) : null}
-      {list.loading ? (
-        <Loading />
-      ) : list.items.length === 0 && list.error === undefined ? (
-        <Empty>{t.leads.none}</Empty>
-      ) : null}
-      {list.hasMore && !list.loading ? (
-        <button type="button" class="load-more" onClick={list.loadMore}>
-          {t.common.loadMore}
-        </button>
-      ) : null}
+      </FilterBar>
+      <PagedTable
+        list={list}
+        headers={[
+          t.leads.created,
+          t.leads.contact,
+          t.leads.details,
+          t.leads.status,
+          t.leads.assignee,
+          t.leads.notes,
+        ]}
+        empty={t.leads.none}
+        row={(lead) => (
+          <LeadRow
+            key={lead.id}
+            lead={lead}
+            onSaved={(saved) => list.replace((l) => l.id === saved.id, saved)}
+          />
+        )}
+      />
     </section>
   );
 }

@@ -1,93 +1,31 @@
-// Settings and health: each dependency's readiness (/readyz), the public host the TwiML gives
-// Twilio, the stream errors of the last days by Twilio code — the answer to "why was that call
-// silent" without a log — and, for admins, users and API keys.
+// Settings and health: each dependency's readiness, the public host the TwiML gives Twilio, the
+// last stream errors (GET /settings, admins) and the counts by Twilio code of the last days
+// (GET /stats) — the answer to "why was that call silent" without a log — and, for admins, users
+// and API keys.
 import { useEffect } from 'preact/hooks';
-import { api, fetchReadiness } from '../api/client.js';
+import { api } from '../api/client.js';
 import type { SettingsView, StatsView } from '../api/types.js';
 import { useI18n } from '../i18n/i18n.js';
 import { localDate } from '../format/time.js';
 import { isAdmin, useSession } from '../session.js';
-import { useData } from '../components/use-data.js';
-import { Badge, Empty, ErrorNote, Loading, PageHeader, type Tone } from '../components/ui.js';
+import { useData, type Data } from '../components/use-data.js';
+import { Badge, Empty, ErrorNote, Loading, PageHeader } from '../components/ui.js';
 import { TwilioError } from '../components/twilio-error.js';
 import { UsersAdmin } from './admin-users.js';
 import { ApiKeysAdmin } from './admin-keys.js';
 import { MyPassword } from './my-password.js';
+import { Health, LastStreamErrors } from './settings-health.js';
 
-const STATE_TONE: Record<string, Tone> = {
-  ok: 'ok',
-  disabled: 'neutral',
-  unconfigured: 'warn',
-  error: 'bad',
-};
-const DEPENDENCIES = ['db', 'agent', 'twilio', 'redis'] as const;
 const ERROR_DAYS = 7;
 
-function Health() {
+function PublicHost({ settings }: { settings: Data<SettingsView | undefined> }) {
   const { t } = useI18n();
-  const ready = useData(fetchReadiness, []);
-  useEffect(() => {
-    const timer = setInterval(ready.reload, 10_000);
-    return () => clearInterval(timer);
-  }, [ready.reload]);
-  return (
-    <section class="card">
-      <h2>{t.settings.health}</h2>
-      {ready.error !== undefined ? <ErrorNote error={ready.error} /> : null}
-      {!ready.data ? (
-        <Loading />
-      ) : (
-        <>
-          <p>
-            {ready.data.ok ? (
-              <Badge tone="ok">{t.settings.ready}</Badge>
-            ) : (
-              <Badge tone="bad">{t.settings.notReady}</Badge>
-            )}
-            {ready.data.body.draining ? <Badge tone="warn">{t.settings.draining}</Badge> : null}
-          </p>
-          <ul class="deps">
-            {DEPENDENCIES.map((dep) => {
-              const state = String(ready.data?.body[dep] ?? 'unknown');
-              return (
-                <li key={dep} data-dependency={dep}>
-                  <span class="dep-name">{t.settings.deps[dep]}</span>
-                  <Badge tone={STATE_TONE[state] ?? 'neutral'}>
-                    {t.settings.states[state as keyof typeof t.settings.states] ?? state}
-                  </Badge>
-                  {dep === 'agent' && typeof ready.data?.body.agentKind === 'string' ? (
-                    <span class="muted">{ready.data.body.agentKind}</span>
-                  ) : null}
-                  {state !== 'ok' && state !== 'disabled' ? (
-                    <p class="muted small">{t.settings.depHelp[dep]}</p>
-                  ) : null}
-                </li>
-              );
-            })}
-          </ul>
-        </>
-      )}
-    </section>
-  );
-}
-
-function PublicHost() {
-  const { t, setTimeZone } = useI18n();
-  const { caps } = useSession();
-  const available = caps.has('get', '/settings');
-  const settings = useData(
-    () => (available ? api.get<SettingsView>('/settings') : Promise.resolve(undefined)),
-    [available],
-  );
-  useEffect(() => {
-    if (settings.data?.timezone) setTimeZone(settings.data.timezone);
-  }, [settings.data, setTimeZone]);
   const s = settings.data;
   return (
-    <section class="card">
+    <section class="card" data-card="twiml">
       <h2>{t.settings.twiml}</h2>
       {settings.error !== undefined ? <ErrorNote error={settings.error} /> : null}
-      {!available ? <p class="muted">{t.settings.noSettings(window.location.host)}</p> : null}
+      {!s && !settings.loading ? <p class="muted">{t.settings.noSettings(window.location.host)}</p> : null}
       {s ? (
         <dl class="facts">
           <div>
@@ -122,6 +60,10 @@ function PublicHost() {
               <code dir="ltr">{s.timezone}</code>
             </dd>
           </div>
+          <div>
+            <dt>{t.settings.recording}</dt>
+            <dd>{s.recordCalls ? t.settings.on : t.settings.off}</dd>
+          </div>
         </dl>
       ) : null}
       {s && !s.publicHost ? <p class="note">{t.settings.setPublicHost}</p> : null}
@@ -129,7 +71,7 @@ function PublicHost() {
   );
 }
 
-function StreamErrors() {
+function StreamErrorCounts() {
   const { t, timeZone } = useI18n();
   const stats = useData(() => {
     const now = Date.now();
@@ -140,7 +82,7 @@ function StreamErrors() {
   }, [timeZone]);
   const errors = stats.data?.streamErrors ?? [];
   return (
-    <section class="card">
+    <section class="card" data-card="stream-error-counts">
       <h2>{t.settings.streamErrors(ERROR_DAYS)}</h2>
       {stats.error !== undefined ? <ErrorNote error={stats.error} /> : null}
       {stats.loading && !stats.data ? <Loading /> : null}
@@ -148,7 +90,9 @@ function StreamErrors() {
       <ul class="stream-errors">
         {errors.map((e) => (
           <li key={String(e.code)}>
-            <p class="count">{t.settings.times(e.count)}</p>
+            <p class="count">
+              <Badge tone="warn">{t.settings.times(e.count)}</Badge>
+            </p>
             {e.code !== null ? <TwilioError code={e.code} /> : <p>{t.settings.noCode}</p>}
           </li>
         ))}
@@ -158,15 +102,25 @@ function StreamErrors() {
 }
 
 export function SettingsPage() {
-  const { t } = useI18n();
-  const { user } = useSession();
+  const { t, setTimeZone } = useI18n();
+  const { user, caps } = useSession();
+  // Admins only: an agent user reads the public /readyz instead of getting a 403.
+  const available = isAdmin(user) && caps.has('get', '/settings');
+  const settings = useData(
+    () => (available ? api.get<SettingsView>('/settings') : Promise.resolve(undefined)),
+    [available],
+  );
+  useEffect(() => {
+    if (settings.data?.timezone) setTimeZone(settings.data.timezone);
+  }, [settings.data?.timezone, setTimeZone]);
   return (
     <section class="settings">
       <PageHeader title={t.settings.title} />
       <div class="settings-grid">
-        <Health />
-        <PublicHost />
-        <StreamErrors />
+        <Health settings={settings} useSettings={available} />
+        {isAdmin(user) ? <PublicHost settings={settings} /> : null}
+        {settings.data ? <LastStreamErrors settings={settings.data} /> : null}
+        <StreamErrorCounts />
       </div>
       <div class="settings-grid">
         {isAdmin(user) ? <UsersAdmin /> : null}
