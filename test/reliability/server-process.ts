@@ -123,10 +123,9 @@ export async function startServerProcess(opts: ServerProcessOptions): Promise<Se
   };
 }
 
-/** The warn/error lines of the server's log (JSON lines; the rest is ignored). */
+/** The server's JSON log lines so far; a line still being written is left for the next read. */
 export function logLines(file: string): { msg: string; [k: string]: unknown }[] {
-  return readFileSync(file, 'utf8')
-    .split('\n')
-    .filter((l) => l.startsWith('{'))
-    .map((l) => JSON.parse(l) as { msg: string });
+  const lines = readFileSync(file, 'utf8').split('\n');
+  lines.pop(); // after the last newline: empty, or a line not yet complete
+  return lines.filter((l) => l.startsWith('{')).map((l) => JSON.parse(l) as { msg: string });
 }
