@@ -68,6 +68,11 @@ export interface Config {
   readonly streamMaxPending: number;
   readonly streamMaxPendingPerAddress: number;
   readonly drainTimeoutMs: number;
+  /**
+   * A client must send its request headers within headersTimeoutMs of connecting and the whole
+   * request within requestTimeoutMs: a slow sender (slowloris) holds a socket no longer.
+   */
+  readonly http: { headersTimeoutMs: number; requestTimeoutMs: number };
   /** Read and write the calls' WebSocket frames on ws's socket (src/ws/); false: through ws's API. */
   readonly wsDirectFrames: boolean;
   /** A silent caller on the Realtime agent: check-ins, then a goodbye and a hang-up. */
@@ -299,6 +304,8 @@ const envSchema = z
     STREAM_MAX_PENDING_PER_ADDRESS: int(64, 1, 100000),
     RECORD_CALLS: bool(true),
     DRAIN_TIMEOUT_MS: int(600_000, 0, 4 * 3600_000),
+    HTTP_HEADERS_TIMEOUT_MS: int(10000, 500, 120000),
+    HTTP_REQUEST_TIMEOUT_MS: int(30000, 500, 300000),
     WS_DIRECT_FRAMES: bool(true),
     IDLE_REPROMPT_SEC: seconds(8, 0.05, 600),
     IDLE_MAX_REPROMPTS: int(2, 0, 10),
@@ -479,6 +486,7 @@ export function parseConfig(env: Record<string, string | undefined>): Config {
     streamMaxPendingPerAddress: e.STREAM_MAX_PENDING_PER_ADDRESS,
     recordCalls: e.RECORD_CALLS,
     drainTimeoutMs: e.DRAIN_TIMEOUT_MS,
+    http: { headersTimeoutMs: e.HTTP_HEADERS_TIMEOUT_MS, requestTimeoutMs: e.HTTP_REQUEST_TIMEOUT_MS },
     wsDirectFrames: e.WS_DIRECT_FRAMES,
     idle: { repromptMs: e.IDLE_REPROMPT_SEC, maxReprompts: e.IDLE_MAX_REPROMPTS },
     sessionSecret: e.SESSION_SECRET,

@@ -118,6 +118,8 @@ export const LOG_EVENTS = {
 
   // HTTP and the webhooks
   HTTP: 'one line per HTTP request: method, url, status, ms',
+  HTTP_CLIENT_ERROR:
+    'a request cut before it reached a route: too slow (408), headers too large (431), malformed (400)',
   HTTP_BAD_REQUEST: 'a 4xx for a malformed request (body, content type, size)',
   READYZ_DB_ERROR: '/readyz found the store not answering',
   WEBHOOK_BAD_PARAMS: 'a webhook’s form parameters failed validation (400)',
@@ -150,6 +152,8 @@ export const LOG_EVENTS = {
   WS_STOP: 'the stream ended, with its counters',
   RECORDING_DISK_SLOW: 'a call recording write blocked; writes go asynchronous',
   CALL_AUDIO_SAVED: 'the call’s two-leg recording stored',
+  CALL_AUDIO_INCOMPLETE:
+    'the call’s recording failed part-way (disk full, write error): listed with status incomplete',
   CALL_AUDIO_NOT_SAVED: 'the call’s recording could not be stored',
 
   // Call controls and the agent's lifecycle

@@ -101,6 +101,8 @@ export interface AgentFactory {
   release?(callSid: string): void;
   /** Releases pre-warmed resources at shutdown. */
   close?(): Promise<void>;
+  /** Entries in the factory's per-call tables, by name (a gauge in /metrics; the soak watches it). */
+  stateSizes?(): Record<string, number>;
 }
 
 /**

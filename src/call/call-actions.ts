@@ -132,6 +132,22 @@ export async function saveRecording(
     });
     c.log.info({ file: recorder.file, seconds }, 'CALL_AUDIO_SAVED');
   } catch (err) {
-    c.log.error({ err, file: recorder.file }, 'CALL_AUDIO_NOT_SAVED');
+    // A full or failing disk cut the file short (the call went on without it): listed as
+    // incomplete, so the call's record says what happened instead of showing no recording.
+    c.log.error(
+      { err, file: recorder.file },
+      'CALL_AUDIO_INCOMPLETE: the recording could not be written to the end',
+    );
+    await c.store
+      .upsertRecording({
+        recordingSid: localRecordingSid(),
+        callSid: c.callSid,
+        url: recorder.file,
+        durationSec: null,
+        status: 'incomplete',
+        source: 'call-audio',
+        at: new Date(),
+      })
+      .catch((e: unknown) => c.log.error({ err: e, file: recorder.file }, 'CALL_AUDIO_NOT_SAVED'));
   }
 }

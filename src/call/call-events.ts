@@ -51,6 +51,11 @@ export class CallEvents {
     }
   }
 
+  /** Subscribers now: dashboards, bridges, test calls (a gauge in /metrics). */
+  get subscribers(): number {
+    return this.emitter.listenerCount('event');
+  }
+
   subscribe(listener: (event: LiveCallEvent) => void): () => void {
     this.emitter.on('event', listener);
     return () => this.emitter.off('event', listener);

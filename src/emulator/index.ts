@@ -6,6 +6,7 @@ export {
   type FakeTwilioRest,
   type FakeRestOptions,
   type RestRequestRecord,
+  type RestFault,
 } from './rest-server.js';
 export { TWILIO_CODES, titleOf, severityOf, type TwilioCode, type Severity } from './codes.js';
 export { planDial, type NetworkMap, type DialPlan } from './network.js';

@@ -16,11 +16,24 @@ export interface FakeRestOptions {
   authToken: string;
   /** Listen on this port of 127.0.0.1 (default: any free port), e.g. for a server started beforehand. */
   port?: number;
+  /**
+   * Twilio failing (fault tests): asked for each authenticated call request, the answer to give
+   * instead of the real one. `timeout` never answers (the socket is held until close).
+   */
+  fault?: (request: {
+    method: string;
+    path: string;
+    params: Record<string, string>;
+  }) => RestFault | undefined;
 }
+
+/** A Twilio REST failure: a 5xx, a 429 (with Retry-After), or no answer at all. */
+export type RestFault = { status: 500 | 502 | 503 | 429; retryAfterSec?: number } | 'timeout';
 
 export interface RestRequestRecord {
   method: string;
   path: string;
+  /** 0: the fake never answered (a `timeout` fault). */
   status: number;
   params: Record<string, string>;
   /** Twilio's error code in the answer, if any. */
@@ -123,6 +136,20 @@ export async function startFakeTwilioRest(options: FakeRestOptions): Promise<Fak
         {
           'www-authenticate': 'Basic realm="Twilio API"',
         },
+      );
+    }
+    const fault = options.fault?.({ method: req.method ?? '', path, params });
+    if (fault === 'timeout') {
+      requests.push({ method: req.method ?? '', path, status: 0, params });
+      return;
+    }
+    if (fault) {
+      const code = fault.status === 429 ? 20429 : 20500;
+      const message = fault.status === 429 ? 'Too Many Requests' : 'Internal Server Error';
+      return send(
+        fault.status,
+        errorBody(fault.status, code, message),
+        fault.retryAfterSec !== undefined ? { 'retry-after': String(fault.retryAfterSec) } : {},
       );
     }
     const notFound = () => send(404, errorBody(404, 20404, `The requested resource ${path} was not found`));

@@ -7,6 +7,9 @@ import Fastify, {
   type FastifyInstance,
 } from 'fastify';
 import websocket from '@fastify/websocket';
+import { STATUS_CODES } from 'node:http';
+import type { Socket } from 'node:net';
+import type { Duplex } from 'node:stream';
 import type { Logger } from 'pino';
 import type { Config } from '../config.js';
 import type { Store } from '../store/store.js';
@@ -17,6 +20,7 @@ import type { CallSession } from '../call/call-session.js';
 import type { TransferDesk } from '../call/transfer/transfer-desk.js';
 import type { Whisper } from '../call/transfer/whisper.js';
 import { AppError } from '../errors.js';
+import { Gauge } from 'prom-client';
 import { sendError } from './error-reply.js';
 import { createMetrics, type Metrics } from './metrics.js';
 import { IdleMemory } from './idle-memory.js';
@@ -106,6 +110,34 @@ export interface BuiltApp {
   drain(timeoutMs: number): Promise<void>;
 }
 
+/** Twilio's largest headers (signature, forwarded-for chain) are far below this. */
+const MAX_HEADER_BYTES = 16 * 1024;
+
+const CLIENT_ERRORS: Record<string, [number, string]> = {
+  ERR_HTTP_REQUEST_TIMEOUT: [408, 'the request was not received in time'],
+  HPE_HEADER_OVERFLOW: [431, 'request headers larger than 16 KiB'],
+};
+
+/**
+ * Errors before a request exists (timeouts, oversized or malformed headers): a short answer, one
+ * log line (Fastify's own handler logs at trace only), and the socket closed.
+ */
+function clientErrorHandler(log: Logger) {
+  return (err: NodeJS.ErrnoException, socket: Duplex): void => {
+    if (err.code === 'ECONNRESET' || socket.destroyed) return;
+    const [status, message] = CLIENT_ERRORS[err.code ?? ''] ?? [400, 'malformed HTTP request'];
+    const address = (socket as Partial<Socket>).remoteAddress;
+    log.warn({ code: err.code, status, address }, `HTTP_CLIENT_ERROR: ${message}`);
+    if (socket.writable) {
+      const body = JSON.stringify({ error: err.code ?? 'BAD_REQUEST', message });
+      socket.write(
+        `HTTP/1.1 ${status} ${STATUS_CODES[status]}\r\nConnection: close\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\n\r\n${body}`,
+      );
+    }
+    socket.destroy();
+  };
+}
+
 /** How long a handed-over stream may take to be ended by Twilio before it is closed here. */
 const HANDOVER_WAIT_MS = 10_000;
 
@@ -178,7 +210,16 @@ export async function buildApp(input: AppDepsInput): Promise<BuiltApp> {
     logController: new LogController({ disableRequestLogging: true }),
     bodyLimit: 64 * 1024,
     trustProxy: deps.config.trustProxy,
-    requestTimeout: 30_000,
+    // Slow senders (slowloris) are cut: headers within headersTimeoutMs of connecting, the whole
+    // request within requestTimeoutMs, checked every second (Node's default is every 30 s, so a
+    // socket would outlive its deadline by up to that). Headers above 16 KiB are a 431.
+    requestTimeout: deps.config.http.requestTimeoutMs,
+    http: {
+      headersTimeout: Math.min(deps.config.http.headersTimeoutMs, deps.config.http.requestTimeoutMs),
+      connectionsCheckingInterval: 1000,
+      maxHeaderSize: MAX_HEADER_BYTES,
+    },
+    clientErrorHandler: clientErrorHandler(deps.log),
     // Twilio posts plain forms; nothing here needs prototype-bearing JSON.
     onProtoPoisoning: 'error',
     onConstructorPoisoning: 'error',
@@ -235,6 +276,24 @@ export async function buildApp(input: AppDepsInput): Promise<BuiltApp> {
     // Fastify's own 4xx (body too large, bad content type, malformed body): say what was wrong.
     request.log.warn({ code: error.code, reason: error.message, url: request.url }, 'HTTP_BAD_REQUEST');
     return reply.code(status).send({ error: error.code ?? 'BAD_REQUEST', message: error.message });
+  });
+
+  // Every table that holds an entry per call, as one gauge: a leak is a line that only grows.
+  new Gauge({
+    name: 'agentlocator_call_state_entries',
+    help: 'Entries in the per-call tables (sessions, agent lookups, subscribers, test calls), by table',
+    labelNames: ['table'] as const,
+    registers: [deps.metrics.registry],
+    collect() {
+      const sizes: Record<string, number> = {
+        sessions: sessions.size,
+        event_subscribers: events.subscribers,
+        test_calls: testCalls.size,
+        test_calls_by_sid: testCalls.byCallSidSize,
+        ...deps.agents.stateSizes?.(),
+      };
+      for (const [table, n] of Object.entries(sizes)) this.set({ table }, n);
+    },
   });
 
   await app.register(websocket, {

@@ -59,6 +59,11 @@ export class TestCalls {
   private readonly maxDurationMs: number;
   private readonly maxLive: number;
 
+  /** Entries by CallSid (a gauge in /metrics): each should go with its session. */
+  get byCallSidSize(): number {
+    return this.byCallSid.size;
+  }
+
   constructor(private readonly opts: TestCallsOptions) {
     this.maxDurationMs = opts.maxDurationMs ?? TEST_CALL_MAX_DURATION_MS;
     this.maxLive = opts.maxLive ?? MAX_LIVE_TEST_CALLS;

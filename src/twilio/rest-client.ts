@@ -62,8 +62,19 @@ function codeOf(err: unknown): { code?: number; status?: number; message: string
 /** Twilio answers 20404 for a call that no longer exists (already ended and gone). */
 const CALL_NOT_FOUND = 20404;
 
+/**
+ * Every request here steers a live call (hang up, transfer) while its caller waits on a quiet
+ * line; Twilio answers these in well under a second, so past this the stream is closed instead
+ * (voicemail) rather than leaving the caller in silence for twilio-node's 30 s.
+ */
+export const CALL_CONTROL_TIMEOUT_MS = 3500;
+
 export function createTwilioCallsApi(options: TwilioRestOptions): TwilioCallsApi {
-  const clientOptions = { timeout: options.timeoutMs ?? 10_000, autoRetry: true, maxRetries: 2 };
+  const clientOptions = {
+    timeout: options.timeoutMs ?? CALL_CONTROL_TIMEOUT_MS,
+    autoRetry: true,
+    maxRetries: 2,
+  };
   const client = twilio(options.accountSid, options.authToken, {
     ...clientOptions,
     ...(options.baseUrl ? { httpClient: new BaseUrlRequestClient(options.baseUrl, clientOptions) } : {}),

@@ -123,6 +123,7 @@ export async function createFlowAgentFactory(deps: AgentDeps): Promise<AgentFact
     },
     create: () => new FlowAgent(flow, services),
     release: drop,
+    stateSizes: () => ({ flow_lookups: lookups.size }),
     async close() {
       for (const callSid of [...lookups.keys()]) drop(callSid);
     },

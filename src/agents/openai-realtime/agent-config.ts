@@ -9,6 +9,8 @@ export interface RealtimeTimings {
   connectTimeoutMs: number;
   /** Ping interval on the upstream socket; a missed pong drops it (then reconnect). */
   heartbeatMs: number;
+  /** A response due and not one event from the provider for this long: the session is lost. */
+  responseStallMs: number;
   /** Caller audio kept while the upstream is not ready (oldest dropped beyond, with a warning). */
   maxQueuedAudioMs: number;
   /** Reconnects after the provider closes mid-call. */
@@ -35,6 +37,7 @@ export interface RealtimeTimings {
 export const DEFAULT_TIMINGS: RealtimeTimings = {
   connectTimeoutMs: 5_000,
   heartbeatMs: 15_000,
+  responseStallMs: 8_000,
   maxQueuedAudioMs: 10_000,
   reconnectAttempts: 1,
   keypadTimeoutMs: 15_000,

@@ -138,6 +138,7 @@ export function createOpenAiRealtimeFactory(opts: OpenAiRealtimeFactoryOptions):
         prewarmed && prewarmed.client.state !== 'closed' ? prewarmed : undefined,
       );
     },
+    stateSizes: () => ({ realtime_prewarmed: pool.size }),
     release(callSid) {
       pool.discard(callSid, 'call ended before its stream started');
     },

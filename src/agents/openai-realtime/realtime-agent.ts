@@ -11,6 +11,7 @@ import { Playout } from './playout.js';
 import { appendAudio, cancelResponse, createResponse, systemMessage } from './client-events.js';
 import { WRAP_UP_NOTE } from './instructions.js';
 import { IdleWatch } from './idle-watch.js';
+import { StallWatch } from './stall-watch.js';
 import { isCallerVerified } from '../caller-trust.js';
 import { recordAgentStep } from '../call-timeline.js';
 import type { UpstreamSession } from './prewarm-pool.js';
@@ -43,6 +44,7 @@ export class RealtimeAgent implements VoiceAgent {
   private readonly lengthLimit = new CallLengthLimit(() => this.log);
   private readonly summary = new SummaryRequest();
   private readonly idle: IdleWatch;
+  private readonly stall: StallWatch;
   private closing: Promise<void> | undefined;
 
   constructor(
@@ -67,9 +69,14 @@ export class RealtimeAgent implements VoiceAgent {
       prewarmed,
     );
     this.queue = new CallerAudioQueue(deps.timings.maxQueuedAudioMs, () => this.log);
-    this.responses = new ResponseSequencer((request, eventId) =>
-      this.send(createResponse(request, deps.upstream.protocol, eventId)),
-    );
+    this.responses = new ResponseSequencer((request, eventId) => {
+      this.stall.heard(); // the provider's time to answer starts now
+      return this.send(createResponse(request, deps.upstream.protocol, eventId));
+    });
+    this.stall = new StallWatch(deps.timings.responseStallMs, {
+      owed: () => this.phase === 'live' && this.responses.owed,
+      stalled: (ms) => this.upstreamLost(`the provider sent nothing for ${ms} ms while a response was due`),
+    });
     this.transcript = new TranscriptRecorder(deps.store, call.callSid, this.log, deps.now);
     this.playout = new Playout(
       this.responses,
@@ -162,6 +169,7 @@ export class RealtimeAgent implements VoiceAgent {
     if (this.stopped()) return;
     if (this.phase === 'connecting') this.phase = 'live';
     this.flush();
+    this.stall.start();
     if (resumed) this.responses.request();
     else this.maybeSpeakFirst();
     this.idle.update();
@@ -197,6 +205,7 @@ export class RealtimeAgent implements VoiceAgent {
     this.failure = reason;
     this.log.error({ reason }, 'REALTIME_FAILED: apology, then voicemail');
     this.link.close('failed');
+    this.stall.stop();
     this.lengthLimit.clear();
     this.idle.stop();
     const unsent = this.queue.clear();
@@ -232,6 +241,7 @@ export class RealtimeAgent implements VoiceAgent {
   // ── provider events ───────────────────────────────────────────────────────────────────────
 
   private onEvent(e: ServerEvent): void {
+    this.stall.heard();
     if (this.summary.onEvent(e)) return;
     if (this.phase === 'closed' || this.phase === 'failing') return;
     switch (e.type) {
@@ -356,6 +366,7 @@ export class RealtimeAgent implements VoiceAgent {
   private async shutdown(reason: string): Promise<void> {
     const phase = this.phase;
     this.phase = 'closed';
+    this.stall.stop();
     this.lengthLimit.clear();
     this.idle.stop();
     this.tools.cancel();

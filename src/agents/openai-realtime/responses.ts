@@ -29,6 +29,11 @@ export class ResponseSequencer {
 
   constructor(private readonly send: (request: ResponseRequest, eventId: string) => boolean) {}
 
+  /** A response was asked for and has not finished: the provider owes us events. */
+  get owed(): boolean {
+    return this.busy();
+  }
+
   get activeId(): string | undefined {
     return this.active;
   }
