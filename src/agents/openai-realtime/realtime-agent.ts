@@ -15,6 +15,7 @@ import { StallWatch } from './stall-watch.js';
 import { isCallerVerified } from '../caller-trust.js';
 import { recordAgentStep } from '../call-timeline.js';
 import type { UpstreamSession } from './prewarm-pool.js';
+import { ResponseOutcomes } from './response-outcomes.js';
 import { ResponseSequencer } from './responses.js';
 import type { ServerEvent } from './server-events.js';
 import { storeSummaryAnswer } from './summary.js';
@@ -36,9 +37,9 @@ export class RealtimeAgent implements VoiceAgent {
   private lastFrameMs = 0;
   /** Stream time of the first frame sent to the current session: its audio clock's zero. */
   private audioZero: number | undefined;
-  private failedInRow = 0;
   private readonly playout: Playout;
   private readonly responses: ResponseSequencer;
+  private readonly outcomes: ResponseOutcomes;
   private readonly transcript: TranscriptRecorder;
   private readonly tools: ToolCalls;
   private readonly lengthLimit = new CallLengthLimit(() => this.log);
@@ -72,6 +73,11 @@ export class RealtimeAgent implements VoiceAgent {
     this.responses = new ResponseSequencer((request, eventId) => {
       this.stall.heard(); // the provider's time to answer starts now
       return this.send(createResponse(request, deps.upstream.protocol, eventId));
+    });
+    this.outcomes = new ResponseOutcomes(this.responses, {
+      log: () => this.log,
+      live: () => this.phase === 'live',
+      fail: (reason) => this.fail(reason),
     });
     this.stall = new StallWatch(deps.timings.responseStallMs, {
       owed: () => this.phase === 'live' && this.responses.owed,
@@ -281,7 +287,7 @@ export class RealtimeAgent implements VoiceAgent {
         this.onResponseDone(e.response.id, e.response.status, e.response.status_details);
         return this.idle.update();
       case 'error':
-        return this.onError(e.error);
+        return this.outcomes.error(e.error);
       case 'session.created':
       case 'session.updated':
       case 'input_audio_buffer.committed':
@@ -300,29 +306,7 @@ export class RealtimeAgent implements VoiceAgent {
   private onResponseDone(id: string, status: string | undefined, details: unknown): void {
     this.responses.onDone(id);
     if (this.control) this.playout.settle(this.control.heardMs());
-    if (status === 'failed') {
-      this.failedInRow += 1;
-      this.log.warn({ responseId: id, details }, 'REALTIME_RESPONSE_FAILED');
-      if (this.failedInRow >= 2) return this.fail('the model failed twice in a row');
-      if (this.phase === 'live') this.responses.request(); // one retry
-      return;
-    }
-    if (status === 'completed') this.failedInRow = 0;
-  }
-
-  private onError(error: {
-    code?: string | null;
-    type?: string;
-    message?: string;
-    event_id?: string | null;
-  }): void {
-    const code = error.code ?? '';
-    const conflict = code === 'conversation_already_has_active_response';
-    if (this.responses.onRequestError(error.event_id ?? undefined, conflict)) {
-      return this.log.debug({ code }, 'REALTIME_RESPONSE_REQUEST_REFUSED');
-    }
-    if (code === 'response_cancel_not_active') return; // the server had already stopped it
-    this.log.warn({ code, type: error.type, message: error.message }, 'REALTIME_ERROR');
+    this.outcomes.done(id, status, details);
   }
 
   // ── turns we start ────────────────────────────────────────────────────────────────────────
