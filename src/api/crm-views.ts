@@ -5,9 +5,11 @@ import { z } from 'zod';
 import {
   CALL_RESULTS,
   LEAD_STATUSES,
+  type CallResult,
   type CrmCall,
   type CrmContact,
   type CrmLead,
+  type LeadStatus,
 } from '../store/crm-store.js';
 import type { CallEvent, RecordingRecord, StreamRecord, TranscriptTurn } from '../store/store.js';
 import { CALL_STATUSES } from '../twilio/call-status.js';
@@ -16,6 +18,9 @@ import { CALL_STATUSES } from '../twilio/call-status.js';
 export const API_PREFIX = '/api/v1';
 
 const at = z.iso.datetime();
+// The store's lists as zod enums (a non-empty tuple), so the views keep their literal unions.
+const callResult = z.enum(CALL_RESULTS as [CallResult, ...CallResult[]]);
+const leadStatus = z.enum(LEAD_STATUSES as [LeadStatus, ...LeadStatus[]]);
 const iso = (d: Date): string => d.toISOString();
 const isoOrNull = (d: Date | null): string | null => (d === null ? null : d.toISOString());
 
@@ -25,9 +30,7 @@ export const callViewSchema = z.object({
   to: z.string().nullable(),
   direction: z.string().nullable(),
   status: z.enum(CALL_STATUSES),
-  outcome: z
-    .enum(CALL_RESULTS as [string, ...string[]])
-    .describe('live | voicemail | transferred | answered | abandoned'),
+  outcome: callResult.describe('live | voicemail | transferred | answered | abandoned'),
   outcomeDetail: z.string().nullable().describe('what the agent noted, e.g. "transferred: sales"'),
   startedAt: at,
   answeredAt: at.nullable(),
@@ -38,9 +41,7 @@ export const callViewSchema = z.object({
   agentId: z.string().nullable(),
   test: z.boolean().describe('placed from the dashboard as a test call'),
   summary: z.string().nullable(),
-  lead: z
-    .object({ id: z.number().int(), status: z.enum(LEAD_STATUSES as [string, ...string[]]).nullable() })
-    .nullable(),
+  lead: z.object({ id: z.number().int(), status: leadStatus.nullable() }).nullable(),
 });
 export type CallView = z.infer<typeof callViewSchema>;
 
@@ -94,7 +95,7 @@ export function contactView(c: CrmContact): ContactView {
 export const leadViewSchema = z.object({
   id: z.number().int(),
   callSid: z.string(),
-  status: z.enum(LEAD_STATUSES as [string, ...string[]]),
+  status: leadStatus,
   assignee: z.string().nullable(),
   notes: z.string().nullable(),
   fields: z.record(z.string(), z.unknown()).describe('what the agent collected: name, need, callback time…'),

@@ -5,10 +5,31 @@
 // The API's own (zod-inferred) shapes, type-only: nothing of the server reaches the bundle.
 import type { ApiKeyView, UserView } from '../../../src/api/views.js';
 import type { SettingsView } from '../../../src/api/settings-view.js';
+import type {
+  CallView,
+  ContactView,
+  EventView,
+  LeadView,
+  RecordingView,
+  StreamView,
+  TranscriptView,
+} from '../../../src/api/crm-views.js';
+import type { AgentView, DepartmentView } from '../../../src/routing/directory-view.js';
 
 type Iso = string;
 
 export type { ApiKeyView, UserView };
+export type {
+  AgentView,
+  CallView,
+  ContactView,
+  DepartmentView,
+  EventView,
+  LeadView,
+  RecordingView,
+  StreamView,
+  TranscriptView,
+};
 export type Role = UserView['role'];
 
 /** GET /auth/session and POST /auth/login; user is null when an API key asks (no dashboard). */
@@ -60,91 +81,6 @@ export type CallDirection = (typeof CALL_DIRECTIONS)[number];
 export type LeadStatus = 'new' | 'contacted' | 'qualified' | 'won' | 'lost';
 export const LEAD_STATUSES: readonly LeadStatus[] = ['new', 'contacted', 'qualified', 'won', 'lost'];
 
-export interface CallView {
-  callSid: string;
-  from: string | null;
-  to: string | null;
-  direction: string | null;
-  status: CallStatus;
-  outcome: CallOutcome;
-  outcomeDetail: string | null;
-  startedAt: Iso;
-  answeredAt: Iso | null;
-  endedAt: Iso | null;
-  durationSec: number | null;
-  contactId: number | null;
-  contactName: string | null;
-  agentId: string | null;
-  test: boolean;
-  summary: string | null;
-  lead: { id: number; status: LeadStatus | null } | null;
-}
-
-export interface ContactView {
-  id: number;
-  phone: string;
-  name: string | null;
-  notes: string | null;
-  tags: string[];
-  createdAt: Iso;
-  callCount: number;
-  lastCallAt: Iso | null;
-}
-
-export interface LeadView {
-  id: number;
-  callSid: string;
-  status: LeadStatus;
-  assignee: string | null;
-  notes: string | null;
-  fields: Record<string, unknown>;
-  contact: { id: number; phone: string | null; name: string | null } | null;
-  createdAt: Iso;
-  updatedAt: Iso;
-}
-
-export interface RecordingView {
-  recordingSid: string;
-  /** voicemail | call-audio | answer */
-  source: string;
-  status: string | null;
-  durationSec: number | null;
-  createdAt: Iso;
-  audioUrl: string;
-  /** The server's transcription (TRANSCRIBE_URL), once made. */
-  transcript?: string;
-}
-
-export interface EventView {
-  id: number;
-  kind: string;
-  name: string;
-  twilioCode: number | null;
-  detail: Record<string, unknown> | null;
-  at: Iso;
-}
-
-export interface StreamView {
-  streamSid: string;
-  startedAt: Iso;
-  endedAt: Iso | null;
-  framesIn: number;
-  framesOut: number;
-  marksOut: number;
-  marksAcked: number;
-  badFrames: number;
-  closeCode: number | null;
-  closeReason: string | null;
-}
-
-export interface TranscriptView {
-  role: 'caller' | 'agent';
-  text: string;
-  startMs: number | null;
-  endMs: number | null;
-  at: Iso;
-}
-
 /** A transfer step: one of the call's timeline events (kind transfer or agent…). */
 export type TransferView = EventView;
 
@@ -187,41 +123,6 @@ export interface StatsView {
 /** An agent's availability as GET /agents reports it and PATCH /agents/:id/status sets it. */
 export type AgentStatus = 'available' | 'away' | 'offline';
 export const AGENT_STATUSES: readonly AgentStatus[] = ['available', 'away', 'offline'];
-
-/** One agent of GET /agents (src/routing/directory-view.ts). */
-export interface AgentView {
-  id: string;
-  name: string;
-  phone: string;
-  departments: string[];
-  languages: string[];
-  skills: string[];
-  priority: number;
-  maxCalls: number;
-  /** The hours spec as written; null = the departments' hours. */
-  hours: Record<string, unknown> | null;
-  /** e.g. `sun-thu 09:00-18:00, fri 09:00-13:00`, or `always`. */
-  hoursText: string;
-  /** The status routing uses now (live, else the definition's). */
-  status: AgentStatus;
-  definedStatus: string;
-  statusSetAt: Iso | null;
-  liveCalls: number;
-  /** Whether routing would offer this agent a call right now, and why not. */
-  eligibleNow: boolean;
-  whyNot: string | null;
-}
-
-export interface DepartmentView {
-  id: string;
-  strategy: string;
-  ringSeconds: number;
-  hours: Record<string, unknown> | null;
-  hoursText: string;
-  closed: string[];
-  /** open, closed (outside hours) or holiday, right now. */
-  now: string;
-}
 
 /** GET /agents: the directory, who can take a call now. */
 export interface AgentsList {
