@@ -2,6 +2,7 @@
 // config.ts parses: kept apart so config.ts stays readable. Reads nothing itself: config.ts hands
 // it the environment it was given.
 import { z } from 'zod';
+import { empty, intOrUnset } from './schema-kit.js';
 
 /**
  * Calls one instance holds by default: measured with `npm run bench` on this repository's 2-core
@@ -23,17 +24,7 @@ export interface OpsConfig {
   readonly opsPort: number | undefined;
 }
 
-const empty = (v: unknown) => (typeof v === 'string' && v.trim() === '' ? undefined : v);
-const int = (min: number, max: number) =>
-  z.preprocess(
-    empty,
-    z.coerce
-      .number({ message: 'must be a whole number' })
-      .int({ message: 'must be a whole number' })
-      .min(min, { message: `must be at least ${min}` })
-      .max(max, { message: `must be at most ${max}` })
-      .optional(),
-  );
+const int = intOrUnset;
 
 export const opsEnvSchema = z.object({
   MAX_CALLS: int(1, 100_000),

@@ -12,7 +12,8 @@ export const bool = (def: boolean) =>
       .optional()
       .transform((v) => (v === undefined ? def : ['true', '1', 'yes'].includes(v))),
   );
-export const int = (def: number, min: number, max: number) =>
+/** A whole number in [min, max], or undefined when unset (the caller picks what unset means). */
+export const intOrUnset = (min: number, max: number) =>
   z.preprocess(
     empty,
     z.coerce
@@ -20,9 +21,9 @@ export const int = (def: number, min: number, max: number) =>
       .int({ message: 'must be a whole number' })
       .min(min, { message: `must be at least ${min}` })
       .max(max, { message: `must be at most ${max}` })
-      .optional()
-      .transform((v) => v ?? def),
+      .optional(),
   );
+export const int = (def: number, min: number, max: number) => intOrUnset(min, max).transform((v) => v ?? def);
 /** Seconds, fractions allowed (tests use short ones), as whole milliseconds. */
 export const seconds = (def: number, min: number, max: number) =>
   z.preprocess(
