@@ -2,8 +2,9 @@
 // emulator against the server as its own process at a steady load (webhook, greeting, stream,
 // the caller talks over the receptionist's prompt = barge-in, then hangs up at a random moment).
 // The server's /metrics is sampled (RSS, heap, handles, timers, every per-call table); passes
-// when no series rises beyond noise after the warm-up and every table is back to idle once the
-// calls are over. Prints each series' slope per hour; exits 1 on a failure.
+// when no series rises beyond noise after the warm-up (memory only over 5 minutes or more, see
+// trend.ts) and every table is back to idle once the calls are over. Prints each series' slope
+// per hour; exits 1 on a failure.
 import { writeFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { mulawEncode } from '../../src/audio/mulaw.js';
@@ -123,7 +124,7 @@ async function main(): Promise<number> {
   out('series            mean      slope/h   ±2·SE/h   verdict');
   for (const t of found) {
     out(
-      `${t.name.padEnd(16)} ${t.mean.toFixed(1).padStart(8)} ${t.perHour.toFixed(1).padStart(10)} ${(2 * t.stdErrPerHour).toFixed(1).padStart(9)}   ${t.rising ? 'RISING' : 'flat'}`,
+      `${t.name.padEnd(16)} ${t.mean.toFixed(1).padStart(8)} ${t.perHour.toFixed(1).padStart(10)} ${(2 * t.stdErrPerHour).toFixed(1).padStart(9)}   ${t.rising ? 'RISING' : t.judged ? 'flat' : 'not judged (window < 5 min)'}`,
     );
   }
   const undrained = tables.filter((k) => after.values[k] !== idle.values[k]);

@@ -44,6 +44,12 @@ export const TOLERANCE_ABSOLUTE: Record<string, number> = {
   external_mb: 4,
 };
 const COUNT_TOLERANCE_ABSOLUTE = 2;
+/**
+ * Memory is judged only over this much steady window: in the first minutes the allocator and the
+ * JIT's code space still grow (a 2-minute run measured RSS at +500 MB/h), which no shorter run can
+ * tell from a leak. Counts (handles, timers, per-call tables) are judged at any length.
+ */
+export const MIN_MEMORY_WINDOW_SEC = 300;
 
 const mb = (bytes: number | undefined) => (bytes === undefined ? undefined : bytes / (1024 * 1024));
 
@@ -76,6 +82,8 @@ export interface Trend {
   stdErrPerHour: number;
   /** Rises beyond noise: slope − 2·SE above the series' tolerance, per hour and over the window. */
   rising: boolean;
+  /** false: a memory series over a window too short to judge (MIN_MEMORY_WINDOW_SEC). */
+  judged: boolean;
 }
 
 export function trendOf(name: string, points: { t: number; v: number }[]): Trend {
@@ -96,10 +104,12 @@ export function trendOf(name: string, points: { t: number; v: number }[]): Trend
   const stdErrPerHour = se * 3600;
   const low = perHour - 2 * stdErrPerHour;
   const windowHours = n > 1 ? (points[n - 1]!.t - points[0]!.t) / 3600 : 0;
+  const judged = !(name in TOLERANCE_ABSOLUTE) || windowHours * 3600 >= MIN_MEMORY_WINDOW_SEC;
   const rising =
+    judged &&
     low > (TOLERANCE_PER_HOUR[name] ?? 0) &&
     low * windowHours > (TOLERANCE_ABSOLUTE[name] ?? COUNT_TOLERANCE_ABSOLUTE);
-  return { name, mean: mv, perHour, stdErrPerHour, rising };
+  return { name, mean: mv, perHour, stdErrPerHour, rising, judged };
 }
 
 /** Trends of every watched series over the samples after the warm-up. */
